@@ -1,0 +1,39 @@
+/* tqueue: timeouts whose deadlines arrive in the order they are armed (L2, on the engine).
+ * All timeouts of one kind (the 30 s create timeout, the 60 s filter, a client's 10 s) share a
+ * FIFO ring and one pending engine event for its head, so arming is O(1) and "cancelling" is
+ * letting the object's generation move on: an expired entry whose object has another gen is
+ * skipped. */
+#ifndef AVALANCHE_TQUEUE_H
+#define AVALANCHE_TQUEUE_H
+
+#include "sim.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Called at the deadline with what was pushed; the callee checks gen against its object. */
+typedef void (*tqueue_fn)(void *ctx, void *obj, uint32_t gen);
+
+typedef struct tqueue_item {
+    double deadline;
+    void *obj;
+    uint32_t gen;
+} tqueue_item;
+
+typedef struct tqueue {
+    sim *s;
+    tqueue_fn fn;
+    void *ctx;
+    tqueue_item *ring;
+    size_t head, n, cap;
+    bool armed;
+} tqueue;
+
+void tqueue_init(tqueue *q, sim *s, tqueue_fn fn, void *ctx);
+void tqueue_destroy(tqueue *q);
+/* Arms a timeout; deadline must be >= every deadline pushed before (checked). */
+void tqueue_push(tqueue *q, double deadline, void *obj, uint32_t gen);
+/* Entries waiting (stale ones included). */
+size_t tqueue_len(const tqueue *q);
+
+#endif

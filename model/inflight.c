@@ -1,0 +1,25 @@
+/* inflight: max-inflight pool with 429 and system:masters exemption (L2). */
+#include "inflight.h"
+
+#include "err.h"
+
+void inflight_init(inflight *p, int cap)
+{
+    p->cap = cap;
+    p->used = 0;
+}
+
+enum inflight_admit inflight_acquire(inflight *p, bool exempt)
+{
+    if (p->used < p->cap) {
+        p->used++;
+        return INFLIGHT_SLOT;
+    }
+    return exempt ? INFLIGHT_EXEMPT : INFLIGHT_REJECTED;
+}
+
+void inflight_release(inflight *p)
+{
+    ensure(p->used > 0, 0.0, "inflight release with no slot taken (cap %d)", p->cap);
+    p->used--;
+}

@@ -1,0 +1,75 @@
+/* tqueue: FIFO timeout ring with one engine event for its head (L2). */
+#include "tqueue.h"
+
+#include "err.h"
+#include "xmem.h"
+
+#include <stdlib.h>
+
+void tqueue_init(tqueue *q, sim *s, tqueue_fn fn, void *ctx)
+{
+    q->s = s;
+    q->fn = fn;
+    q->ctx = ctx;
+    q->cap = 256;
+    q->ring = xmalloc(q->cap * sizeof *q->ring);
+    q->head = q->n = 0;
+    q->armed = false;
+}
+
+void tqueue_destroy(tqueue *q)
+{
+    free(q->ring);
+    q->ring = NULL;
+    q->n = q->cap = 0;
+}
+
+size_t tqueue_len(const tqueue *q)
+{
+    return q->n;
+}
+
+static void fire(sim *s, void *obj, uint64_t arg);
+
+static void arm(tqueue *q)
+{
+    q->armed = q->n > 0;
+    if (q->armed)
+        sim_at(q->s, q->ring[q->head].deadline, fire, q, 0);
+}
+
+static void fire(sim *s, void *obj, uint64_t arg)
+{
+    (void)arg;
+    tqueue *q = obj;
+    double now = sim_now(s);
+    while (q->n > 0 && q->ring[q->head].deadline <= now) {
+        tqueue_item it = q->ring[q->head];
+        q->head = (q->head + 1) & (q->cap - 1);
+        q->n--;
+        q->fn(q->ctx, it.obj, it.gen);
+    }
+    arm(q);
+}
+
+void tqueue_push(tqueue *q, double deadline, void *obj, uint32_t gen)
+{
+    if (q->n > 0) {
+        double last = q->ring[(q->head + q->n - 1) & (q->cap - 1)].deadline;
+        ensure(deadline >= last, sim_now(q->s), "timeout deadlines out of order (%.17g < %.17g)",
+               deadline, last);
+    }
+    if (q->n == q->cap) {
+        tqueue_item *r = xmalloc(2 * q->cap * sizeof *r);
+        for (size_t i = 0; i < q->n; i++)
+            r[i] = q->ring[(q->head + i) & (q->cap - 1)];
+        free(q->ring);
+        q->ring = r;
+        q->head = 0;
+        q->cap *= 2;
+    }
+    q->ring[(q->head + q->n) & (q->cap - 1)] = (tqueue_item){deadline, obj, gen};
+    q->n++;
+    if (!q->armed)
+        arm(q);
+}
