@@ -1,0 +1,52 @@
+/* config: libconfig files and --set overrides -> a validated `params` (L4).
+ * One schema table per group is the single source of key names, types, ranges and output order.
+ * Errors are one line, first error only: "FILE:LINE: KEY: expected WHAT (got FOUND)", or with the
+ * prefix "--set KEY=VALUE" (or a caller-given origin) instead of FILE:LINE. */
+#ifndef AVALANCHE_CONFIG_H
+#define AVALANCHE_CONFIG_H
+
+#include "err.h"
+#include "params.h"
+#include <stdio.h>
+
+/* Fills p: built-in defaults (params_defaults), then the file `path` (NULL: none), then each
+ * "KEY=VALUE" of sets[0..nsets-1] in order, then cross-field checks. Returns 0, or -1 with e set.
+ * A top-level `@include "base.cfg"` (outside any group) loads that file, relative to the including
+ * file's directory, at that point: settings after it override it, key by key, so a mitigation is
+ * a small file that includes the base one. An @include inside a group is libconfig's textual
+ * include, resolved relative to the directory of the file being read. On error p holds partial
+ * values. Cross-field errors are prefixed with the FILE:LINE (or --set) that set the first key
+ * named, else with FILE. */
+int config_load(params *p, const char *path, const char *const *sets, int nsets, err *e);
+
+/* Applies one override "KEY=VALUE" (validated exactly like the file); origin names it in errors,
+ * e.g. "--set apiserver.loopback.qps=-5". No cross-field checks. VALUE is parsed by the key's
+ * type: numbers (strtod/strtoll, the whole string), true/false, strings with or without double
+ * quotes, plot.formats as `png,svg` or `["png","svg"]`, sweep axis values as `1,2,5` or `[1,2,5]`.
+ * A distribution key (e.g. apiserver.service_time.mean) keeps the group's other keys. */
+int config_apply_set(params *p, const char *assignment, err *e);
+
+/* Cross-field checks on a complete params (warm-up, trigger timing, sweep axes). Returns 0 or -1.
+ */
+int config_validate(const params *p, err *e);
+
+/* Writes every key with its value in libconfig syntax (the resolved config): reading it back with
+ * config_load gives an identical params, and writing that gives identical bytes. Doubles are
+ * printed in the shortest form that reads back bitwise, always with a '.' or an exponent. Sweep
+ * axes are written only when present. Returns 0, or -1 on an I/O error (ferror(f)).
+ * Named config_dump, not config_write: libconfig exports a `config_write` of its own. */
+int config_dump(const params *p, FILE *f);
+
+/* Sweep support: is `key` (dotted, e.g. "cluster.nodes") a numeric config key that can be swept?
+ * *is_int tells int vs float. Keys of the sweep group and sim.seed are not sweepable. Returns 0,
+ * or -1 (e: unknown or non-numeric key, with a did-you-mean suggestion). */
+int config_key_numeric(const char *key, int *is_int, err *e);
+
+/* Sets numeric `key` to v, with the same range checks as the file (no cross-field checks); an int
+ * key needs an integral v. origin (e.g. "sweep.x value 12000") prefixes errors. Returns 0 or -1. */
+int config_set_number(params *p, const char *key, double v, const char *origin, err *e);
+
+/* Reads numeric `key` from p into *v. Returns 0, or -1 for a key config_key_numeric rejects. */
+int config_get_number(const params *p, const char *key, double *v, err *e);
+
+#endif

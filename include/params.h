@@ -1,0 +1,191 @@
+/* params: every model parameter as a plain, copyable struct, and the Kubernetes 1.12 defaults (L3).
+ * Times in seconds, rates per second. The config layer (L4) fills and validates it; the model
+ * reads it. Field comments name the config key and the source of the default
+ * (see ../shared/reference/k8s-facts.md). */
+#ifndef AVALANCHE_PARAMS_H
+#define AVALANCHE_PARAMS_H
+
+#include "dist.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum sa_mode {
+    SA_LOOKUP_LOOPBACK,  /* 1.12: live GETs through the rate-limited loopback client */
+    SA_LOOKUP_INFORMER,  /* 1.14+ (PR #71816): informer first, loopback on a miss */
+    SA_LOOKUP_UNLIMITED, /* 1.17+ (PR #80465): loopback GETs without a rate limit */
+    SA_LOOKUP_COUNT
+};
+
+enum ms_auth {
+    MS_AUTH_TOKEN,
+    MS_AUTH_CERTIFICATE,
+    MS_AUTH_COUNT
+};
+
+enum trigger_kind {
+    TRIGGER_NONE,
+    TRIGGER_BURST,
+    TRIGGER_CACHE_FLUSH,
+    TRIGGER_APISERVER_RESTART,
+    TRIGGER_KIND_COUNT
+};
+
+enum flush_scope {
+    FLUSH_ALL,
+    FLUSH_APISERVER,
+    FLUSH_KUBELET,
+    FLUSH_COUNT
+};
+
+enum burst_target {
+    BURST_SA_REQUESTS, /* API calls authenticated with fresh SA tokens (authn filter path) */
+    BURST_TOKENREVIEW, /* TokenReview creates for fresh tokens (mutating pool) */
+    BURST_MUTATING,    /* plain mutating requests (mutating pool, no authn cost) */
+    BURST_TARGET_COUNT
+};
+
+enum axis_scale {
+    SCALE_LINEAR,
+    SCALE_LOG,
+    SCALE_COUNT
+};
+
+enum plot_format {
+    PLOT_PNG = 1,
+    PLOT_SVG = 2,
+    PLOT_PDF = 4
+};
+
+#define AXIS_KEY_MAX 96
+#define AXIS_VALUES_MAX 256
+
+typedef struct axis {
+    bool present;           /* the group exists in the config */
+    char key[AXIS_KEY_MAX]; /* dotted config key swept, e.g. "cluster.nodes" */
+    double from, to;        /* used when nvalues == 0 */
+    int steps;              /* number of grid values from..to inclusive (>= 1) */
+    enum axis_scale scale;  /* linear or log spacing of from..to */
+    int nvalues;            /* > 0: explicit values, from/to/steps unused */
+    double values[AXIS_VALUES_MAX];
+} axis;
+
+typedef struct params {
+    struct {
+        double duration_s;        /* sim.duration: total simulated time, warm-up included */
+        double warmup_s;          /* sim.warmup: discarded from every count */
+        uint64_t seed;            /* sim.seed */
+        double sample_interval_s; /* sim.sample_interval */
+        bool warm_start;          /* sim.warm_start: caches filled, expiries spread (MODEL 4) */
+    } sim;
+    struct {
+        int nodes; /* cluster.nodes */
+    } cluster;
+    struct {
+        int max_requests_inflight;          /* 400, k8s.io/apiserver server/config.go NewConfig */
+        int max_mutating_requests_inflight; /* 200, same */
+        double request_timeout_s;           /* 60, timeout filter (slot held until return) */
+        double create_timeout_s;            /* 30, handlers/rest.go finishRequest default */
+        double retry_after_s;               /* 1, maxinflight.go Retry-After on 429 */
+        dist service_time;                  /* handler time per admitted request (U: assumed) */
+        struct {
+            double success_ttl_s; /* 10, TokenSuccessCacheTTL (PR #50258) */
+            double failure_ttl_s; /* 0, TokenFailureCacheTTL */
+            bool coalesce;        /* false; 1.18 singleflight (PR #85242) */
+        } token_cache;
+        struct {
+            enum sa_mode mode; /* apiserver.sa_lookup.mode: "loopback" | "informer" | "unlimited" */
+            int gets_per_validation; /* 2: Secret then ServiceAccount (legacy.go Validate) */
+            double informer_miss;    /* informer mode: fraction that falls back to loopback */
+            dist get_time;           /* service time of one loopback GET (U: assumed) */
+        } sa_lookup;
+        struct {
+            double qps; /* 50, config_selfclient.go; <= 0: no limit (1.17+) */
+            int burst;  /* 100 */
+        } loopback;
+        struct {
+            int cores;            /* 0: no CPU contention (no Kubernetes default fixes it) */
+            double reject_cost_s; /* CPU seconds one 429 costs */
+        } cpu;
+    } apiserver;
+    struct {
+        double webhook_cache_ttl_s;   /* 120, --authentication-token-webhook-cache-ttl */
+        double webhook_failure_ttl_s; /* 120, 1.12 caches authenticated=false for the TTL too */
+        struct {
+            int attempts;     /* 5, webhook.go WithExponentialBackoff Steps */
+            double initial_s; /* 0.5 */
+            double factor;    /* 1.5 */
+            double jitter;    /* 0.2: sleep x (1 + U[0, jitter)) */
+        } retry;
+        struct {
+            double interval_s;        /* 10, NodeStatusUpdateFrequency */
+            double timeout_s;         /* 10, heartbeat client Timeout per HTTP request */
+            double not_ready_after_s; /* 40, --node-monitor-grace-period */
+            int tries;                /* 5, nodeStatusUpdateRetry (U: from memory) */
+        } heartbeat;
+        double api_qps; /* 5, --kube-api-qps of the kubelet's main client (TokenReviews) */
+        int api_burst;  /* 10, --kube-api-burst */
+    } kubelet;
+    struct {
+        int max_tries; /* 10, client-go rest/request.go maxRetries: tries on 429 + Retry-After */
+    } client_go;
+    struct {
+        bool enabled;            /* metrics_server.enabled */
+        enum ms_auth auth;       /* "token" (one shared SA token) | "certificate" */
+        double resolution_s;     /* 60, --metric-resolution */
+        double delay_per_node_s; /* 0.008: start delay U[0, min(delay_per_node N, max_delay)) */
+        double max_delay_s;      /* 4.0 */
+        double timeout_fraction; /* 0.9: scrape deadline = tick + fraction x resolution */
+    } metrics_server;
+    struct {
+        int tokens; /* distinct tokens = tokens + tokens_per_node x nodes */
+        double tokens_per_node;
+        double rate; /* total Poisson rate = rate + rate_per_node x nodes */
+        double rate_per_node;
+        double zipf;              /* 0: uniform over tokens; s > 0: Zipf law with exponent s */
+        double mutating_fraction; /* share of their requests in the mutating pool */
+    } sa_clients;
+    struct {
+        double mutating_rate; /* Poisson, requests/s */
+        double readonly_rate;
+        bool retry_429; /* client-go retries after Retry-After, at most client_go.max_tries */
+    } background;
+    struct {
+        enum trigger_kind kind;
+        double at_s;       /* trigger start (absolute simulated time) */
+        double duration_s; /* burst length or apiserver downtime; 0 for a flush */
+        enum flush_scope flush;
+        double rate; /* burst: requests/s */
+        enum burst_target target;
+    } trigger;
+    struct {
+        double window_s; /* trailing window of the health predicate */
+        double min_heartbeat_success;
+        double min_scrape_success;
+        double min_sa_success;
+        double max_mutating_fraction; /* mean mutating inflight / cap, per sample, in the window */
+        double recovery_window_s;     /* time after the trigger within which health must return */
+    } health;
+    struct {
+        axis x, y;
+        int replications;
+        int refine;                 /* adaptive refinement levels (0: none) */
+        bool common_random_numbers; /* true: the grid point is left out of the seed hash */
+    } sweep;
+    struct {
+        unsigned formats; /* bit set of enum plot_format */
+    } plot;
+} params;
+
+/* Fills p with the built-in defaults: Kubernetes 1.12 and the incident (5000 nodes, cache flush).
+ */
+void params_defaults(params *p);
+
+const char *sa_mode_name(enum sa_mode m);
+const char *ms_auth_name(enum ms_auth a);
+const char *trigger_kind_name(enum trigger_kind k);
+const char *flush_scope_name(enum flush_scope f);
+const char *burst_target_name(enum burst_target t);
+const char *axis_scale_name(enum axis_scale s);
+
+#endif

@@ -1,0 +1,1808 @@
+/* config: schema tables walked against libconfig trees; --set overrides; resolved output (L4).
+ * Every key lives in exactly one table row (name, type, offset, range): parsing, --set, sweeps,
+ * suggestions and config_dump all read the same rows. */
+#include "config.h"
+#include "xmem.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_MAX 128    /* longest dotted key, with an index suffix */
+#define WHERE_MAX 320  /* "FILE:LINE" or "--set ..." prefix of a message */
+#define INCLUDE_MAX 16 /* top-level @include nesting */
+#define SUGGEST_MAX 3  /* largest edit distance worth suggesting */
+
+_Static_assert(sizeof(enum sa_mode) == sizeof(int), "enums are stored through int *");
+_Static_assert(sizeof(dist_kind) == sizeof(int), "enums are stored through int *");
+
+/* ---- schema ---------------------------------------------------------------------------------- */
+
+enum ftype {
+    FT_INT,
+    FT_SEED, /* uint64_t, from an int or int64 setting >= 0 */
+    FT_DOUBLE,
+    FT_BOOL,
+    FT_ENUM,
+    FT_FORMATS, /* plot.formats: list of names -> enum plot_format bits */
+    FT_STRING,  /* axis key */
+    FT_VALUES,  /* axis values */
+    FT_GROUP,   /* plain group: fields use offsets into params */
+    FT_DIST,    /* dist group: fields use offsets into the dist */
+    FT_AXIS     /* axis group: fields use offsets into the axis */
+};
+
+#define F_GT 1u /* min is exclusive */
+
+typedef struct field {
+    const char *name;
+    enum ftype type;
+    size_t off; /* into params, or into the dist/axis for their fields */
+    double min, max;
+    unsigned flags;
+    const char *(*ename)(int); /* FT_ENUM: name of value i, for 0 <= i < ecount */
+    int ecount;
+    const struct field *sub; /* groups: their fields, NULL-terminated */
+    const char *doc;         /* top-level groups: one-line comment in config_dump */
+} field;
+
+static const char *sa_mode_nm(int v)
+{
+    return sa_mode_name((enum sa_mode)v);
+}
+static const char *ms_auth_nm(int v)
+{
+    return ms_auth_name((enum ms_auth)v);
+}
+static const char *trigger_kind_nm(int v)
+{
+    return trigger_kind_name((enum trigger_kind)v);
+}
+static const char *flush_scope_nm(int v)
+{
+    return flush_scope_name((enum flush_scope)v);
+}
+static const char *burst_target_nm(int v)
+{
+    return burst_target_name((enum burst_target)v);
+}
+static const char *axis_scale_nm(int v)
+{
+    return axis_scale_name((enum axis_scale)v);
+}
+static const char *dist_kind_nm(int v)
+{
+    return dist_kind_name((dist_kind)v);
+}
+
+static const char *const format_names[] = {"png", "svg", "pdf"};
+#define NFORMATS 3
+
+#define INF HUGE_VAL
+#define P(m) offsetof(params, m)
+#define INT_(n, m, lo, hi)                                                                         \
+    {                                                                                              \
+        .name = n, .type = FT_INT, .off = m, .min = lo, .max = hi                                  \
+    }
+#define DBL_(n, m, lo, hi, fl)                                                                     \
+    {                                                                                              \
+        .name = n, .type = FT_DOUBLE, .off = m, .min = lo, .max = hi, .flags = fl                  \
+    }
+#define INT(n, m, lo, hi) INT_(n, P(m), lo, hi)
+#define DBL(n, m, lo, hi) DBL_(n, P(m), lo, hi, 0)
+#define POS(n, m) DBL_(n, P(m), 0, INF, F_GT) /* > 0 */
+#define NONNEG(n, m) DBL(n, m, 0, INF)        /* >= 0 */
+#define FRAC(n, m) DBL(n, m, 0, 1)            /* in [0, 1] */
+#define BOOL(n, m)                                                                                 \
+    {                                                                                              \
+        .name = n, .type = FT_BOOL, .off = P(m)                                                    \
+    }
+#define ENUM_(n, m, fn, cnt)                                                                       \
+    {                                                                                              \
+        .name = n, .type = FT_ENUM, .off = m, .ename = fn, .ecount = cnt                           \
+    }
+#define ENUM(n, m, fn, cnt) ENUM_(n, P(m), fn, cnt)
+#define GROUP(n, s, d)                                                                             \
+    {                                                                                              \
+        .name = n, .type = FT_GROUP, .sub = s, .doc = d                                            \
+    }
+#define END                                                                                        \
+    {                                                                                              \
+        .name = NULL                                                                               \
+    }
+
+static const field dist_fields[] = {
+    ENUM_("dist", offsetof(dist, kind), dist_kind_nm, DIST_KIND_COUNT),
+    DBL_("mean", offsetof(dist, mean), 0, INF, F_GT),
+    DBL_("cv", offsetof(dist, cv), 0, INF, 0),
+    END,
+};
+
+static const field axis_fields[] = {
+    {.name = "key", .type = FT_STRING, .off = offsetof(axis, key)},
+    DBL_("from", offsetof(axis, from), -INF, INF, 0),
+    DBL_("to", offsetof(axis, to), -INF, INF, 0),
+    INT_("steps", offsetof(axis, steps), 1, INT_MAX),
+    ENUM_("scale", offsetof(axis, scale), axis_scale_nm, SCALE_COUNT),
+    {.name = "values", .type = FT_VALUES, .off = offsetof(axis, values)},
+    END,
+};
+
+#define DIST(n, m)                                                                                 \
+    {                                                                                              \
+        .name = n, .type = FT_DIST, .off = P(m), .sub = dist_fields                                \
+    }
+#define AXIS(n, m)                                                                                 \
+    {                                                                                              \
+        .name = n, .type = FT_AXIS, .off = P(m), .sub = axis_fields                                \
+    }
+
+static const field sim_fields[] = {
+    POS("duration", sim.duration_s),
+    NONNEG("warmup", sim.warmup_s),
+    {.name = "seed", .type = FT_SEED, .off = P(sim.seed)},
+    POS("sample_interval", sim.sample_interval_s),
+    BOOL("warm_start", sim.warm_start),
+    END,
+};
+
+static const field cluster_fields[] = {
+    INT("nodes", cluster.nodes, 0, 1000000),
+    END,
+};
+
+static const field token_cache_fields[] = {
+    NONNEG("success_ttl", apiserver.token_cache.success_ttl_s),
+    NONNEG("failure_ttl", apiserver.token_cache.failure_ttl_s),
+    BOOL("coalesce", apiserver.token_cache.coalesce),
+    END,
+};
+
+static const field sa_lookup_fields[] = {
+    ENUM("mode", apiserver.sa_lookup.mode, sa_mode_nm, SA_LOOKUP_COUNT),
+    INT("gets_per_validation", apiserver.sa_lookup.gets_per_validation, 0, INT_MAX),
+    FRAC("informer_miss", apiserver.sa_lookup.informer_miss),
+    DIST("get_time", apiserver.sa_lookup.get_time),
+    END,
+};
+
+static const field loopback_fields[] = {
+    NONNEG("qps", apiserver.loopback.qps), /* 0: no limit */
+    INT("burst", apiserver.loopback.burst, 1, INT_MAX),
+    END,
+};
+
+static const field cpu_fields[] = {
+    INT("cores", apiserver.cpu.cores, 0, INT_MAX), /* 0: no CPU contention */
+    NONNEG("reject_cost", apiserver.cpu.reject_cost_s),
+    END,
+};
+
+static const field apiserver_fields[] = {
+    INT("max_requests_inflight", apiserver.max_requests_inflight, 1, INT_MAX),
+    INT("max_mutating_requests_inflight", apiserver.max_mutating_requests_inflight, 1, INT_MAX),
+    POS("request_timeout", apiserver.request_timeout_s),
+    POS("create_timeout", apiserver.create_timeout_s),
+    NONNEG("retry_after", apiserver.retry_after_s),
+    DIST("service_time", apiserver.service_time),
+    GROUP("token_cache", token_cache_fields, NULL),
+    GROUP("sa_lookup", sa_lookup_fields, NULL),
+    GROUP("loopback", loopback_fields, NULL),
+    GROUP("cpu", cpu_fields, NULL),
+    END,
+};
+
+static const field retry_fields[] = {
+    INT("attempts", kubelet.retry.attempts, 1, INT_MAX),
+    NONNEG("initial", kubelet.retry.initial_s),
+    DBL("factor", kubelet.retry.factor, 1, INF),
+    NONNEG("jitter", kubelet.retry.jitter),
+    END,
+};
+
+static const field heartbeat_fields[] = {
+    POS("interval", kubelet.heartbeat.interval_s),
+    POS("timeout", kubelet.heartbeat.timeout_s),
+    POS("not_ready_after", kubelet.heartbeat.not_ready_after_s),
+    INT("tries", kubelet.heartbeat.tries, 1, INT_MAX),
+    END,
+};
+
+static const field kubelet_fields[] = {
+    NONNEG("webhook_cache_ttl", kubelet.webhook_cache_ttl_s),
+    NONNEG("webhook_failure_ttl", kubelet.webhook_failure_ttl_s),
+    GROUP("retry", retry_fields, NULL),
+    GROUP("heartbeat", heartbeat_fields, NULL),
+    NONNEG("api_qps", kubelet.api_qps),
+    INT("api_burst", kubelet.api_burst, 1, INT_MAX),
+    END,
+};
+
+static const field client_go_fields[] = {
+    INT("max_tries", client_go.max_tries, 1, INT_MAX),
+    END,
+};
+
+static const field metrics_server_fields[] = {
+    BOOL("enabled", metrics_server.enabled),
+    ENUM("auth", metrics_server.auth, ms_auth_nm, MS_AUTH_COUNT),
+    POS("resolution", metrics_server.resolution_s),
+    NONNEG("delay_per_node", metrics_server.delay_per_node_s),
+    NONNEG("max_delay", metrics_server.max_delay_s),
+    DBL_("timeout_fraction", P(metrics_server.timeout_fraction), 0, 1, F_GT),
+    END,
+};
+
+static const field sa_clients_fields[] = {
+    INT("tokens", sa_clients.tokens, 0, INT_MAX),
+    NONNEG("tokens_per_node", sa_clients.tokens_per_node),
+    NONNEG("rate", sa_clients.rate),
+    NONNEG("rate_per_node", sa_clients.rate_per_node),
+    NONNEG("zipf", sa_clients.zipf),
+    FRAC("mutating_fraction", sa_clients.mutating_fraction),
+    END,
+};
+
+static const field background_fields[] = {
+    NONNEG("mutating_rate", background.mutating_rate),
+    NONNEG("readonly_rate", background.readonly_rate),
+    BOOL("retry_429", background.retry_429),
+    END,
+};
+
+static const field trigger_fields[] = {
+    ENUM("kind", trigger.kind, trigger_kind_nm, TRIGGER_KIND_COUNT),
+    NONNEG("at", trigger.at_s),
+    NONNEG("duration", trigger.duration_s),
+    ENUM("flush", trigger.flush, flush_scope_nm, FLUSH_COUNT),
+    NONNEG("rate", trigger.rate),
+    ENUM("target", trigger.target, burst_target_nm, BURST_TARGET_COUNT),
+    END,
+};
+
+static const field health_fields[] = {
+    POS("window", health.window_s),
+    FRAC("min_heartbeat_success", health.min_heartbeat_success),
+    FRAC("min_scrape_success", health.min_scrape_success),
+    FRAC("min_sa_success", health.min_sa_success),
+    FRAC("max_mutating_fraction", health.max_mutating_fraction),
+    POS("recovery_window", health.recovery_window_s),
+    END,
+};
+
+static const field sweep_fields[] = {
+    AXIS("x", sweep.x),
+    AXIS("y", sweep.y),
+    INT("replications", sweep.replications, 1, INT_MAX),
+    INT("refine", sweep.refine, 0, INT_MAX),
+    BOOL("common_random_numbers", sweep.common_random_numbers),
+    END,
+};
+
+static const field plot_fields[] = {
+    {.name = "formats", .type = FT_FORMATS, .off = P(plot.formats)},
+    END,
+};
+
+static const field top_fields[] = {
+    GROUP("sim", sim_fields, "run length, seed, sampling (seconds)"),
+    GROUP("cluster", cluster_fields, "cluster size"),
+    GROUP("apiserver", apiserver_fields, "kube-apiserver: caps, timeouts, token authentication"),
+    GROUP("kubelet", kubelet_fields, "kubelet: webhook authenticator cache, retries, heartbeat"),
+    GROUP("client_go", client_go_fields, "client-go retries on 429"),
+    GROUP("metrics_server", metrics_server_fields, "metrics-server scrapes"),
+    GROUP("sa_clients", sa_clients_fields, "pods calling the apiserver with their own SA tokens"),
+    GROUP("background", background_fields, "other clients, Poisson arrivals"),
+    GROUP("trigger", trigger_fields,
+          "the perturbation: none, burst, cache_flush, apiserver_restart"),
+    GROUP("health", health_fields, "the health predicate and the stability classification"),
+    GROUP("sweep", sweep_fields, "parameter sweep (axes only when present)"),
+    GROUP("plot", plot_fields, "chart formats"),
+    END,
+};
+
+static const field *find_field(const field *fs, const char *name)
+{
+    for (; fs->name; fs++)
+        if (strcmp(fs->name, name) == 0)
+            return fs;
+    return NULL;
+}
+
+static int is_group_type(enum ftype t)
+{
+    return t == FT_GROUP || t == FT_DIST || t == FT_AXIS;
+}
+
+/* ---- small helpers ----------------------------------------------------------------------------
+ */
+
+/* snprintf whose truncation is intended (messages are cut at ERR_MAX anyway). */
+static void bfmt(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void bfmt(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+}
+
+/* Shortest "%.Ng" that reads back to the same double; with force_point, always a '.' or exponent
+ * so that libconfig reads a float. */
+static void fmt_num(double v, int force_point, char *buf, size_t n)
+{
+    int prec = 1;
+    for (; prec < 17; prec++) {
+        bfmt(buf, n, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v || isnan(v))
+            break;
+    }
+    /* %g switches to an exponent when the integer part has more digits than prec: 1800 would
+     * print as 1.8e+03, so ask for at least as many digits as the integer part has. */
+    if (fabs(v) >= 1.0 && fabs(v) < 1e16) {
+        int digits = 1 + (int)floor(log10(fabs(v)));
+        if (digits > prec)
+            prec = digits;
+    }
+    bfmt(buf, n, "%.*g", prec, v);
+    if (force_point && isfinite(v) && !strpbrk(buf, ".eE")) {
+        size_t len = strlen(buf);
+        if (len + 3 <= n)
+            memcpy(buf + len, ".0", 3);
+    }
+}
+
+static void join(char *out, const char *prefix, const char *name)
+{
+    if (prefix && *prefix)
+        bfmt(out, KEY_MAX, "%s.%s", prefix, name);
+    else
+        bfmt(out, KEY_MAX, "%s", name);
+}
+
+/* Optimal-string-alignment distance (edits and adjacent swaps), ASCII case-insensitive. */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > KEY_MAX || lb > KEY_MAX)
+        return INT_MAX;
+    int d[KEY_MAX + 1][KEY_MAX + 1];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            int best = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                cb == tolower((unsigned char)a[i - 2]) && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+/* Keeps the closest candidate; "close" means few edits relative to the word's length. */
+typedef struct suggest {
+    const char *word;
+    int best;
+    char found[KEY_MAX];
+} suggest;
+
+static void suggest_init(suggest *s, const char *word)
+{
+    s->word = word;
+    s->best = INT_MAX;
+    s->found[0] = '\0';
+}
+
+static void suggest_try(suggest *s, const char *candidate)
+{
+    int d = edit_distance(s->word, candidate);
+    size_t len = strlen(s->word) > strlen(candidate) ? strlen(s->word) : strlen(candidate);
+    if (d < s->best && d <= SUGGEST_MAX && (size_t)d * 4 <= len + 1) {
+        s->best = d;
+        bfmt(s->found, sizeof s->found, "%s", candidate);
+    }
+}
+
+/* "; did you mean 'x'?" or "". */
+static const char *suggest_text(const suggest *s, char *buf, size_t n)
+{
+    if (s->found[0])
+        bfmt(buf, n, "; did you mean '%s'?", s->found);
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
+/* Calls fn on the dotted name of every leaf key under fs. */
+static void each_key(const field *fs, const char *prefix,
+                     void (*fn)(void *, const char *, const field *, int sweep), void *arg,
+                     int sweep)
+{
+    for (; fs->name; fs++) {
+        char key[KEY_MAX];
+        join(key, prefix, fs->name);
+        if (is_group_type(fs->type))
+            each_key(fs->sub, key, fn, arg, sweep || strcmp(key, "sweep") == 0);
+        else
+            fn(arg, key, fs, sweep);
+    }
+}
+
+/* "an integer >= 1", "a number in [0, 1]", ... */
+static void describe(const field *f, int finite, char *buf, size_t n)
+{
+    char lo[40], hi[40];
+    fmt_num(f->min, 0, lo, sizeof lo);
+    fmt_num(f->max, 0, hi, sizeof hi);
+    const char *what = f->type == FT_INT ? "an integer" : finite ? "a finite number" : "a number";
+    int has_lo = f->type == FT_INT ? f->min > INT_MIN : f->min > -INF;
+    int has_hi = f->type == FT_INT ? f->max < INT_MAX : f->max < INF;
+    if (has_lo && has_hi)
+        bfmt(buf, n, "%s in %c%s, %s]", what, (f->flags & F_GT) ? '(' : '[', lo, hi);
+    else if (has_lo)
+        bfmt(buf, n, "%s %s %s", what, (f->flags & F_GT) ? ">" : ">=", lo);
+    else if (has_hi)
+        bfmt(buf, n, "%s <= %s", what, hi);
+    else
+        bfmt(buf, n, "%s", what);
+}
+
+static void describe_enum(const field *f, char *buf, size_t n)
+{
+    size_t used = (size_t)snprintf(buf, n, "one of");
+    for (int i = 0; i < f->ecount && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s \"%s\"", i ? "," : "", f->ename(i));
+}
+
+static int in_range(const field *f, double v)
+{
+    if (!isfinite(v) || v < f->min || v > f->max)
+        return 0;
+    if ((f->flags & F_GT) && v <= f->min)
+        return 0;
+    if (f->type == FT_INT && v != floor(v))
+        return 0;
+    return 1;
+}
+
+/* What a setting holds, for "(got ...)". */
+static void found(const config_setting_t *s, char *buf, size_t n)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+        bfmt(buf, n, "%d", config_setting_get_int(s));
+        break;
+    case CONFIG_TYPE_INT64:
+        bfmt(buf, n, "%lld", config_setting_get_int64(s));
+        break;
+    case CONFIG_TYPE_FLOAT:
+        fmt_num(config_setting_get_float(s), 1, buf, n);
+        break;
+    case CONFIG_TYPE_STRING:
+        bfmt(buf, n, "\"%.60s%s\"", config_setting_get_string(s),
+             strlen(config_setting_get_string(s)) > 60 ? "..." : "");
+        break;
+    case CONFIG_TYPE_BOOL:
+        bfmt(buf, n, "%s", config_setting_get_bool(s) ? "true" : "false");
+        break;
+    case CONFIG_TYPE_GROUP:
+        bfmt(buf, n, "a group");
+        break;
+    case CONFIG_TYPE_ARRAY:
+        bfmt(buf, n, config_setting_length(s) ? "an array" : "an empty array");
+        break;
+    case CONFIG_TYPE_LIST:
+        bfmt(buf, n, config_setting_length(s) ? "a list" : "an empty list");
+        break;
+    default:
+        bfmt(buf, n, "nothing");
+        break;
+    }
+}
+
+/* ---- where settings came from (for cross-field messages) ----------------------------------- */
+
+typedef struct loc {
+    char key[KEY_MAX];
+    char *where;
+} loc;
+
+typedef struct locs {
+    loc *v;
+    int n, cap;
+} locs;
+
+static void locs_add(locs *l, const char *key, const char *where)
+{
+    if (!l)
+        return;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->v = xrealloc(l->v, (size_t)l->cap * sizeof *l->v);
+    }
+    bfmt(l->v[l->n].key, KEY_MAX, "%s", key);
+    l->v[l->n].where = xstrdup(where);
+    l->n++;
+}
+
+static const char *locs_find(const locs *l, const char *key)
+{
+    if (!l || !key)
+        return NULL;
+    for (int i = l->n - 1; i >= 0; i--)
+        if (strcmp(l->v[i].key, key) == 0)
+            return l->v[i].where;
+    return NULL;
+}
+
+static void locs_free(locs *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free(l->v[i].where);
+    free(l->v);
+}
+
+/* ---- walking a libconfig tree against the schema -------------------------------------------- */
+
+typedef struct ctx {
+    err *e;
+    const char *origin; /* non-NULL: prefixes every error instead of FILE:LINE */
+    const char *path;   /* the file being read, for settings libconfig gives no file */
+    locs *locs;         /* NULL: don't record */
+} ctx;
+
+static void dir_of(const char *path, char *dir, size_t n);
+
+static void where(const ctx *c, const config_setting_t *s, char *buf, size_t n)
+{
+    if (c->origin) {
+        bfmt(buf, n, "%s", c->origin);
+        return;
+    }
+    const char *file = s ? config_setting_source_file(s) : NULL;
+    char dir[PATH_MAX] = ".";
+    if (!file)
+        file = c->path ? c->path : "(config)";
+    else if (file[0] != '/' && c->path)
+        dir_of(c->path, dir, sizeof dir); /* libconfig 1.5 keeps the @include name as written */
+    unsigned line = s ? config_setting_source_line(s) : 0;
+    char shown[PATH_MAX + 256];
+    if (strcmp(dir, ".") == 0)
+        bfmt(shown, sizeof shown, "%s", file);
+    else
+        bfmt(shown, sizeof shown, "%s/%s", dir, file);
+    if (line)
+        bfmt(buf, n, "%s:%u", shown, line);
+    else
+        bfmt(buf, n, "%s", shown);
+}
+
+static int fail(const ctx *c, const config_setting_t *s, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(const ctx *c, const config_setting_t *s, const char *key, const char *fmt, ...)
+{
+    char w[WHERE_MAX], msg[ERR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (c->origin && !*c->origin)
+        return err_set(c->e, "%s: %s", key, msg);
+    where(c, s, w, sizeof w);
+    return err_set(c->e, "%s: %s: %s", w, key, msg);
+}
+
+static void note(const ctx *c, const config_setting_t *s, const char *key)
+{
+    if (c->locs) {
+        char w[WHERE_MAX];
+        where(c, s, w, sizeof w);
+        locs_add(c->locs, key, w);
+    }
+}
+
+static int expect(const ctx *c, const config_setting_t *s, const char *key, const char *what)
+{
+    char got[96];
+    found(s, got, sizeof got);
+    return fail(c, s, key, "expected %s (got %s)", what, got);
+}
+
+/* A number for FT_INT / FT_DOUBLE field f (int accepted for a float), range-checked. */
+static int read_number(const ctx *c, const config_setting_t *s, const field *f, const char *key,
+                       double *v)
+{
+    char what[96];
+    int t = config_setting_type(s);
+    int ok = t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 ||
+             (t == CONFIG_TYPE_FLOAT && f->type == FT_DOUBLE);
+    double x = t == CONFIG_TYPE_INT     ? (double)config_setting_get_int(s)
+               : t == CONFIG_TYPE_INT64 ? (double)config_setting_get_int64(s)
+               : t == CONFIG_TYPE_FLOAT ? config_setting_get_float(s)
+                                        : 0.0;
+    describe(f, ok && !isfinite(x), what, sizeof what);
+    if (!ok || !in_range(f, x))
+        return expect(c, s, key, what);
+    *v = x;
+    return 0;
+}
+
+static int read_enum(const ctx *c, const config_setting_t *s, const field *f, const char *key,
+                     int *v)
+{
+    char what[160], hint[KEY_MAX + 24];
+    describe_enum(f, what, sizeof what);
+    if (config_setting_type(s) != CONFIG_TYPE_STRING)
+        return expect(c, s, key, what);
+    const char *str = config_setting_get_string(s);
+    suggest sg;
+    suggest_init(&sg, str);
+    for (int i = 0; i < f->ecount; i++) {
+        if (strcmp(str, f->ename(i)) == 0) {
+            *v = i;
+            return 0;
+        }
+        suggest_try(&sg, f->ename(i));
+    }
+    char got[96];
+    found(s, got, sizeof got);
+    return fail(c, s, key, "expected %s (got %s)%s", what, got,
+                suggest_text(&sg, hint, sizeof hint));
+}
+
+static void store_number(const field *f, char *base, double v)
+{
+    if (f->type == FT_INT)
+        *(int *)(base + f->off) = (int)v;
+    else
+        *(double *)(base + f->off) = v;
+}
+
+static int apply_group(const ctx *c, const field *fs, char *base, const config_setting_t *g,
+                       const char *prefix);
+
+static int unknown_key(const ctx *c, const config_setting_t *s, const field *fs, const char *key)
+{
+    char hint[KEY_MAX + 24];
+    suggest sg;
+    suggest_init(&sg, config_setting_name(s));
+    for (; fs->name; fs++)
+        suggest_try(&sg, fs->name);
+    return fail(c, s, key, "unknown %s%s", config_setting_is_group(s) ? "group" : "key",
+                suggest_text(&sg, hint, sizeof hint));
+}
+
+/* Checks that `key` names a sweepable numeric key; on failure fills why (", a group" ...) and hint
+ * (did you mean). */
+typedef struct keyref {
+    const field *f;      /* the field named (a leaf or a group) */
+    const field *parent; /* FT_DIST / FT_AXIS holding f, else NULL */
+    const field *path[6];
+    int depth;
+    int in_sweep;
+} keyref;
+
+static int resolve(const char *key, keyref *r)
+{
+    const field *fs = top_fields;
+    const char *p = key;
+    memset(r, 0, sizeof *r);
+    for (;;) {
+        size_t len = strcspn(p, ".");
+        char name[KEY_MAX];
+        if (len == 0 || len >= sizeof name || r->depth == 6)
+            return -1;
+        memcpy(name, p, len);
+        name[len] = '\0';
+        const field *f = find_field(fs, name);
+        if (!f)
+            return -1;
+        r->path[r->depth++] = f;
+        r->f = f;
+        if (r->depth == 1 && strcmp(name, "sweep") == 0)
+            r->in_sweep = 1;
+        if (p[len] == '\0')
+            return 0;
+        if (!is_group_type(f->type))
+            return -1;
+        if (f->type != FT_GROUP)
+            r->parent = f;
+        fs = f->sub;
+        p += len + 1;
+    }
+}
+
+static int is_numeric(const keyref *r)
+{
+    return !r->in_sweep && (r->f->type == FT_INT || r->f->type == FT_DOUBLE);
+}
+
+static void suggest_numeric(void *arg, const char *key, const field *f, int sweep)
+{
+    if (!sweep && (f->type == FT_INT || f->type == FT_DOUBLE))
+        suggest_try(arg, key);
+}
+
+static void suggest_any(void *arg, const char *key, const field *f, int sweep)
+{
+    (void)f;
+    (void)sweep;
+    suggest_try(arg, key);
+}
+
+/* Explains why `key` is not a sweepable numeric key ("unknown key; did you mean ..."). */
+static void numeric_problem(const char *key, const keyref *r, int known, char *buf, size_t n)
+{
+    if (!known) {
+        char hint[KEY_MAX + 24];
+        suggest sg;
+        suggest_init(&sg, key);
+        each_key(top_fields, NULL, suggest_numeric, &sg, 0);
+        bfmt(buf, n, "unknown key%s", suggest_text(&sg, hint, sizeof hint));
+    } else if (is_group_type(r->f->type)) {
+        bfmt(buf, n, "a group, not a numeric key");
+    } else if (r->in_sweep) {
+        bfmt(buf, n, "a sweep setting, which can't itself be swept");
+    } else if (r->f->type == FT_SEED) {
+        bfmt(buf, n, "the seed, which replications vary; not sweepable");
+    } else {
+        bfmt(buf, n, "not a numeric key");
+    }
+}
+
+static int apply_dist(const ctx *c, const field *f, dist *d, const config_setting_t *g,
+                      const char *key)
+{
+    if (!config_setting_is_group(g))
+        return expect(c, g, key, "a group { dist, mean, cv }");
+    const config_setting_t *sk = NULL, *sm = NULL, *sc = NULL;
+    int kind = d->kind;
+    double mean = d->mean, cv = d->cv;
+    char k[KEY_MAX], kc[KEY_MAX];
+    join(kc, key, "cv");
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *s = config_setting_get_elem(g, i);
+        const field *sf = find_field(f->sub, config_setting_name(s));
+        join(k, key, config_setting_name(s));
+        if (!sf)
+            return unknown_key(c, s, f->sub, k);
+        if (sf->type == FT_ENUM) {
+            if (read_enum(c, s, sf, k, &kind) < 0)
+                return -1;
+            sk = s;
+        } else if (read_number(c, s, sf, k, strcmp(sf->name, "mean") == 0 ? &mean : &cv) < 0) {
+            return -1;
+        } else if (strcmp(sf->name, "mean") == 0) {
+            sm = s;
+        } else {
+            sc = s;
+        }
+    }
+    /* A cv the user wrote must agree with the kind; one inherited (from the defaults or a base
+     * file) is simply replaced by dist_set. */
+    if (sc && kind == DIST_EXPONENTIAL && cv != 1.0)
+        return expect(c, sc, kc, "1 for dist \"exponential\"");
+    if (sc && kind == DIST_DETERMINISTIC && cv != 0.0)
+        return expect(c, sc, kc, "0 for dist \"deterministic\"");
+    if (kind == DIST_UNIFORM && cv > 1.0 / sqrt(3.0)) {
+        if (sc)
+            return expect(c, sc, kc, "a number in [0, 0.57735] for dist \"uniform\"");
+        join(k, key, "dist");
+        char got[40];
+        fmt_num(cv, 0, got, sizeof got);
+        return fail(c, sk, k, "expected a cv <= 0.57735 for \"uniform\" (got inherited cv %s)",
+                    got);
+    }
+    dist_set(d, (dist_kind)kind, mean, cv);
+    const config_setting_t *set[3] = {sk, sm, sc};
+    for (int i = 0; i < 3; i++) {
+        if (set[i]) {
+            join(k, key, config_setting_name(set[i]));
+            note(c, set[i], k);
+        }
+    }
+    return 0;
+}
+
+static int apply_axis(const ctx *c, const field *f, axis *a, const config_setting_t *g,
+                      const char *key)
+{
+    if (!config_setting_is_group(g))
+        return expect(c, g, key, "a group { key, from, to, steps, scale, values }");
+    char k[KEY_MAX];
+    int grid = 0, values = 0;
+    a->present = true;
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *s = config_setting_get_elem(g, i);
+        const field *sf = find_field(f->sub, config_setting_name(s));
+        join(k, key, config_setting_name(s));
+        if (!sf)
+            return unknown_key(c, s, f->sub, k);
+        if (sf->type == FT_STRING) {
+            const char *str =
+                config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+            if (!str)
+                return expect(c, s, k, "a numeric config key as a string");
+            keyref r;
+            int known = resolve(str, &r) == 0;
+            if (!known || !is_numeric(&r)) {
+                char why[KEY_MAX + 80];
+                numeric_problem(str, &r, known, why, sizeof why);
+                return fail(c, s, k, "expected a numeric config key (got \"%.*s\": %s)", KEY_MAX,
+                            str, why);
+            }
+            bfmt(a->key, sizeof a->key, "%s", str);
+        } else if (sf->type == FT_ENUM) {
+            int v;
+            if (read_enum(c, s, sf, k, &v) < 0)
+                return -1;
+            a->scale = (enum axis_scale)v;
+        } else if (sf->type == FT_VALUES) {
+            int t = config_setting_type(s), n = config_setting_length(s);
+            if ((t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) || n == 0)
+                return expect(c, s, k, "a non-empty list of numbers");
+            if (n > AXIS_VALUES_MAX) {
+                char what[64];
+                bfmt(what, sizeof what, "at most %d values", AXIS_VALUES_MAX);
+                char got[32];
+                bfmt(got, sizeof got, "%d", n);
+                return fail(c, s, k, "expected %s (got %s)", what, got);
+            }
+            for (int j = 0; j < n; j++) {
+                const config_setting_t *el = config_setting_get_elem(s, j);
+                char ek[KEY_MAX];
+                bfmt(ek, sizeof ek, "%s[%d]", k, j);
+                if (read_number(c, el, &axis_fields[1], ek, &a->values[j]) < 0)
+                    return -1;
+            }
+            a->nvalues = n;
+            values = 1;
+        } else {
+            double v;
+            if (read_number(c, s, sf, k, &v) < 0)
+                return -1;
+            store_number(sf, (char *)a, v);
+            grid = 1;
+        }
+        note(c, s, k);
+    }
+    /* Setting from/to/steps without values switches the axis to the grid (a base file's explicit
+     * values would otherwise silently win). */
+    if (grid && !values)
+        a->nvalues = 0;
+    return 0;
+}
+
+static int apply_formats(const ctx *c, const field *f, char *base, const config_setting_t *s,
+                         const char *key)
+{
+    const char *what = "a non-empty list of \"png\", \"svg\", \"pdf\"";
+    int t = config_setting_type(s), n = config_setting_length(s);
+    if ((t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) || n == 0)
+        return expect(c, s, key, what);
+    unsigned bits = 0;
+    for (int j = 0; j < n; j++) {
+        const config_setting_t *el = config_setting_get_elem(s, j);
+        char ek[KEY_MAX];
+        bfmt(ek, sizeof ek, "%s[%d]", key, j);
+        const char *str =
+            config_setting_type(el) == CONFIG_TYPE_STRING ? config_setting_get_string(el) : NULL;
+        int i = 0;
+        while (str && i < NFORMATS && strcmp(str, format_names[i]) != 0)
+            i++;
+        if (!str || i == NFORMATS)
+            return expect(c, el, ek, "one of \"png\", \"svg\", \"pdf\"");
+        if (bits & (1u << i))
+            return fail(c, el, ek, "expected each format once (got \"%s\" twice)", str);
+        bits |= 1u << i;
+    }
+    *(unsigned *)(base + f->off) = bits;
+    return 0;
+}
+
+static int apply_field(const ctx *c, const field *f, char *base, const config_setting_t *s,
+                       const char *key)
+{
+    int t = config_setting_type(s);
+    switch (f->type) {
+    case FT_GROUP:
+        if (!config_setting_is_group(s))
+            return expect(c, s, key, "a group");
+        return apply_group(c, f->sub, base, s, key);
+    case FT_DIST:
+        return apply_dist(c, f, (dist *)(base + f->off), s, key);
+    case FT_AXIS:
+        return apply_axis(c, f, (axis *)(base + f->off), s, key);
+    case FT_INT:
+    case FT_DOUBLE: {
+        double v;
+        if (read_number(c, s, f, key, &v) < 0)
+            return -1;
+        store_number(f, base, v);
+        break;
+    }
+    case FT_SEED: {
+        long long v = t == CONFIG_TYPE_INT     ? config_setting_get_int(s)
+                      : t == CONFIG_TYPE_INT64 ? config_setting_get_int64(s)
+                                               : -1;
+        if (v < 0)
+            return expect(c, s, key, "a non-negative 64-bit integer");
+        *(uint64_t *)(base + f->off) = (uint64_t)v;
+        break;
+    }
+    case FT_BOOL:
+        if (t != CONFIG_TYPE_BOOL)
+            return expect(c, s, key, "true or false");
+        *(bool *)(base + f->off) = config_setting_get_bool(s) != 0;
+        break;
+    case FT_ENUM: {
+        int v;
+        if (read_enum(c, s, f, key, &v) < 0)
+            return -1;
+        *(int *)(base + f->off) = v;
+        break;
+    }
+    case FT_FORMATS:
+        if (apply_formats(c, f, base, s, key) < 0)
+            return -1;
+        break;
+    default:
+        return fail(c, s, key, "internal: no handler");
+    }
+    note(c, s, key);
+    return 0;
+}
+
+static int apply_group(const ctx *c, const field *fs, char *base, const config_setting_t *g,
+                       const char *prefix)
+{
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *s = config_setting_get_elem(g, i);
+        char key[KEY_MAX];
+        join(key, prefix, config_setting_name(s));
+        const field *f = find_field(fs, config_setting_name(s));
+        if (!f)
+            return unknown_key(c, s, fs, key);
+        if (apply_field(c, f, base, s, key) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- reading files: top-level @include as a base, libconfig for the rest --------------------- */
+
+typedef struct include {
+    size_t start, end; /* the @include line, without its newline */
+    unsigned line;
+    char name[PATH_MAX];
+} include;
+
+static int read_all(const char *path, char **text, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t cap = 4096, n = 0;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (n + 1 >= cap)
+            buf = xrealloc(buf, cap *= 2);
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(f);
+    int saved = errno;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        errno = saved ? saved : EIO;
+        return -1;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+/* Finds the top-level (depth 0) @include lines and rejects decimal integers that libconfig 1.5
+ * would silently wrap to 32 bits (it has no range check; 3000000000 reads as -1294967296). */
+static int scan(const char *t, size_t len, const char *path, include **incs, int *ninc, err *e)
+{
+    unsigned line = 1;
+    int depth = 0, line_start = 1;
+    size_t bol = 0;
+    *incs = NULL;
+    *ninc = 0;
+    for (size_t i = 0; i < len;) {
+        char ch = t[i];
+        if (ch == '\n') {
+            line++;
+            line_start = 1;
+            bol = ++i;
+            continue;
+        }
+        if (ch == ' ' || ch == '\t' || ch == '\r') {
+            i++;
+            continue;
+        }
+        int at_start = line_start;
+        line_start = 0;
+        if (ch == '#' || (ch == '/' && i + 1 < len && t[i + 1] == '/')) {
+            while (i < len && t[i] != '\n')
+                i++;
+        } else if (ch == '/' && i + 1 < len && t[i + 1] == '*') {
+            for (i += 2; i < len && !(t[i] == '*' && i + 1 < len && t[i + 1] == '/'); i++)
+                line += t[i] == '\n';
+            i += 2;
+        } else if (ch == '"') {
+            for (i++; i < len && t[i] != '"' && t[i] != '\n'; i++)
+                i += t[i] == '\\';
+            i++;
+        } else if (ch == '@' && at_start && strncmp(t + i, "@include", 8) == 0) {
+            size_t j = i + 8;
+            while (j < len && (t[j] == ' ' || t[j] == '\t'))
+                j++;
+            size_t q = j < len && t[j] == '"' ? j + 1 : len;
+            size_t qe = q;
+            while (qe < len && t[qe] != '"' && t[qe] != '\n')
+                qe++;
+            size_t eol = i;
+            while (eol < len && t[eol] != '\n')
+                eol++;
+            if (depth == 0 && q < len && qe < len && t[qe] == '"') {
+                if (qe - q >= PATH_MAX)
+                    return err_set(e, "%s:%u: @include: file name too long", path, line);
+                *incs = xrealloc(*incs, (size_t)(*ninc + 1) * sizeof **incs);
+                include *in = &(*incs)[(*ninc)++];
+                in->start = bol;
+                in->end = eol;
+                in->line = line;
+                memcpy(in->name, t + q, qe - q);
+                in->name[qe - q] = '\0';
+            }
+            i = eol; /* libconfig handles nested includes and reports malformed ones */
+        } else if (ch == '{' || ch == '[' || ch == '(') {
+            depth++;
+            i++;
+        } else if (ch == '}' || ch == ']' || ch == ')') {
+            depth -= depth > 0;
+            i++;
+        } else if (isalpha((unsigned char)ch) || ch == '*' || ch == '_') {
+            while (i < len && (isalnum((unsigned char)t[i]) || strchr("-_*", t[i])))
+                i++;
+        } else if (isdigit((unsigned char)ch) ||
+                   ((ch == '-' || ch == '+' || ch == '.') && i + 1 < len &&
+                    isdigit((unsigned char)t[i + 1]))) {
+            size_t s = i++;
+            size_t digit = s + (ch == '-' || ch == '+');
+            int hex =
+                t[digit] == '0' && digit + 1 < len && (t[digit + 1] == 'x' || t[digit + 1] == 'X');
+            int flt = ch == '.';
+            while (i < len) {
+                char d = t[i];
+                if (isalnum((unsigned char)d) || d == '.')
+                    flt |= d == '.' || (!hex && (d == 'e' || d == 'E'));
+                else if (!((d == '-' || d == '+') && !hex && (t[i - 1] == 'e' || t[i - 1] == 'E')))
+                    break;
+                i++;
+            }
+            if (!hex && !flt && t[i - 1] != 'L') {
+                char tok[64];
+                size_t n = i - s < sizeof tok ? i - s : sizeof tok - 1;
+                memcpy(tok, t + s, n);
+                tok[n] = '\0';
+                errno = 0;
+                long long v = strtoll(tok, NULL, 10);
+                if (errno || v < INT_MIN || v > INT_MAX)
+                    return err_set(e,
+                                   "%s:%u: integer %s is out of the 32-bit range (libconfig "
+                                   "would wrap it); write %sL for a 64-bit integer",
+                                   path, line, tok, tok);
+            }
+        } else {
+            i++;
+        }
+    }
+    return 0;
+}
+
+static void dir_of(const char *path, char *dir, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        bfmt(dir, n, ".");
+    else if (slash == path)
+        bfmt(dir, n, "/");
+    else
+        bfmt(dir, n, "%.*s", (int)(slash - path), path);
+}
+
+typedef struct chain {
+    const char *shown[INCLUDE_MAX + 1]; /* the files being read, outermost first */
+    char real[INCLUDE_MAX + 1][PATH_MAX];
+    int n;
+} chain;
+
+static int load_file(params *p, const char *path, chain *ch, locs *l, err *e);
+
+/* Parses text with everything outside [from, to) blanked (newlines kept, so lines stay right). */
+static int load_segment(params *p, const char *path, const char *text, size_t len, size_t from,
+                        size_t to, locs *l, err *e)
+{
+    int blank = 1;
+    for (size_t i = from; i < to && blank; i++)
+        blank = isspace((unsigned char)text[i]);
+    if (blank)
+        return 0;
+    char *seg = xmalloc(len + 1);
+    for (size_t i = 0; i < len; i++)
+        seg[i] = (i >= from && i < to) || text[i] == '\n' ? text[i] : ' ';
+    seg[len] = '\0';
+    char dir[PATH_MAX];
+    dir_of(path, dir, sizeof dir);
+    config_t cf;
+    config_init(&cf);
+    config_set_include_dir(&cf, dir);
+    int rc = 0;
+    if (config_read_string(&cf, seg) != CONFIG_TRUE) {
+        char file[PATH_MAX + 256];
+        if (!config_error_file(&cf) || config_error_file(&cf)[0] == '/' || strcmp(dir, ".") == 0)
+            bfmt(file, sizeof file, "%s", config_error_file(&cf) ? config_error_file(&cf) : path);
+        else /* an @include inside a group: libconfig keeps the name as written */
+            bfmt(file, sizeof file, "%s/%s", dir, config_error_file(&cf));
+        const char *text_ = config_error_text(&cf) ? config_error_text(&cf) : "unknown error";
+        int line = config_error_line(&cf);
+        if (strcmp(text_, "cannot open include file") == 0)
+            rc = err_set(e,
+                         "%s:%d: @include: cannot open the included file (a nested @include "
+                         "is relative to %s)",
+                         file, line, dir);
+        else if (strcmp(text_, "include file nesting too deep") == 0)
+            rc = err_set(e, "%s:%d: @include: nested too deeply (an include cycle?)", file, line);
+        else if (strcmp(text_, "syntax error") == 0)
+            rc = err_set(e, "%s:%d: syntax error", file, line);
+        else
+            rc = err_set(e, "%s:%d: syntax error: %s", file, line, text_);
+    } else {
+        ctx c = {.e = e, .origin = NULL, .path = path, .locs = l};
+        rc = apply_group(&c, top_fields, (char *)p, config_root_setting(&cf), NULL);
+    }
+    config_destroy(&cf);
+    free(seg);
+    return rc;
+}
+
+static int load_file(params *p, const char *path, chain *ch, locs *l, err *e)
+{
+    char *text;
+    size_t len;
+    if (read_all(path, &text, &len) < 0)
+        return err_set(e, "%s: cannot read: %s", path, strerror(errno));
+    include *incs;
+    int ninc, rc = scan(text, len, path, &incs, &ninc, e);
+    size_t from = 0;
+    for (int i = 0; rc == 0 && i <= ninc; i++) {
+        size_t to = i < ninc ? incs[i].start : len;
+        rc = load_segment(p, path, text, len, from, to, l, e);
+        if (rc < 0 || i == ninc)
+            break;
+        from = incs[i].end;
+        const include *in = &incs[i];
+        char dir[PATH_MAX], full[PATH_MAX];
+        dir_of(path, dir, sizeof dir);
+        if (in->name[0] == '/' || strcmp(dir, ".") == 0)
+            bfmt(full, sizeof full, "%s", in->name);
+        else
+            bfmt(full, sizeof full, "%s/%s", dir, in->name);
+        char real[PATH_MAX];
+        if (!realpath(full, real)) {
+            rc = err_set(e, "%s:%u: @include \"%s\": cannot read %s: %s", path, in->line, in->name,
+                         full, strerror(errno));
+            break;
+        }
+        for (int j = 0; j < ch->n; j++) {
+            if (strcmp(ch->real[j], real) == 0) {
+                char cyc[ERR_MAX] = "";
+                size_t used = 0;
+                for (int k = j; k < ch->n && used < sizeof cyc; k++)
+                    used += (size_t)snprintf(cyc + used, sizeof cyc - used, "%s -> ", ch->shown[k]);
+                rc = err_set(e, "%s:%u: @include \"%s\": include cycle (%s%s)", path, in->line,
+                             in->name, cyc, full);
+                break;
+            }
+        }
+        if (rc == 0 && ch->n == INCLUDE_MAX)
+            rc = err_set(e, "%s:%u: @include \"%s\": includes nested deeper than %d", path,
+                         in->line, in->name, INCLUDE_MAX);
+        if (rc < 0)
+            break;
+        ch->shown[ch->n] = full;
+        bfmt(ch->real[ch->n], PATH_MAX, "%s", real);
+        ch->n++;
+        rc = load_file(p, full, ch, l, e);
+        ch->n--;
+    }
+    free(incs);
+    free(text);
+    return rc;
+}
+
+/* ---- --set and numbers by key ---------------------------------------------------------------- */
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+static char *unquote(char *s)
+{
+    s = trim(s);
+    size_t n = strlen(s);
+    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+        s[n - 1] = '\0';
+        s++;
+    }
+    return s;
+}
+
+/* "[a, b]" -> "a, b" */
+static char *unbracket(char *s)
+{
+    s = trim(s);
+    size_t n = strlen(s);
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+        s[n - 1] = '\0';
+        s++;
+    }
+    return s;
+}
+
+static int parse_double(const char *s, double *v)
+{
+    char *end;
+    if (!*s)
+        return -1;
+    errno = 0;
+    *v = strtod(s, &end);
+    return *end == '\0' ? 0 : -1; /* ERANGE overflow gives inf, which the range check rejects */
+}
+
+/* Adds a setting of the tree for the leaf r->f under a fresh root: groups along the path. */
+static config_setting_t *add_path(config_t *cf, const keyref *r, int type)
+{
+    config_setting_t *g = config_root_setting(cf);
+    for (int i = 0; i < r->depth - 1; i++)
+        g = config_setting_add(g, r->path[i]->name, CONFIG_TYPE_GROUP);
+    return config_setting_add(g, r->f->name, type);
+}
+
+/* Fills the leaf of cf for r from the text v, by the key's type. Returns 0, or -1 with a message
+ * in why (the value can't even be represented). */
+static int build_leaf(config_t *cf, const keyref *r, char *v, char *why, size_t n)
+{
+    const field *f = r->f;
+    char *end;
+    switch (f->type) {
+    case FT_INT:
+    case FT_SEED: {
+        char *s = trim(v);
+        errno = 0;
+        long long ll = strtoll(s, &end, 10);
+        double d;
+        if (*s && *end == '\0' && errno == 0) {
+            if (ll >= INT_MIN && ll <= INT_MAX)
+                config_setting_set_int(add_path(cf, r, CONFIG_TYPE_INT), (int)ll);
+            else
+                config_setting_set_int64(add_path(cf, r, CONFIG_TYPE_INT64), ll);
+        } else if (parse_double(s, &d) == 0) {
+            config_setting_set_float(add_path(cf, r, CONFIG_TYPE_FLOAT), d);
+        } else {
+            char what[96];
+            if (f->type == FT_INT)
+                describe(f, 0, what, sizeof what);
+            else
+                bfmt(what, sizeof what, "an integer >= 0");
+            bfmt(why, n, "expected %s (got %s)", what, s);
+            return -1;
+        }
+        return 0;
+    }
+    case FT_DOUBLE: {
+        double d;
+        char *s = trim(v);
+        errno = 0;
+        long long ll = strtoll(s, &end, 10);
+        if (*s && *end == '\0' && errno == 0 && ll >= INT_MIN && ll <= INT_MAX) {
+            /* an int, as in a file: "got -5" reads better than "got -5.0" */
+            config_setting_set_int(add_path(cf, r, CONFIG_TYPE_INT), (int)ll);
+            return 0;
+        }
+        if (parse_double(s, &d) < 0) {
+            char what[96];
+            describe(f, 0, what, sizeof what);
+            bfmt(why, n, "expected %s (got %s)", what, s);
+            return -1;
+        }
+        config_setting_set_float(add_path(cf, r, CONFIG_TYPE_FLOAT), d);
+        return 0;
+    }
+    case FT_BOOL: {
+        char *s = trim(v);
+        if (strcasecmp(s, "true") != 0 && strcasecmp(s, "false") != 0) {
+            bfmt(why, n, "expected true or false (got %s)", s);
+            return -1;
+        }
+        config_setting_set_bool(add_path(cf, r, CONFIG_TYPE_BOOL), strcasecmp(s, "true") == 0);
+        return 0;
+    }
+    case FT_ENUM:
+    case FT_STRING:
+        config_setting_set_string(add_path(cf, r, CONFIG_TYPE_STRING), unquote(v));
+        return 0;
+    case FT_FORMATS:
+    case FT_VALUES: {
+        config_setting_t *arr = add_path(cf, r, CONFIG_TYPE_ARRAY);
+        char *s = unbracket(v), *save = NULL;
+        if (!*trim(s))
+            return 0; /* empty: the walker says "expected a non-empty list" */
+        for (char *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            double d;
+            if (f->type == FT_FORMATS) {
+                config_setting_set_string_elem(arr, -1, unquote(tok));
+            } else if (parse_double(trim(tok), &d) == 0) {
+                config_setting_set_float_elem(arr, -1, d);
+            } else {
+                bfmt(why, n, "expected a comma-separated list of numbers (got %s)", trim(tok));
+                return -1;
+            }
+        }
+        if (config_setting_length(arr) == 0)
+            bfmt(why, n, "expected a non-empty list");
+        return config_setting_length(arr) ? 0 : -1;
+    }
+    default:
+        break;
+    }
+    return -1; /* a group: apply_set explains */
+}
+
+/* Applies a tree built for one key (same walker as the file). */
+static int apply_tree(params *p, config_t *cf, const char *origin, locs *l, err *e)
+{
+    ctx c = {.e = e, .origin = origin, .path = NULL, .locs = l};
+    return apply_group(&c, top_fields, (char *)p, config_root_setting(cf), NULL);
+}
+
+static int apply_set(params *p, const char *assignment, locs *l, err *e)
+{
+    char origin[WHERE_MAX];
+    bfmt(origin, sizeof origin, "--set %s", assignment);
+    const char *eq = strchr(assignment, '=');
+    if (!eq)
+        return err_set(e, "%s: expected KEY=VALUE (got no '=')", origin);
+    char *buf = xstrdup(assignment);
+    buf[eq - assignment] = '\0';
+    char *key = trim(buf), *val = buf + (eq - assignment) + 1;
+    int rc = 0;
+    keyref r;
+    if (!*key) {
+        rc = err_set(e, "%s: expected KEY=VALUE (got an empty KEY)", origin);
+    } else if (resolve(key, &r) < 0) {
+        char hint[KEY_MAX + 24];
+        suggest sg;
+        suggest_init(&sg, key);
+        each_key(top_fields, NULL, suggest_any, &sg, 0);
+        rc = err_set(e, "%s: %s: unknown key%s", origin, key, suggest_text(&sg, hint, sizeof hint));
+    } else {
+        config_t cf;
+        char why[ERR_MAX / 2];
+        config_init(&cf);
+        if (is_group_type(r.f->type))
+            rc = err_set(e, "%s: %s: expected a key, not a group (e.g. %s.%s)", origin, key, key,
+                         r.f->sub->name);
+        else if (build_leaf(&cf, &r, val, why, sizeof why) < 0)
+            rc = err_set(e, "%s: %s: %s", origin, key, why);
+        else
+            rc = apply_tree(p, &cf, origin, l, e);
+        config_destroy(&cf);
+    }
+    free(buf);
+    return rc;
+}
+
+int config_apply_set(params *p, const char *assignment, err *e)
+{
+    return apply_set(p, assignment, NULL, e);
+}
+
+static int numeric_ref(const char *key, keyref *r, const char *origin, err *e)
+{
+    int known = resolve(key, r) == 0;
+    if (known && is_numeric(r))
+        return 0;
+    char why[KEY_MAX + 80];
+    numeric_problem(key, r, known, why, sizeof why);
+    if (origin)
+        return err_set(e, "%s: %s: %s", origin, key, why);
+    return err_set(e, "%s: %s", key, why);
+}
+
+int config_key_numeric(const char *key, int *is_int, err *e)
+{
+    keyref r;
+    if (numeric_ref(key, &r, NULL, e) < 0)
+        return -1;
+    *is_int = r.f->type == FT_INT;
+    return 0;
+}
+
+static char *field_ptr(const params *p, const keyref *r)
+{
+    char *base = (char *)p + (r->parent ? r->parent->off : 0);
+    return base + r->f->off;
+}
+
+int config_get_number(const params *p, const char *key, double *v, err *e)
+{
+    keyref r;
+    if (numeric_ref(key, &r, NULL, e) < 0)
+        return -1;
+    const char *ptr = field_ptr(p, &r);
+    *v = r.f->type == FT_INT ? (double)*(const int *)ptr : *(const double *)ptr;
+    return 0;
+}
+
+int config_set_number(params *p, const char *key, double v, const char *origin, err *e)
+{
+    keyref r;
+    if (numeric_ref(key, &r, origin, e) < 0)
+        return -1;
+    config_t cf;
+    config_init(&cf);
+    if (r.f->type == FT_INT && v == floor(v) && v >= INT_MIN && v <= INT_MAX)
+        config_setting_set_int(add_path(&cf, &r, CONFIG_TYPE_INT), (int)v);
+    else
+        config_setting_set_float(add_path(&cf, &r, CONFIG_TYPE_FLOAT), v);
+    int rc = apply_tree(p, &cf, origin ? origin : "", NULL, e);
+    config_destroy(&cf);
+    return rc;
+}
+
+/* ---- cross-field checks ---------------------------------------------------------------------- */
+
+typedef struct vctx {
+    const locs *l;
+    const char *path;
+    err *e;
+} vctx;
+
+/* "WHERE: k1: msg", WHERE being where k1 (else k2, else k3) was set, else the file. */
+static int vfail(const vctx *v, const char *k1, const char *k2, const char *k3, const char *fmt,
+                 ...) __attribute__((format(printf, 5, 6)));
+
+static int vfail(const vctx *v, const char *k1, const char *k2, const char *k3, const char *fmt,
+                 ...)
+{
+    char msg[ERR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const char *w = locs_find(v->l, k1);
+    if (!w)
+        w = locs_find(v->l, k2);
+    if (!w)
+        w = locs_find(v->l, k3);
+    if (!w)
+        w = v->path;
+    if (w)
+        return err_set(v->e, "%s: %s: %s", w, k1, msg);
+    return err_set(v->e, "%s: %s", k1, msg);
+}
+
+static int check_axis(const vctx *v, const params *p, const axis *a, const char *name,
+                      const axis *other)
+{
+    char k[KEY_MAX], kk[KEY_MAX], kv[KEY_MAX], kf[KEY_MAX], kt[KEY_MAX];
+    join(k, "sweep", name);
+    join(kk, k, "key");
+    join(kv, k, "values");
+    join(kf, k, "from");
+    join(kt, k, "to");
+    keyref r;
+    int known = a->key[0] && resolve(a->key, &r) == 0;
+    if (!known || !is_numeric(&r)) {
+        char why[KEY_MAX + 80];
+        if (!a->key[0])
+            return vfail(v, kk, kv, kf, "expected a numeric config key (got none)");
+        numeric_problem(a->key, &r, known, why, sizeof why);
+        return vfail(v, kk, kv, kf, "expected a numeric config key (got \"%s\": %s)", a->key, why);
+    }
+    if (other && other->present && strcmp(other->key, a->key) == 0)
+        return vfail(v, kk, NULL, NULL, "expected a key other than sweep.x.key (got \"%s\" twice)",
+                     a->key);
+    char got[40], got2[40];
+    if (a->nvalues < 0 || a->nvalues > AXIS_VALUES_MAX)
+        return vfail(v, kv, kk, NULL, "expected 1 to %d values (got %d)", AXIS_VALUES_MAX,
+                     a->nvalues);
+    if (a->nvalues == 0) {
+        if (a->steps < 1) {
+            char ks[KEY_MAX];
+            join(ks, k, "steps");
+            return vfail(v, ks, kk, NULL, "expected an integer >= 1 (got %d)", a->steps);
+        }
+        if (a->scale == SCALE_LOG && !(a->from > 0 && a->to > 0)) {
+            fmt_num(a->from, 0, got, sizeof got);
+            fmt_num(a->to, 0, got2, sizeof got2);
+            return vfail(v, a->from > 0 ? kt : kf, k, kk,
+                         "expected from > 0 and to > 0 for scale \"log\" (got from = %s, to = %s)",
+                         got, got2);
+        }
+    }
+    /* Each value (or the grid ends) must be one the key accepts: try it on a scratch copy. */
+    params *tmp = xmalloc(sizeof *tmp);
+    int rc = 0;
+    int n = a->nvalues ? a->nvalues : 2;
+    for (int i = 0; i < n && rc == 0; i++) {
+        double x = a->nvalues ? a->values[i] : i == 0 ? a->from : a->to;
+        const char *which = a->nvalues ? kv : i == 0 ? kf : kt;
+        const char *w = locs_find(v->l, which);
+        char origin[WHERE_MAX + KEY_MAX];
+        char idx[KEY_MAX + 16];
+        if (a->nvalues)
+            bfmt(idx, sizeof idx, "%s[%d]", which, i);
+        else
+            bfmt(idx, sizeof idx, "%s", which);
+        if (w || v->path)
+            bfmt(origin, sizeof origin, "%s: %s", w ? w : v->path, idx);
+        else
+            bfmt(origin, sizeof origin, "%s", idx);
+        *tmp = *p;
+        rc = config_set_number(tmp, a->key, x, origin, v->e);
+    }
+    free(tmp);
+    return rc;
+}
+
+static int validate(const params *p, const locs *l, const char *path, err *e)
+{
+    vctx v = {.l = l, .path = path, .e = e};
+    char a[40], b[40], c[40], d[40], s[40];
+    if (!(p->sim.warmup_s < p->sim.duration_s)) {
+        fmt_num(p->sim.warmup_s, 0, a, sizeof a);
+        fmt_num(p->sim.duration_s, 0, b, sizeof b);
+        return vfail(&v, "sim.warmup", "sim.duration", NULL,
+                     "expected less than sim.duration = %s (got %s)", b, a);
+    }
+    if (!(p->sim.sample_interval_s <= p->health.window_s)) {
+        fmt_num(p->sim.sample_interval_s, 0, a, sizeof a);
+        fmt_num(p->health.window_s, 0, b, sizeof b);
+        return vfail(&v, "sim.sample_interval", "health.window", NULL,
+                     "expected at most health.window = %s (got %s)", b, a);
+    }
+    if (p->trigger.kind != TRIGGER_NONE) {
+        double base = p->sim.warmup_s + p->health.window_s;
+        if (!(p->trigger.at_s >= base)) {
+            fmt_num(p->trigger.at_s, 0, a, sizeof a);
+            fmt_num(p->sim.warmup_s, 0, b, sizeof b);
+            fmt_num(p->health.window_s, 0, c, sizeof c);
+            fmt_num(base, 0, s, sizeof s);
+            return vfail(&v, "trigger.at", "sim.warmup", "health.window",
+                         "expected at least sim.warmup + health.window = %s + %s = %s, so the "
+                         "baseline can be judged (got %s)",
+                         b, c, s, a);
+        }
+        double end = p->trigger.at_s + p->trigger.duration_s + p->health.recovery_window_s;
+        if (!(end <= p->sim.duration_s)) {
+            fmt_num(p->trigger.at_s, 0, a, sizeof a);
+            fmt_num(p->trigger.duration_s, 0, b, sizeof b);
+            fmt_num(p->health.recovery_window_s, 0, c, sizeof c);
+            fmt_num(end, 0, s, sizeof s);
+            fmt_num(p->sim.duration_s, 0, d, sizeof d);
+            return vfail(&v, "trigger.at", "health.recovery_window", "sim.duration",
+                         "expected trigger.at + trigger.duration + health.recovery_window <= "
+                         "sim.duration = %s (got %s + %s + %s = %s)",
+                         d, a, b, c, s);
+        }
+    }
+    if (p->trigger.kind == TRIGGER_BURST && !(p->trigger.rate > 0)) {
+        fmt_num(p->trigger.rate, 0, a, sizeof a);
+        return vfail(&v, "trigger.rate", "trigger.kind", NULL,
+                     "expected > 0 for kind \"burst\" (got %s)", a);
+    }
+    if ((p->trigger.kind == TRIGGER_BURST || p->trigger.kind == TRIGGER_APISERVER_RESTART) &&
+        !(p->trigger.duration_s > 0)) {
+        fmt_num(p->trigger.duration_s, 0, a, sizeof a);
+        return vfail(&v, "trigger.duration", "trigger.kind", NULL,
+                     "expected > 0 for kind \"%s\" (got %s)", trigger_kind_name(p->trigger.kind),
+                     a);
+    }
+    if (p->sweep.y.present && !p->sweep.x.present)
+        return vfail(&v, "sweep.y", "sweep.y.key", "sweep.y.values",
+                     "expected sweep.x too (got sweep.y alone)");
+    if (p->sweep.x.present && check_axis(&v, p, &p->sweep.x, "x", NULL) < 0)
+        return -1;
+    if (p->sweep.y.present && check_axis(&v, p, &p->sweep.y, "y", &p->sweep.x) < 0)
+        return -1;
+    if (p->sweep.replications < 1)
+        return vfail(&v, "sweep.replications", NULL, NULL, "expected an integer >= 1 (got %d)",
+                     p->sweep.replications);
+    if (p->sweep.refine < 0)
+        return vfail(&v, "sweep.refine", NULL, NULL, "expected an integer >= 0 (got %d)",
+                     p->sweep.refine);
+    return 0;
+}
+
+int config_validate(const params *p, err *e)
+{
+    return validate(p, NULL, NULL, e);
+}
+
+int config_load(params *p, const char *path, const char *const *sets, int nsets, err *e)
+{
+    locs l = {0};
+    int rc = 0;
+    params_defaults(p);
+    if (path) {
+        chain *ch = xcalloc(1, sizeof *ch);
+        char real[PATH_MAX];
+        if (realpath(path, real)) {
+            ch->shown[0] = path;
+            bfmt(ch->real[0], PATH_MAX, "%s", real);
+            ch->n = 1;
+        }
+        rc = load_file(p, path, ch, &l, e);
+        free(ch);
+    }
+    for (int i = 0; rc == 0 && i < nsets; i++)
+        rc = apply_set(p, sets[i], &l, e);
+    if (rc == 0)
+        rc = validate(p, &l, path, e);
+    locs_free(&l);
+    return rc;
+}
+
+/* ---- output ---------------------------------------------------------------------------------- */
+
+static void indent(FILE *f, int depth)
+{
+    fprintf(f, "%*s", 4 * depth, "");
+}
+
+static void dump_group(const field *fs, const char *base, FILE *f, int depth);
+
+static void dump_number(const field *fs, const char *base, FILE *f)
+{
+    char buf[40];
+    if (fs->type == FT_INT) {
+        fprintf(f, "%d", *(const int *)(base + fs->off));
+    } else {
+        fmt_num(*(const double *)(base + fs->off), 1, buf, sizeof buf);
+        fputs(buf, f);
+    }
+}
+
+static void dump_field(const field *fs, const char *base, FILE *f, int depth)
+{
+    const char *ptr = base + fs->off;
+    switch (fs->type) {
+    case FT_GROUP:
+        indent(f, depth);
+        fprintf(f, "%s = {\n", fs->name);
+        dump_group(fs->sub, base, f, depth + 1);
+        indent(f, depth);
+        fputs("};\n", f);
+        return;
+    case FT_DIST: {
+        const dist *d = (const dist *)ptr;
+        indent(f, depth);
+        fprintf(f, "%s = { dist = \"%s\"; mean = ", fs->name, dist_kind_name(d->kind));
+        dump_number(&dist_fields[1], ptr, f);
+        fputs("; cv = ", f);
+        dump_number(&dist_fields[2], ptr, f);
+        fputs("; };\n", f);
+        return;
+    }
+    case FT_AXIS: {
+        const axis *a = (const axis *)ptr;
+        if (!a->present)
+            return;
+        indent(f, depth);
+        fprintf(f, "%s = { key = \"%s\"; from = ", fs->name, a->key);
+        dump_number(&axis_fields[1], ptr, f);
+        fputs("; to = ", f);
+        dump_number(&axis_fields[2], ptr, f);
+        fprintf(f, "; steps = %d; scale = \"%s\";", a->steps, axis_scale_name(a->scale));
+        if (a->nvalues > 0) {
+            fputs("\n", f);
+            indent(f, depth + 1);
+            fputs("values = [ ", f);
+            for (int i = 0; i < a->nvalues && i < AXIS_VALUES_MAX; i++) {
+                char buf[40];
+                fmt_num(a->values[i], 1, buf, sizeof buf);
+                fprintf(f, "%s%s", i ? ", " : "", buf);
+            }
+            fputs(" ];", f);
+        }
+        fputs(" };\n", f);
+        return;
+    }
+    default:
+        break;
+    }
+    indent(f, depth);
+    fprintf(f, "%s = ", fs->name);
+    switch (fs->type) {
+    case FT_INT:
+    case FT_DOUBLE:
+        dump_number(fs, base, f);
+        break;
+    case FT_SEED: {
+        uint64_t v = *(const uint64_t *)ptr;
+        fprintf(f, "%llu%s", (unsigned long long)v, v > INT_MAX ? "L" : "");
+        break;
+    }
+    case FT_BOOL:
+        fputs(*(const bool *)ptr ? "true" : "false", f);
+        break;
+    case FT_ENUM:
+        fprintf(f, "\"%s\"", fs->ename(*(const int *)ptr));
+        break;
+    case FT_FORMATS: {
+        unsigned bits = *(const unsigned *)ptr;
+        int first = 1;
+        fputs("[ ", f);
+        for (int i = 0; i < NFORMATS; i++) {
+            if (bits & (1u << i)) {
+                fprintf(f, "%s\"%s\"", first ? "" : ", ", format_names[i]);
+                first = 0;
+            }
+        }
+        fputs(" ]", f);
+        break;
+    }
+    default:
+        break;
+    }
+    fputs(";\n", f);
+}
+
+static void dump_group(const field *fs, const char *base, FILE *f, int depth)
+{
+    for (; fs->name; fs++)
+        dump_field(fs, base, f, depth);
+}
+
+int config_dump(const params *p, FILE *f)
+{
+    fputs("# avalanche resolved configuration: every key, times in seconds, rates per second\n", f);
+    for (const field *fs = top_fields; fs->name; fs++) {
+        fprintf(f, "\n# %s\n", fs->doc);
+        dump_field(fs, (const char *)p, f, 0);
+    }
+    return ferror(f) ? -1 : 0;
+}
