@@ -1,0 +1,547 @@
+/* test_plot: nice ticks, marching squares, palette, label thinning, and rendering every chart
+ * from the fixtures in tests/data/plot to PNG, SVG and PDF (status, pixel size, searchable
+ * titles, no temp files left, unwritable output). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "chart.h"
+#include "contour.h"
+#include "palette.h"
+#include "plot.h"
+#include "ticks.h"
+
+#include <cairo.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FIXTURES "tests/data/plot/"
+
+static void assert_near_impl(double a, double b, double tol, const char *file, int line)
+{
+    if (!(fabs(a - b) <= tol * fmax(1.0, fmax(fabs(a), fabs(b))))) {
+        print_error("%.17g != %.17g (tolerance %g)\n", a, b, tol);
+        _fail(file, line);
+    }
+}
+#define assert_near(a, b, tol) assert_near_impl((a), (b), (tol), __FILE__, __LINE__)
+
+static void assert_ticks(const ticks *t, const double *want, int n)
+{
+    assert_int_equal(t->n, n);
+    for (int i = 0; i < n; i++)
+        assert_near(t->v[i], want[i], 1e-12);
+}
+
+/* ---- ticks ---- */
+
+static void test_ticks_linear(void **state)
+{
+    (void)state;
+    ticks t;
+    char buf[32];
+    ticks_linear(0, 10, 5, 1, &t);
+    assert_ticks(&t, (double[]){0, 2, 4, 6, 8, 10}, 6);
+    assert_near(t.step, 2, 1e-12);
+
+    ticks_linear(0.1, 0.95, 5, 1, &t); /* loose: widened to [0, 1] */
+    assert_ticks(&t, (double[]){0, 0.2, 0.4, 0.6, 0.8, 1.0}, 6);
+    assert_near(t.lo, 0, 1e-12);
+    assert_near(t.hi, 1, 1e-12);
+    ticks_format(&t, t.v[3], buf, sizeof buf);
+    assert_string_equal(buf, "0.6");
+    ticks_format(&t, t.v[5], buf, sizeof buf);
+    assert_string_equal(buf, "1.0");
+
+    ticks_linear(3, 97, 5, 0, &t); /* tight: range kept, ticks inside */
+    assert_ticks(&t, (double[]){20, 40, 60, 80}, 4);
+    assert_near(t.lo, 3, 1e-12);
+    assert_near(t.hi, 97, 1e-12);
+    ticks_format(&t, 40, buf, sizeof buf);
+    assert_string_equal(buf, "40");
+
+    ticks_linear(0, 1800, 10, 0, &t);
+    assert_ticks(&t, (double[]){0, 200, 400, 600, 800, 1000, 1200, 1400, 1600, 1800}, 10);
+}
+
+static void test_ticks_degenerate_and_negative(void **state)
+{
+    (void)state;
+    ticks t;
+    ticks_linear(5, 5, 5, 1, &t);
+    assert_true(t.n >= 2);
+    assert_true(t.lo < 5 && t.hi > 5);
+    int has5 = 0;
+    for (int i = 0; i < t.n; i++)
+        has5 |= fabs(t.v[i] - 5) < 1e-12;
+    assert_true(has5);
+
+    ticks_linear(0, 0, 5, 1, &t);
+    assert_near(t.lo, -1, 1e-12);
+    assert_near(t.hi, 1, 1e-12);
+    assert_ticks(&t, (double[]){-1, -0.5, 0, 0.5, 1}, 5);
+    char buf[32];
+    ticks_format(&t, t.v[2], buf, sizeof buf);
+    assert_string_equal(buf, "0"); /* never "-0.0" */
+
+    ticks_linear(-7, -2, 5, 1, &t);
+    assert_ticks(&t, (double[]){-7, -6, -5, -4, -3, -2}, 6);
+    ticks_linear(-2, -7, 5, 1, &t); /* reversed */
+    assert_ticks(&t, (double[]){-7, -6, -5, -4, -3, -2}, 6);
+
+    ticks_linear(-0.3, 0.3, 5, 1, &t); /* straddling zero: 0 exactly */
+    assert_ticks(&t, (double[]){-0.4, -0.2, 0, 0.2, 0.4}, 5);
+    assert_true(t.v[2] == 0);
+
+    ticks_linear(NAN, 1, 5, 1, &t); /* non-finite: [0, 1] */
+    assert_near(t.lo, 0, 1e-12);
+    assert_near(t.hi, 1, 1e-12);
+
+    ticks_linear(1e9, 1e9 + 1, 5, 1, &t); /* tiny range on a large offset */
+    assert_true(t.n >= 2 && t.n <= TICKS_MAX);
+}
+
+static void test_ticks_log(void **state)
+{
+    (void)state;
+    ticks t;
+    char buf[32];
+    ticks_log(1, 1e6, 6, 1, &t);
+    assert_ticks(&t, (double[]){1, 10, 100, 1e3, 1e4, 1e5, 1e6}, 7);
+    ticks_format(&t, 1e6, buf, sizeof buf);
+    assert_string_equal(buf, "1e6");
+    ticks_format(&t, 100, buf, sizeof buf);
+    assert_string_equal(buf, "100");
+    ticks_format(&t, 1e-4, buf, sizeof buf);
+    assert_string_equal(buf, "1e-4");
+
+    ticks_log(1, 1e12, 5, 1, &t); /* every third decade */
+    assert_ticks(&t, (double[]){1, 1e3, 1e6, 1e9, 1e12}, 5);
+
+    ticks_log(3, 700, 6, 1, &t); /* loose: widened to whole decades */
+    assert_near(t.lo, 1, 1e-12);
+    assert_near(t.hi, 1000, 1e-12);
+
+    ticks_log(5, 300, 6, 0, &t); /* two decades inside only: 1-2-5 */
+    assert_ticks(&t, (double[]){5, 10, 20, 50, 100, 200}, 6);
+    assert_near(t.lo, 5, 1e-12);
+
+    ticks_log(3, 4, 5, 0, &t); /* narrower than 1-2-5: linear ticks */
+    assert_true(t.n >= 2);
+    for (int i = 0; i < t.n; i++)
+        assert_true(t.v[i] >= 3 && t.v[i] <= 4);
+    assert_true(t.log);
+
+    ticks_log(0, 100, 5, 1, &t); /* non-positive lo: repaired, no crash */
+    assert_true(t.n >= 2 && t.lo > 0);
+    ticks_log(5, 5, 5, 0, &t);
+    assert_true(t.n >= 2 && t.lo < 5 && t.hi > 5);
+}
+
+/* ---- contour ---- */
+
+static int seg_cmp_y(const void *a, const void *b)
+{
+    const contour_seg *s = a, *u = b;
+    double ya = fmin(s->y0, s->y1), yb = fmin(u->y0, u->y1);
+    return (ya > yb) - (ya < yb);
+}
+
+static void test_contour_step(void **state)
+{
+    (void)state;
+    /* z = 0 for x <= 2, 1 for x >= 3 on x = 0..4, y = 0..2: the 0.5 line is x = 2.5 */
+    double xs[] = {0, 1, 2, 3, 4}, ys[] = {0, 1, 2}, z[15];
+    for (int j = 0; j < 3; j++)
+        for (int i = 0; i < 5; i++)
+            z[j * 5 + i] = xs[i] >= 3 ? 1 : 0;
+    contour_seg *s;
+    size_t n = contour_lines(z, xs, ys, 5, 3, 0.5, &s);
+    assert_int_equal(n, 2);
+    qsort(s, n, sizeof *s, seg_cmp_y);
+    for (size_t k = 0; k < n; k++) {
+        assert_near(s[k].x0, 2.5, 1e-12);
+        assert_near(s[k].x1, 2.5, 1e-12);
+        assert_near(fmin(s[k].y0, s[k].y1), (double)k, 1e-12);
+        assert_near(fmax(s[k].y0, s[k].y1), (double)k + 1, 1e-12);
+    }
+    free(s);
+
+    /* the same step with uneven spacing and level 0.25: x = 2 + 0.25 * (5 - 2) */
+    double xu[] = {0, 1, 2, 5, 9};
+    n = contour_lines(z, xu, ys, 5, 3, 0.25, &s);
+    assert_int_equal(n, 2);
+    assert_near(s[0].x0, 2.75, 1e-12);
+    free(s);
+}
+
+static void test_contour_peak_saddle_nan(void **state)
+{
+    (void)state;
+    double xs[] = {0, 1, 2}, ys[] = {0, 1, 2};
+    double peak[] = {0, 0, 0, 0, 1, 0, 0, 0, 0};
+    contour_seg *s;
+    size_t n = contour_lines(peak, xs, ys, 3, 3, 0.5, &s);
+    assert_int_equal(n, 4); /* a diamond through (0.5,1) (1,0.5) (1.5,1) (1,1.5) */
+    for (size_t k = 0; k < n; k++) {
+        assert_near(fabs(s[k].x0 - 1) + fabs(s[k].y0 - 1), 0.5, 1e-12);
+        assert_near(fabs(s[k].x1 - 1) + fabs(s[k].y1 - 1), 0.5, 1e-12);
+    }
+    free(s);
+
+    double sx[] = {0, 1}, sy[] = {0, 1};
+    double saddle[] = {1, 0, 0, 1}; /* a and c inside, centre 0.5 inside: cut around b, d */
+    n = contour_lines(saddle, sx, sy, 2, 2, 0.5, &s);
+    assert_int_equal(n, 2);
+    for (size_t k = 0; k < n; k++) /* each segment joins two edge midpoints next to b or d */
+        assert_near(fabs(s[k].x0 - s[k].x1), 0.5, 1e-12);
+    free(s);
+
+    double withnan[] = {0, 1, NAN, 1};
+    n = contour_lines(withnan, sx, sy, 2, 2, 0.5, &s);
+    assert_int_equal(n, 0);
+    assert_null(s);
+    double flat[] = {1, 1, 1, 1};
+    assert_int_equal(contour_lines(flat, sx, sy, 2, 2, 0.5, &s), 0);
+}
+
+/* ---- palette ---- */
+
+static void test_palette(void **state)
+{
+    (void)state;
+    for (int a = 0; a < PAL_CLASS_N; a++)
+        for (int b = a + 1; b < PAL_CLASS_N; b++) {
+            double la = palette_lightness(palette_class(a)),
+                   lb = palette_lightness(palette_class(b));
+            assert_true(fabs(la - lb) >= 10); /* distinct in greyscale */
+        }
+    /* stable (bluish green) and overloaded must not be the look-alike vermillion pair */
+    assert_near(palette_lightness(palette_okabe_ito(PAL_BLACK)), 0, 1e-9);
+    assert_near(palette_lightness((rgb){1, 1, 1}), 100, 1e-6);
+    double prev = -1;
+    for (int i = 0; i <= 20; i++) { /* viridis gets lighter monotonically */
+        double l = palette_lightness(palette_viridis(i / 20.0));
+        assert_true(l > prev);
+        prev = l;
+    }
+    assert_string_equal(palette_class_name(PAL_CLASS_METASTABLE), "metastable");
+}
+
+/* ---- label thinning ---- */
+
+static void test_axis_labels_never_collide(void **state)
+{
+    (void)state;
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 10, 10);
+    chart_fig f = {0};
+    f.cr = cairo_create(s);
+    const double lengths[] = {40, 80, 160, 400};
+    for (size_t k = 0; k < sizeof lengths / sizeof lengths[0]; k++) {
+        chart_axis a;
+        chart_axis_fit(&f, &a, 0, 123456, 0, 1, 10, lengths[k], 1, 8);
+        assert_true(a.t.n >= 2);
+        for (int i = 1; i < a.t.n; i++) {
+            char l0[48], l1[48];
+            ticks_format(&a.t, a.t.v[i - 1], l0, sizeof l0);
+            ticks_format(&a.t, a.t.v[i], l1, sizeof l1);
+            double gap =
+                (chart_axis_frac(&a, a.t.v[i]) - chart_axis_frac(&a, a.t.v[i - 1])) * lengths[k];
+            double need = (chart_text_width(&f, l0, 8, 0) + chart_text_width(&f, l1, 8, 0)) / 2;
+            if (a.t.n > 2 || k > 0)
+                assert_true(gap >= need);
+        }
+    }
+    chart_axis a;
+    chart_axis_fit(&f, &a, 0, 1000, 0, 1, 10, 400, 1, 8); /* plenty of room: many ticks */
+    assert_true(a.t.n >= 6);
+    assert_int_equal(cairo_status(f.cr), CAIRO_STATUS_SUCCESS);
+    cairo_destroy(f.cr);
+    cairo_surface_destroy(s);
+}
+
+/* ---- rendering ---- */
+
+typedef struct tmpdir {
+    char path[64];
+} tmpdir;
+
+static int setup_dir(void **state)
+{
+    tmpdir *d = calloc(1, sizeof *d);
+    strcpy(d->path, "/tmp/avalanche-plot-XXXXXX");
+    if (!mkdtemp(d->path))
+        return -1;
+    *state = d;
+    return 0;
+}
+
+static int teardown_dir(void **state)
+{
+    tmpdir *d = *state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d->path);
+    int rc = system(cmd);
+    free(d);
+    return rc == 0 ? 0 : -1;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    size_t got = fread(buf, 1, (size_t)n, fp);
+    fclose(fp);
+    buf[got] = '\0';
+    *len = got;
+    return buf;
+}
+
+static int contains(const char *buf, size_t len, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (size_t i = 0; i + m <= len; i++)
+        if (memcmp(buf + i, needle, m) == 0)
+            return 1;
+    return 0;
+}
+
+/* Checks base.png (w x h px), base.svg (titles as text), base.pdf, and no .tmp left. */
+static void check_outputs(const char *base, int w, int h, const char *const *words, int nwords)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s.png", base);
+    cairo_surface_t *png = cairo_image_surface_create_from_png(path);
+    assert_int_equal(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
+    assert_int_equal(cairo_image_surface_get_width(png), w);
+    assert_int_equal(cairo_image_surface_get_height(png), h);
+    cairo_surface_destroy(png);
+
+    size_t len;
+    snprintf(path, sizeof path, "%s.svg", base);
+    char *svg = slurp(path, &len);
+    assert_non_null(svg);
+    assert_true(contains(svg, len, "<svg"));
+    assert_true(contains(svg, len, "</svg>"));
+    for (int i = 0; i < nwords; i++) {
+        if (!contains(svg, len, words[i]))
+            print_error("SVG lacks \"%s\"\n", words[i]);
+        assert_true(contains(svg, len, words[i]));
+    }
+    free(svg);
+
+    snprintf(path, sizeof path, "%s.pdf", base);
+    char *pdf = slurp(path, &len);
+    assert_non_null(pdf);
+    assert_true(len > 1000 && memcmp(pdf, "%PDF-", 5) == 0);
+    assert_true(contains(pdf, len, "%%EOF"));
+    assert_true(contains(pdf, len, "/Title"));
+    free(pdf);
+
+    static const char *ext[] = {"png", "svg", "pdf"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s.%s.tmp", base, ext[i]);
+        assert_int_not_equal(access(path, F_OK), 0);
+    }
+}
+
+static void test_dashboard(void **state)
+{
+    tmpdir *d = *state;
+    char base[128];
+    snprintf(base, sizeof base, "%s/timeseries", d->path);
+    plot_run_info info = {"Kubernetes 1.12 incident: 5000 nodes",
+                          "trigger cache_flush at 600 s \xc2\xb7 class metastable \xc2\xb7 "
+                          "recovery none",
+                          200,
+                          400,
+                          600,
+                          630};
+    err e = {0};
+    int rc = plot_dashboard(FIXTURES "timeseries.csv", base,
+                            PLOT_FMT_PNG | PLOT_FMT_SVG | PLOT_FMT_PDF, &info, &e);
+    if (rc != 0)
+        print_error("%s\n", e.msg);
+    assert_int_equal(rc, 0);
+    const char *words[] = {"<title>Kubernetes 1.12 incident: 5000 nodes</title>",
+                           "time (s)",
+                           "mutating cap 200",
+                           "(d) Cache hit ratios (fraction)",
+                           "NotReady (nodes)",
+                           "recovery none"};
+    check_outputs(base, 2 * PLOT_DASHBOARD_W, 2 * PLOT_DASHBOARD_H, words, 6);
+
+    /* a trigger without duration and no caps; only the SVG */
+    plot_run_info bare = {"bare", NULL, NAN, NAN, 600, 600};
+    snprintf(base, sizeof base, "%s/bare", d->path);
+    assert_int_equal(plot_dashboard(FIXTURES "timeseries.csv", base, PLOT_FMT_SVG, &bare, &e), 0);
+    char path[160];
+    snprintf(path, sizeof path, "%s.svg", base);
+    assert_int_equal(access(path, F_OK), 0);
+    snprintf(path, sizeof path, "%s.png", base);
+    assert_int_not_equal(access(path, F_OK), 0);
+    snprintf(base, sizeof base, "%s/null-info", d->path);
+    assert_int_equal(plot_dashboard(FIXTURES "timeseries.csv", base, PLOT_FMT_PNG, NULL, &e), 0);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* Sparse inputs draw empty panels rather than failing: missing columns, one row, no rows,
+ * all-empty fields, all zeros. */
+static void test_dashboard_sparse(void **state)
+{
+    tmpdir *d = *state;
+    static const char *csv[] = {
+        "t\n1\n2\n",
+        "t,apiserver_current_inflight_requests_mutating\n5,3\n",
+        "t,tokenreviews_per_s,loopback_wait_s\n",
+        "t,tokenreviews_per_s,loopback_queue_length\n1,,\n2,,\n",
+        "t,tokenreviews_per_s,token_cache_hit_ratio,not_ready_nodes\n1,0,0,0\n2,0,0,0\n",
+    };
+    plot_run_info info = {"sparse", "", 200, 400, NAN, NAN};
+    for (size_t i = 0; i < sizeof csv / sizeof csv[0]; i++) {
+        char path[160], base[160];
+        snprintf(path, sizeof path, "%s/sparse%zu.csv", d->path, i);
+        snprintf(base, sizeof base, "%s/sparse%zu", d->path, i);
+        write_text(path, csv[i]);
+        err e = {0};
+        int rc = plot_dashboard(path, base, PLOT_FMT_PNG | PLOT_FMT_SVG, &info, &e);
+        if (rc != 0)
+            print_error("%s: %s\n", csv[i], e.msg);
+        assert_int_equal(rc, 0);
+    }
+}
+
+static void test_stability_map(void **state)
+{
+    tmpdir *d = *state;
+    char base[128];
+    snprintf(base, sizeof base, "%s/stability", d->path);
+    plot_sweep_info info = {"Stability regions: cluster size x kubelet cache TTL",
+                            "10 replications per point; adaptive refinement level 1",
+                            "cluster size (nodes)",
+                            "kubelet webhook cache TTL (s)",
+                            0,
+                            1};
+    err e = {0};
+    int rc = plot_stability(FIXTURES "regions2.csv", base,
+                            PLOT_FMT_PNG | PLOT_FMT_SVG | PLOT_FMT_PDF, &info, &e);
+    if (rc != 0)
+        print_error("%s\n", e.msg);
+    assert_int_equal(rc, 0);
+    const char *words[] = {"cluster size (nodes)", "kubelet webhook cache TTL (s)", "50 % contours",
+                           "metastable"};
+    check_outputs(base, 2 * PLOT_MAP_W, 2 * PLOT_MAP_H, words, 4);
+}
+
+static void test_sweep_one_axis(void **state)
+{
+    tmpdir *d = *state;
+    char base[128];
+    snprintf(base, sizeof base, "%s/sweep1", d->path);
+    plot_sweep_info info = {"Outcome probability against cluster size",
+                            "kubelet webhook cache TTL 60 s; 20 replications per point",
+                            "cluster size (nodes)",
+                            NULL,
+                            0,
+                            0};
+    err e = {0};
+    int rc = plot_stability(FIXTURES "regions1.csv", base,
+                            PLOT_FMT_PNG | PLOT_FMT_SVG | PLOT_FMT_PDF, &info, &e);
+    if (rc != 0)
+        print_error("%s\n", e.msg);
+    assert_int_equal(rc, 0);
+    const char *words[] = {"cluster size (nodes)", "probability of class", "95 % Clopper-Pearson"};
+    check_outputs(base, 2 * PLOT_SWEEP1_W, 2 * PLOT_SWEEP1_H, words, 3);
+
+    info.x_log = 1; /* a log x axis on the same data */
+    snprintf(base, sizeof base, "%s/sweep1-log", d->path);
+    assert_int_equal(plot_stability(FIXTURES "regions1.csv", base, PLOT_FMT_PNG, &info, &e), 0);
+}
+
+static void test_failures(void **state)
+{
+    tmpdir *d = *state;
+    err e = {0};
+    int rc = plot_dashboard(FIXTURES "timeseries.csv", "/nonexistent-avalanche/x",
+                            PLOT_FMT_PNG | PLOT_FMT_SVG, NULL, &e);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(e.msg, "/nonexistent-avalanche/x.png"));
+    err_clear(&e);
+    rc =
+        plot_stability(FIXTURES "regions2.csv", "/nonexistent-avalanche/y", PLOT_FMT_SVG, NULL, &e);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(e.msg, "/nonexistent-avalanche/y.svg"));
+    err_clear(&e);
+    rc =
+        plot_stability(FIXTURES "regions2.csv", "/nonexistent-avalanche/z", PLOT_FMT_PDF, NULL, &e);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(e.msg, "/nonexistent-avalanche/z.pdf"));
+
+    char base[128];
+    snprintf(base, sizeof base, "%s/none", d->path);
+    err_clear(&e);
+    assert_int_equal(plot_dashboard(FIXTURES "missing.csv", base, PLOT_FMT_PNG, NULL, &e), -1);
+    assert_non_null(strstr(e.msg, FIXTURES "missing.csv"));
+    err_clear(&e);
+    /* a timeseries is not a regions file */
+    assert_int_equal(plot_stability(FIXTURES "timeseries.csv", base, PLOT_FMT_PNG, NULL, &e), -1);
+    assert_non_null(strstr(e.msg, "no column 'x'"));
+    err_clear(&e);
+    /* log axis on data with non-positive cell edges */
+    plot_sweep_info bad = {"t", NULL, "x", "y", 1, 0};
+    char csv[160];
+    snprintf(csv, sizeof csv, "%s/neg.csv", d->path);
+    write_text(csv, "x,y,x_lo,x_hi,y_lo,y_hi,p_stable,p_stable_lo,p_stable_hi,p_metastable,"
+                    "p_metastable_lo,p_metastable_hi,p_overloaded,p_overloaded_lo,p_overloaded_hi,"
+                    "majority\n0,,-1,1,,,1,0.5,1,0,0,0.5,0,0,0.5,stable\n");
+    assert_int_equal(plot_stability(csv, base, PLOT_FMT_PNG, &bad, &e), -1);
+    assert_non_null(strstr(e.msg, "log x axis"));
+}
+
+/* LeakSanitizer hook (ignored without it): fontconfig keeps its configuration for the life of
+ * the process and only FcFini, which cairo does not call, frees it. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libfontconfig.so\n";
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ticks_linear),
+        cmocka_unit_test(test_ticks_degenerate_and_negative),
+        cmocka_unit_test(test_ticks_log),
+        cmocka_unit_test(test_contour_step),
+        cmocka_unit_test(test_contour_peak_saddle_nan),
+        cmocka_unit_test(test_palette),
+        cmocka_unit_test(test_axis_labels_never_collide),
+        cmocka_unit_test_setup_teardown(test_dashboard, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_dashboard_sparse, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_stability_map, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_sweep_one_axis, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_failures, setup_dir, teardown_dir),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    /* release cairo's font and surface caches so LeakSanitizer sees no false leaks */
+    cairo_debug_reset_static_data();
+    return failed;
+}
