@@ -1,0 +1,30 @@
+/* csv: CSV fields that read back exactly, and files that appear whole or not at all (L4).
+ * A file is written to DIR/.NAME.tmp and renamed into place on success, so an interrupted or
+ * failed write never leaves a partial file under the final name. */
+#ifndef AVALANCHE_CSV_H
+#define AVALANCHE_CSV_H
+
+#include "err.h"
+
+#include <stdio.h>
+
+/* Writes v with the fewest digits that read back to the same double; NAN gives an empty field. */
+void csv_num(FILE *f, double v);
+
+typedef struct afile {
+    FILE *f;
+    char *path, *tmp;
+} afile;
+
+/* Opens a temporary file beside path. Returns 0, or -1 with e set. */
+int afile_open(afile *a, const char *path, err *e);
+/* Flushes, checks every write, renames into place. On any error removes the temporary and
+ * returns -1 with e naming the file (a full disk says so). */
+int afile_commit(afile *a, err *e);
+/* Abandons the file: removes the temporary. Safe after commit or on a zeroed afile. */
+void afile_abort(afile *a);
+
+/* Joins dir and name into a new string. */
+char *path_join(const char *dir, const char *name);
+
+#endif

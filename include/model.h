@@ -1,0 +1,75 @@
+/* model: the Kubernetes 1.12 apiserver, kubelets, metrics-server and clients wired on the engine
+ * (L3). One call runs one replication and returns its samples; stats turns them into the
+ * time series, the summary and the stability class. */
+#ifndef AVALANCHE_MODEL_H
+#define AVALANCHE_MODEL_H
+
+#include "err.h"
+#include "params.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Counters, per sample interval (differences of running totals). */
+enum counter {
+    C_REQ_MUT, /* requests reaching the mutating max-inflight filter */
+    C_REJ_MUT, /* ... rejected with 429 */
+    C_REQ_RO,  /* same for the read-only pool (loopback GETs not included) */
+    C_REJ_RO,
+    C_TR,          /* TokenReview creates received */
+    C_TR_OK,       /* ... answered 201 */
+    C_TR_TIMEOUT,  /* ... answered 504 (create timeout or filter timeout) */
+    C_REQ_TIMEOUT, /* other requests answered 504 by the timeout filter */
+    C_TC_HIT,      /* apiserver token cache lookups that hit */
+    C_TC_MISS,     /* ... that missed (coalesced joins included) */
+    C_VALIDATIONS, /* SA validations started (informer hits included) */
+    C_KC_HIT,      /* kubelet webhook cache lookups for metrics-server's token that hit */
+    C_KC_MISS,
+    C_LB_RESERVE, /* loopback token-bucket reservations */
+    C_LB_GETS,    /* loopback GETs started */
+    C_SCRAPE_OK,
+    C_SCRAPE_FAIL, /* scrape timeout, 401 or exhausted retries */
+    C_HB_OK,       /* heartbeat cycles ending with a successful status PATCH */
+    C_HB_FAIL,
+    C_SA_OK, /* SA-token client calls (background, not the burst) succeeding */
+    C_SA_FAIL,
+    C_BG_OK, /* background client calls succeeding */
+    C_BG_FAIL,
+    C_BURST_OK, /* burst calls */
+    C_BURST_FAIL,
+    C_WLOOPS,      /* kubelet webhook retry loops started */
+    C_TR_ATTEMPTS, /* webhook attempts (client-go calls) started */
+    C_COUNTER_COUNT
+};
+
+/* One sample interval (t - sample_interval, t]. */
+typedef struct sample {
+    double t;
+    double c[C_COUNTER_COUNT];
+    double inflight_mut, inflight_ro; /* time-averages over the interval */
+    double lb_queue;                  /* time-average loopback backlog (reservations waiting) */
+    double cpu_util;                  /* time-average busy fraction; NAN without CPU model */
+    double tr_latency_sum_s;          /* over TokenReviews answered in the interval */
+    double lb_wait_sum_s;             /* over reservations made in the interval */
+    double orphaned;                  /* validations nobody waits for, at t */
+    double not_ready;                 /* NotReady nodes at t */
+} sample;
+
+typedef struct run_output {
+    sample *samples; /* owned; one per interval, in time order */
+    size_t nsamples;
+    uint64_t events;   /* engine events executed */
+    double end_s;      /* simulated time reached */
+    int stopped_early; /* the hook asked to stop */
+    size_t peak_pending;
+} run_output;
+
+/* Called after each sample; return nonzero to stop the run there (early classification). */
+typedef int (*model_sample_hook)(void *ctx, const run_output *sofar);
+
+/* Runs one replication of p. Streams are seeded from (p->sim.seed, replication, point). */
+void model_run(const params *p, uint64_t replication, uint64_t point, model_sample_hook hook,
+               void *hook_ctx, run_output *out);
+void run_output_free(run_output *o);
+
+#endif

@@ -1,0 +1,389 @@
+/* main: the avalanche command line (L4). The only place that picks exit codes:
+ * 0 success, 1 runtime failure (I/O), 2 usage or config error. */
+#include "config.h"
+#include "csv.h"
+#include "err.h"
+#include "model.h"
+#include "params.h"
+#include "plot.h"
+#include "stats.h"
+#include "table.h"
+#include "xmem.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define AVALANCHE_VERSION "0.1.0"
+
+enum {
+    EXIT_OK = 0,
+    EXIT_RUNTIME = 1,
+    EXIT_USAGE = 2
+};
+
+static const char usage[] =
+    "usage:\n"
+    "  avalanche run   [CONFIG] [--set KEY=VALUE]... [--seed N] [--out DIR] [--quiet]\n"
+    "  avalanche plot  DIR\n"
+    "  avalanche check CONFIG [--set KEY=VALUE]...\n"
+    "  avalanche --help | --version\n"
+    "\n"
+    "run     simulate CONFIG (default: the built-in Kubernetes 1.12 incident) and write\n"
+    "        timeseries.csv, summary.csv, timing.csv, config.resolved.cfg and the dashboard\n"
+    "        chart to DIR (default results/run)\n"
+    "plot    redraw every chart in DIR from its CSV files\n"
+    "check   validate CONFIG and print the fully resolved config\n"
+    "\n"
+    "Exit status: 0 ok, 1 runtime failure, 2 usage or config error.\n";
+
+typedef struct cli {
+    const char *config;
+    const char **sets;
+    int nsets;
+    const char *out;
+    const char *seed;
+    int quiet;
+} cli;
+
+static int parse_cli(int argc, char **argv, cli *c, int allow_out, err *e)
+{
+    memset(c, 0, sizeof *c);
+    c->sets = xcalloc((size_t)argc + 1, sizeof *c->sets);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--set") == 0 || strcmp(a, "--out") == 0 || strcmp(a, "--seed") == 0) {
+            if (i + 1 >= argc)
+                return err_set(e, "%s: missing value", a);
+            const char *v = argv[++i];
+            if (a[2] == 's' && a[3] == 'e' && a[4] == 't')
+                c->sets[c->nsets++] = v;
+            else if (!allow_out)
+                return err_set(e, "%s: not an option of this command", a);
+            else if (a[2] == 'o')
+                c->out = v;
+            else
+                c->seed = v;
+        } else if (strncmp(a, "--set=", 6) == 0) {
+            c->sets[c->nsets++] = a + 6;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            c->quiet = 1;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return err_set(e, "%s: unknown option (see avalanche --help)", a);
+        } else if (!c->config) {
+            c->config = a;
+        } else {
+            return err_set(e, "%s: unexpected argument (one CONFIG at most)", a);
+        }
+    }
+    return 0;
+}
+
+/* Loads the config with --set overrides and --seed. */
+static int load(const cli *c, params *p, err *e)
+{
+    const char **sets = c->sets;
+    int n = c->nsets;
+    char seedset[96];
+    if (c->seed) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(c->seed, &end, 10);
+        if (errno || *end || c->seed[0] == '-' || c->seed[0] == '\0')
+            return err_set(e, "--seed %s: expected a non-negative integer (got '%s')", c->seed,
+                           c->seed);
+        snprintf(seedset, sizeof seedset, "sim.seed=%llu", v);
+        sets[n++] = seedset;
+    }
+    return config_load(p, c->config, sets, n, e);
+}
+
+static int mkdir_p(const char *dir, err *e)
+{
+    char *d = xstrdup(dir);
+    for (char *s = d + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(d, 0777) != 0 && errno != EEXIST) {
+            int saved = errno;
+            err_set(e, "--out %s: cannot create %s: %s", dir, d, strerror(saved));
+            free(d);
+            return -1;
+        }
+        *s = '/';
+    }
+    int rc = mkdir(d, 0777);
+    int saved = errno;
+    free(d);
+    struct stat st;
+    if (rc != 0 && saved != EEXIST)
+        return err_set(e, "--out %s: cannot create: %s", dir, strerror(saved));
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return err_set(e, "--out %s: not a directory", dir);
+    return 0;
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Writes one output file atomically with a writer callback. */
+typedef void (*writer)(FILE *f, const void *ctx);
+
+static int write_file(const char *dir, const char *name, writer w, const void *ctx, err *e)
+{
+    char *path = path_join(dir, name);
+    afile a;
+    int rc = afile_open(&a, path, e);
+    if (rc == 0) {
+        w(a.f, ctx);
+        rc = afile_commit(&a, e);
+    }
+    free(path);
+    return rc;
+}
+
+typedef struct run_ctx {
+    const params *p;
+    const run_output *o;
+    const summary *s;
+    double wall_s;
+} run_ctx;
+
+static void w_timeseries(FILE *f, const void *ctx)
+{
+    const run_ctx *r = ctx;
+    stats_write_timeseries(f, r->p, r->o);
+}
+
+static void w_summary(FILE *f, const void *ctx)
+{
+    const run_ctx *r = ctx;
+    stats_summary_header(f);
+    stats_summary_row(f, r->s);
+}
+
+static void w_timing(FILE *f, const void *ctx)
+{
+    const run_ctx *r = ctx;
+    fputs("events,wall_seconds,events_per_second,simulated_seconds_per_wall_second\n", f);
+    fprintf(f, "%llu,", (unsigned long long)r->o->events);
+    csv_num(f, r->wall_s);
+    fputc(',', f);
+    csv_num(f, r->wall_s > 0 ? (double)r->o->events / r->wall_s : NAN);
+    fputc(',', f);
+    csv_num(f, r->wall_s > 0 ? r->o->end_s / r->wall_s : NAN);
+    fputc('\n', f);
+}
+
+static void w_config(FILE *f, const void *ctx)
+{
+    const run_ctx *r = ctx;
+    config_dump(r->p, f);
+}
+
+static void fmt_num(char *buf, size_t n, double v, const char *unit)
+{
+    if (v != v)
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.3g%s", v, unit);
+}
+
+/* Draws the run dashboard from DIR/timeseries.csv and DIR/summary.csv-derived facts. */
+static int draw_dashboard(const char *dir, const params *p, const summary *s, err *e)
+{
+    char title[256], subtitle[512], rec[64];
+    snprintf(title, sizeof title, "avalanche: %d nodes, %s SA lookup, loopback %g qps / burst %d",
+             p->cluster.nodes, sa_mode_name(p->apiserver.sa_lookup.mode), p->apiserver.loopback.qps,
+             p->apiserver.loopback.burst);
+    fmt_num(rec, sizeof rec, s->recovery_s, " s");
+    if (p->trigger.kind == TRIGGER_NONE)
+        snprintf(subtitle, sizeof subtitle, "no trigger · class %s · seed %llu",
+                 run_class_name(s->cls), (unsigned long long)p->sim.seed);
+    else {
+        char span[48] = "";
+        if (p->trigger.duration_s > 0.0)
+            snprintf(span, sizeof span, " for %g s", p->trigger.duration_s);
+        snprintf(subtitle, sizeof subtitle,
+                 "trigger %s at %g s%s · class %s · recovery %s · seed %llu",
+                 trigger_kind_name(p->trigger.kind), p->trigger.at_s, span, run_class_name(s->cls),
+                 rec, (unsigned long long)p->sim.seed);
+    }
+    plot_run_info info = {
+        title,
+        subtitle,
+        p->apiserver.max_mutating_requests_inflight,
+        p->apiserver.max_requests_inflight,
+        p->trigger.kind == TRIGGER_NONE ? NAN : p->trigger.at_s,
+        p->trigger.kind == TRIGGER_NONE ? NAN : p->trigger.at_s + p->trigger.duration_s};
+    char *csv = path_join(dir, "timeseries.csv");
+    char *base = path_join(dir, "timeseries");
+    int rc = plot_dashboard(csv, base, p->plot.formats, &info, e);
+    free(csv);
+    free(base);
+    return rc;
+}
+
+static void print_summary(const params *p, const cli *c, const summary *s, const run_output *o,
+                          double wall_s, const char *dir)
+{
+    char rec[64], a[32], b[32], d[32];
+    fmt_num(rec, sizeof rec, s->recovery_s, " s");
+    printf("avalanche run: %s (seed %llu)\n", c->config ? c->config : "built-in defaults",
+           (unsigned long long)p->sim.seed);
+    printf("  class: %s, recovery time: %s (window %g s), health judged on: %s\n",
+           run_class_name(s->cls), rec, p->health.recovery_window_s, s->judged);
+    fmt_num(a, sizeof a, s->phase[PHASE_BASELINE].inflight_mut, "");
+    fmt_num(b, sizeof b, s->phase[PHASE_TRIGGER].inflight_mut, "");
+    fmt_num(d, sizeof d, s->phase[PHASE_RECOVERY].inflight_mut, "");
+    printf("  mutating inflight (cap %d): baseline %s, trigger %s, after %s\n",
+           p->apiserver.max_mutating_requests_inflight, a, b, d);
+    fmt_num(a, sizeof a, s->phase[PHASE_BASELINE].tr_timeouts_per_s, "/s");
+    fmt_num(d, sizeof d, s->phase[PHASE_RECOVERY].tr_timeouts_per_s, "/s");
+    printf("  TokenReview 504s: baseline %s, after %s; max NotReady nodes %g\n", a, d,
+           s->max_not_ready);
+    fmt_num(a, sizeof a, s->hb_ratio * 100, "%");
+    fmt_num(b, sizeof b, s->scrape_ratio * 100, "%");
+    printf("  heartbeat success %s, scrape success %s\n", a, b);
+    printf("  %llu events in %.2f s (%.2f M events/s)\n", (unsigned long long)o->events, wall_s,
+           wall_s > 0 ? (double)o->events / wall_s / 1e6 : 0.0);
+    printf("  wrote %s/\n", dir);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    err e;
+    err_clear(&e);
+    cli c;
+    params p;
+    if (parse_cli(argc, argv, &c, 1, &e) != 0 || load(&c, &p, &e) != 0) {
+        fprintf(stderr, "avalanche: %s\n", e.msg);
+        free(c.sets);
+        return EXIT_USAGE;
+    }
+    const char *dir = c.out ? c.out : "results/run";
+    if (mkdir_p(dir, &e) != 0) {
+        fprintf(stderr, "avalanche: %s\n", e.msg);
+        free(c.sets);
+        return EXIT_USAGE;
+    }
+    double t0 = wall_now();
+    run_output o;
+    model_run(&p, 0, 0, NULL, NULL, &o);
+    double wall_s = wall_now() - t0;
+    summary s;
+    stats_summarize(&p, 0, &o, &s);
+    run_ctx rc = {&p, &o, &s, wall_s};
+    int status = EXIT_OK;
+    if (write_file(dir, "config.resolved.cfg", w_config, &rc, &e) != 0 ||
+        write_file(dir, "timeseries.csv", w_timeseries, &rc, &e) != 0 ||
+        write_file(dir, "summary.csv", w_summary, &rc, &e) != 0 ||
+        write_file(dir, "timing.csv", w_timing, &rc, &e) != 0 ||
+        draw_dashboard(dir, &p, &s, &e) != 0) {
+        fprintf(stderr, "avalanche: %s\n", e.msg);
+        status = EXIT_RUNTIME;
+    }
+    if (status == EXIT_OK && !c.quiet)
+        print_summary(&p, &c, &s, &o, wall_s, dir);
+    run_output_free(&o);
+    free(c.sets);
+    return status;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    err e;
+    err_clear(&e);
+    cli c;
+    params p;
+    if (parse_cli(argc, argv, &c, 0, &e) != 0 || load(&c, &p, &e) != 0) {
+        fprintf(stderr, "avalanche: %s\n", e.msg);
+        free(c.sets);
+        return EXIT_USAGE;
+    }
+    free(c.sets);
+    if (!c.config) {
+        fputs("avalanche check: missing CONFIG\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (config_dump(&p, stdout) != 0 || fflush(stdout) != 0) {
+        fprintf(stderr, "avalanche: cannot write to standard output: %s\n", strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    return EXIT_OK;
+}
+
+static int cmd_plot(int argc, char **argv)
+{
+    if (argc != 1 || argv[0][0] == '-') {
+        fputs("usage: avalanche plot DIR\n", stderr);
+        return EXIT_USAGE;
+    }
+    const char *dir = argv[0];
+    err e;
+    err_clear(&e);
+    params p;
+    char *cfg = path_join(dir, "config.resolved.cfg");
+    char *sum = path_join(dir, "summary.csv");
+    int rc = config_load(&p, cfg, NULL, 0, &e);
+    int status = EXIT_OK;
+    if (rc != 0) {
+        fprintf(stderr, "avalanche: %s\n", e.msg);
+        status = EXIT_USAGE;
+    } else {
+        /* The dashboard's subtitle needs the class and recovery time: read them back. */
+        table *t = table_read(sum, &e);
+        summary s;
+        memset(&s, 0, sizeof s);
+        s.recovery_s = NAN;
+        if (t && table_rows(t) > 0) {
+            const char *cls = table_str(t, 0, table_col(t, "class"));
+            for (int k = 0; k < CLASS_COUNT; k++)
+                if (cls && strcmp(cls, run_class_name(k)) == 0)
+                    s.cls = k;
+            s.recovery_s = table_num(t, 0, table_col(t, "recovery_time"));
+        }
+        table_free(t);
+        if (!t || draw_dashboard(dir, &p, &s, &e) != 0) {
+            fprintf(stderr, "avalanche: %s\n", e.msg);
+            status = EXIT_RUNTIME;
+        }
+    }
+    free(cfg);
+    free(sum);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("avalanche %s\n", AVALANCHE_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "plot") == 0)
+        return cmd_plot(argc - 2, argv + 2);
+    fprintf(stderr, "avalanche: unknown command '%s'\n%s", cmd, usage);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,1141 @@
+/* model: the Kubernetes 1.12 control plane under ServiceAccount-token load, on the engine (L3).
+ * Clients (kubelet webhook loops, heartbeats, metrics-server, SA-token pods, background) make
+ * client-go calls; a call sends server requests (sreq) one at a time; the apiserver runs
+ * authentication (token cache, SA validation through the loopback limiter), max-inflight and the
+ * handler. Facts and their sources: ../shared/reference/k8s-facts.md. No work here is O(nodes)
+ * per event: only the metrics-server tick and the triggers touch every node, once each. */
+#include "model.h"
+
+#include "dist.h"
+#include "err.h"
+#include "inflight.h"
+#include "pool.h"
+#include "ps.h"
+#include "retry.h"
+#include "rng.h"
+#include "sim.h"
+#include "tbucket.h"
+#include "tqueue.h"
+#include "ttlcache.h"
+#include "xmem.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Request kinds: which pool, whether the request authenticates with its own SA token in the
+ * authn filter (before max-inflight), and whether it is a TokenReview. */
+enum kind {
+    K_TOKENREVIEW, /* kubelet webhook: create TokenReview (mutating) */
+    K_HB_GET,      /* kubelet heartbeat: GET node (read-only) */
+    K_HB_PATCH,    /* kubelet heartbeat: PATCH node/status (mutating) */
+    K_SA_RO,       /* pod with its own SA token */
+    K_SA_MUT,
+    K_BG_RO, /* other clients (certificate auth) */
+    K_BG_MUT,
+    K_BURST_SA, /* trigger traffic */
+    K_BURST_TR,
+    K_BURST_MUT,
+    K_COUNT
+};
+
+static const bool kind_mutating[K_COUNT] = {true,  false, true,  false, true,
+                                            false, true,  false, true,  true};
+static const bool kind_sa_authn[K_COUNT] = {false, false, false, true,  true,
+                                            false, false, true,  false, false};
+static const bool kind_review[K_COUNT] = {true,  false, false, false, false,
+                                          false, false, false, true,  false};
+
+enum status {
+    ST_OK,
+    ST_429,
+    ST_504,
+    ST_CONN
+};
+
+/* Token ids: 0 is metrics-server's, 1..T the SA clients', fresh ones (burst) from FRESH_BASE. */
+#define METRICS_TOKEN 0u
+#define FRESH_BASE (1ull << 40)
+
+enum work {
+    W_SREQ,
+    W_GET,
+    W_REJECT
+};
+
+typedef struct sreq sreq;
+typedef struct val val;
+
+typedef struct call {
+    pool_hdr h;
+    uint8_t kind;
+    uint8_t tries;
+    bool retry_429;
+    sreq *cur;          /* request in flight, NULL between tries */
+    void *owner;        /* wloop for kubelet TokenReviews */
+    uint32_t owner_gen; /* owner's gen when the call started */
+    uint32_t node;      /* heartbeat and TokenReview calls */
+    uint64_t token;
+} call;
+
+struct sreq {
+    pool_hdr h;
+    uint8_t kind;
+    bool answered; /* a response (or a timeout) went to the client */
+    bool slot;     /* holds a max-inflight slot */
+    bool in_service;
+    call *client; /* NULL once the client has its answer or left */
+    val *val;     /* validation waited for */
+    sreq *wprev, *wnext;
+    uint64_t token;
+    double t0;
+};
+
+struct val {
+    pool_hdr h;
+    uint64_t token;
+    int gets_left;
+    bool waited;   /* sits in the loopback backlog */
+    bool slot;     /* the current GET holds a read-only slot */
+    bool orphaned; /* counted in m->orphaned */
+    sreq *waiters;
+};
+
+typedef struct wloop {
+    pool_hdr h;
+    uint32_t node;
+    int attempt;
+    bool scrape_waiting;
+} wloop;
+
+typedef struct node {
+    double last_ok;      /* last successful status PATCH */
+    double cache_expiry; /* kubelet webhook cache entry for metrics-server's token */
+    tbucket api;         /* kubelet main client: --kube-api-qps / --kube-api-burst */
+    uint8_t hb_tries_left;
+    bool cache_ok; /* cached result: authenticated (true) or not */
+    bool not_ready;
+    bool watchdog;
+} node;
+
+typedef struct gauge {
+    double v, last, area;
+} gauge;
+
+typedef struct model {
+    const params *p;
+    sim *s;
+    gsl_rng *r[RNG_STREAM_COUNT];
+    pool calls, sreqs, vals, wloops;
+    node *nodes;
+    int nnodes;
+    inflight ro, mut;
+    gauge g_ro, g_mut, g_lbq;
+    tbucket loopback;
+    bool lb_limited;
+    ttlcache *tc;
+    bool use_cpu;
+    ps cpu;
+    sim_handle cpu_ev;
+    double cpu_busy_mark;
+    tqueue tq_create, tq_filter, tq_hb, tq_scrape;
+    retry webhook_retry;
+    bool down;
+    bool burst_on;
+    uint64_t next_fresh;
+    double ms_deadline;
+    uint64_t sa_tokens;
+    double sa_rate;
+    gsl_ran_discrete_t *zipf;
+    double cum[C_COUNTER_COUNT], last[C_COUNTER_COUNT];
+    double tr_lat_sum, lb_wait_sum;
+    int lbq, orphaned, not_ready;
+    double sample_start;
+    run_output *out;
+    size_t cap_samples;
+    model_sample_hook hook;
+    void *hook_ctx;
+} model;
+
+/* ---- small helpers ---- */
+
+static double now(const model *m)
+{
+    return sim_now(m->s);
+}
+
+static void gauge_set(gauge *g, double t, double v)
+{
+    g->area += g->v * (t - g->last);
+    g->last = t;
+    g->v = v;
+}
+
+static double gauge_take(gauge *g, double t, double span)
+{
+    gauge_set(g, t, g->v);
+    double avg = span > 0.0 ? g->area / span : g->v;
+    g->area = 0.0;
+    return avg;
+}
+
+static void count(model *m, enum counter c)
+{
+    m->cum[c] += 1.0;
+}
+
+static double unif(model *m, unsigned stream)
+{
+    return gsl_rng_uniform(m->r[stream]);
+}
+
+static void lbq_add(model *m, int d)
+{
+    m->lbq += d;
+    gauge_set(&m->g_lbq, now(m), m->lbq);
+}
+
+static void pool_gauge(model *m, bool mutating)
+{
+    if (mutating)
+        gauge_set(&m->g_mut, now(m), m->mut.used);
+    else
+        gauge_set(&m->g_ro, now(m), m->ro.used);
+}
+
+static void slot_release(model *m, bool mutating)
+{
+    inflight_release(mutating ? &m->mut : &m->ro);
+    pool_gauge(m, mutating);
+}
+
+/* ---- work: a delay, or CPU under processor sharing ---- */
+
+static void work_done(model *m, void *obj, enum work w);
+
+static void ev_work(sim *s, void *obj, uint64_t arg);
+
+static void cpu_reschedule(model *m)
+{
+    if (m->cpu_ev)
+        sim_cancel(m->s, m->cpu_ev);
+    double t = ps_next_s(&m->cpu);
+    m->cpu_ev = isfinite(t) ? sim_at(m->s, t < now(m) ? now(m) : t, ev_work, m, UINT64_MAX) : 0;
+}
+
+static void start_work(model *m, double work_s, void *obj, enum work w)
+{
+    uint32_t gen = ((pool_hdr *)obj)->gen;
+    uint64_t tag = ((uint64_t)w << 32) | gen;
+    if (m->use_cpu) {
+        ps_add(&m->cpu, now(m), work_s, obj, tag);
+        cpu_reschedule(m);
+    } else {
+        sim_after(m->s, work_s, ev_work, obj, tag);
+    }
+}
+
+/* ---- forward declarations ---- */
+
+static void call_send(model *m, call *c);
+static void call_response(model *m, call *c, enum status st);
+static void sreq_admit(model *m, sreq *r);
+static void sreq_service(model *m, sreq *r);
+static void authn_done(model *m, sreq *r);
+
+/* ---- server requests ---- */
+
+static void respond(model *m, sreq *r, enum status st)
+{
+    call *c = r->client;
+    if (!c)
+        return;
+    r->client = NULL;
+    r->answered = true;
+    c->cur = NULL;
+    call_response(m, c, st);
+}
+
+static void val_detach(model *m, sreq *r)
+{
+    val *v = r->val;
+    if (!v)
+        return;
+    if (r->wprev)
+        r->wprev->wnext = r->wnext;
+    else
+        v->waiters = r->wnext;
+    if (r->wnext)
+        r->wnext->wprev = r->wprev;
+    r->val = NULL;
+    r->wprev = r->wnext = NULL;
+    if (!v->waiters && !v->orphaned) {
+        v->orphaned = true;
+        m->orphaned++;
+    }
+}
+
+static void sreq_free(model *m, sreq *r)
+{
+    val_detach(m, r);
+    if (r->client)
+        respond(m, r, ST_CONN);
+    if (r->slot) {
+        r->slot = false;
+        slot_release(m, kind_mutating[r->kind]);
+    }
+    pool_put(&m->sreqs, r);
+}
+
+static void tr_answered(model *m, sreq *r, bool ok)
+{
+    count(m, ok ? C_TR_OK : C_TR_TIMEOUT);
+    m->tr_lat_sum += now(m) - r->t0;
+}
+
+/* ---- SA validation: gets_per_validation GETs through the loopback limiter ---- */
+
+static void val_next_get(model *m, val *v);
+
+static void ev_get_grant(sim *s, void *obj, uint64_t arg);
+
+static void val_complete(model *m, val *v)
+{
+    ttlcache_fill(m->tc, v->token, now(m), m->p->apiserver.token_cache.success_ttl_s);
+    if (v->orphaned)
+        m->orphaned--;
+    while (v->waiters) {
+        sreq *r = v->waiters;
+        v->waiters = r->wnext;
+        if (v->waiters)
+            v->waiters->wprev = NULL;
+        r->val = NULL;
+        r->wprev = r->wnext = NULL;
+        authn_done(m, r);
+    }
+    pool_put(&m->vals, v);
+}
+
+static void val_attach(model *m, val *v, sreq *r)
+{
+    r->val = v;
+    r->wprev = NULL;
+    r->wnext = v->waiters;
+    if (v->waiters)
+        v->waiters->wprev = r;
+    v->waiters = r;
+    if (v->orphaned) {
+        v->orphaned = false;
+        m->orphaned--;
+    }
+}
+
+static void get_grant(model *m, val *v)
+{
+    count(m, C_LB_GETS);
+    /* The loopback user is system:masters: it takes a read-only slot when one is free and is
+     * served without one when the pool is full (maxinflight.go). */
+    v->slot = inflight_acquire(&m->ro, true) == INFLIGHT_SLOT;
+    if (v->slot)
+        pool_gauge(m, false);
+    start_work(m, dist_sample(&m->p->apiserver.sa_lookup.get_time, m->r[RNG_SERVICE]), v, W_GET);
+}
+
+static void val_next_get(model *m, val *v)
+{
+    if (!m->lb_limited) {
+        get_grant(m, v);
+        return;
+    }
+    /* client-go 1.12 tryThrottle -> Accept(): an uncancellable FIFO reservation. */
+    double wait = tbucket_reserve(&m->loopback, now(m));
+    count(m, C_LB_RESERVE);
+    m->lb_wait_sum += wait;
+    if (wait > 0.0) {
+        v->waited = true;
+        lbq_add(m, 1);
+        sim_after(m->s, wait, ev_get_grant, v, v->h.gen);
+    } else {
+        get_grant(m, v);
+    }
+}
+
+static void get_done(model *m, val *v)
+{
+    if (v->slot) {
+        v->slot = false;
+        slot_release(m, false);
+    }
+    if (--v->gets_left > 0)
+        val_next_get(m, v);
+    else
+        val_complete(m, v);
+}
+
+/* Starts authenticating r's token. Returns 1 when authenticated at once (cache hit or a local
+ * informer lookup), 0 when r now waits for a validation (authn_done follows). */
+static int authn_begin(model *m, sreq *r)
+{
+    const params *p = m->p;
+    void *pending = NULL;
+    val *v;
+    switch (ttlcache_lookup(m->tc, r->token, now(m), &pending)) {
+    case TTLCACHE_HIT:
+        count(m, C_TC_HIT);
+        return 1;
+    case TTLCACHE_JOIN: /* 1.18 singleflight: wait for the validation in flight */
+        count(m, C_TC_MISS);
+        v = pending;
+        val_attach(m, v, r);
+        return 0;
+    default:
+        break;
+    }
+    count(m, C_TC_MISS);
+    count(m, C_VALIDATIONS);
+    bool local = p->apiserver.sa_lookup.gets_per_validation == 0 ||
+                 (p->apiserver.sa_lookup.mode == SA_LOOKUP_INFORMER &&
+                  unif(m, RNG_LOOKUP) >= p->apiserver.sa_lookup.informer_miss);
+    if (local) {
+        /* 1.14+ (PR #71816): served from the informer's cache, no loopback GETs. */
+        ttlcache_fill(m->tc, r->token, now(m), p->apiserver.token_cache.success_ttl_s);
+        return 1;
+    }
+    v = pool_get(&m->vals);
+    v->token = r->token;
+    v->gets_left = p->apiserver.sa_lookup.gets_per_validation;
+    ttlcache_set_pending(m->tc, r->token, now(m), v);
+    val_attach(m, v, r);
+    val_next_get(m, v);
+    return 0;
+}
+
+/* r's token is authenticated (r was waiting on a validation, or hit the cache). */
+static void authn_done(model *m, sreq *r)
+{
+    if (kind_review[r->kind])
+        sreq_service(m, r); /* TokenReview: the reviewed token is known; finish the create */
+    else
+        sreq_admit(m, r); /* SA-token request: authn filter passed, on to max-inflight */
+}
+
+static void sreq_service(model *m, sreq *r)
+{
+    r->in_service = true;
+    start_work(m, dist_sample(&m->p->apiserver.service_time, m->r[RNG_SERVICE]), r, W_SREQ);
+}
+
+static void sreq_admit(model *m, sreq *r)
+{
+    const params *p = m->p;
+    bool mut = kind_mutating[r->kind];
+    count(m, mut ? C_REQ_MUT : C_REQ_RO);
+    if (inflight_acquire(mut ? &m->mut : &m->ro, false) == INFLIGHT_REJECTED) {
+        /* Immediate 429 with Retry-After: 1 (maxinflight.go tooManyRequests). */
+        count(m, mut ? C_REJ_MUT : C_REJ_RO);
+        if (m->use_cpu && p->apiserver.cpu.reject_cost_s > 0.0)
+            start_work(m, p->apiserver.cpu.reject_cost_s, r, W_REJECT);
+        else
+            work_done(m, r, W_REJECT);
+        return;
+    }
+    r->slot = true;
+    pool_gauge(m, mut);
+    if (kind_review[r->kind]) {
+        /* create handler: finishRequest gives up after create_timeout (30 s in 1.12) and the
+         * handler returns, freeing the slot; the authentication it started goes on. */
+        tqueue_push(&m->tq_create, now(m) + p->apiserver.create_timeout_s, r, r->h.gen);
+        if (authn_begin(m, r))
+            sreq_service(m, r);
+    } else {
+        sreq_service(m, r);
+    }
+}
+
+static void sreq_arrive(model *m, call *c)
+{
+    const params *p = m->p;
+    if (m->down) {
+        call_response(m, c, ST_CONN);
+        return;
+    }
+    sreq *r = pool_get(&m->sreqs);
+    r->kind = c->kind;
+    r->client = c;
+    r->token = c->token;
+    r->t0 = now(m);
+    c->cur = r;
+    if (kind_review[r->kind])
+        count(m, C_TR);
+    /* The timeout filter wraps everything (60 s; DefaultBuildHandlerChain). */
+    tqueue_push(&m->tq_filter, now(m) + p->apiserver.request_timeout_s, r, r->h.gen);
+    if (r->kind == K_HB_GET || r->kind == K_HB_PATCH)
+        tqueue_push(&m->tq_hb, now(m) + p->kubelet.heartbeat.timeout_s, r, r->h.gen);
+    if (kind_sa_authn[r->kind]) {
+        /* Authentication runs before max-inflight: no slot is held while it waits. */
+        if (authn_begin(m, r))
+            sreq_admit(m, r);
+    } else {
+        sreq_admit(m, r);
+    }
+}
+
+static void work_done(model *m, void *obj, enum work w)
+{
+    if (w == W_GET) {
+        get_done(m, obj);
+        return;
+    }
+    sreq *r = obj;
+    if (w == W_REJECT) {
+        if (!r->answered && kind_review[r->kind])
+            m->tr_lat_sum += now(m) - r->t0; /* a 429 is an answer too; not a 201 or 504 */
+        respond(m, r, ST_429);
+        sreq_free(m, r);
+        return;
+    }
+    /* The handler returns: release the slot, answer if nobody has yet. */
+    if (!r->answered && kind_review[r->kind])
+        tr_answered(m, r, true);
+    respond(m, r, ST_OK);
+    sreq_free(m, r);
+}
+
+static void tq_create_fire(void *ctx, void *obj, uint32_t gen)
+{
+    model *m = ctx;
+    sreq *r = obj;
+    if (r->h.gen != gen || !r->h.live)
+        return;
+    /* finishRequest returns 504 Timeout without Retry-After; the handler returns, the slot is
+     * freed, and a validation it waits for goes on orphaned. */
+    if (!r->answered)
+        tr_answered(m, r, false);
+    respond(m, r, ST_504);
+    sreq_free(m, r);
+}
+
+static void tq_filter_fire(void *ctx, void *obj, uint32_t gen)
+{
+    model *m = ctx;
+    sreq *r = obj;
+    if (r->h.gen != gen || !r->h.live || r->answered)
+        return;
+    /* The timeout filter answers 504 but the inner handler keeps its slot until it returns. */
+    if (kind_review[r->kind])
+        tr_answered(m, r, false);
+    else
+        count(m, C_REQ_TIMEOUT);
+    respond(m, r, ST_504);
+    if (!r->slot)
+        sreq_free(m, r); /* still in authentication: nothing more to wait for */
+}
+
+static void tq_hb_fire(void *ctx, void *obj, uint32_t gen)
+{
+    model *m = ctx;
+    sreq *r = obj;
+    if (r->h.gen != gen || !r->h.live || !r->client)
+        return;
+    /* The heartbeat client's own timeout: it leaves; the server goes on without it. */
+    call *c = r->client;
+    r->client = NULL;
+    c->cur = NULL;
+    call_response(m, c, ST_CONN);
+}
+
+/* ---- client-go calls ---- */
+
+static void ev_call_send(sim *s, void *obj, uint64_t arg);
+static void ev_call_transmit(sim *s, void *obj, uint64_t arg);
+static void call_done(model *m, call *c, enum status st);
+
+static call *call_new(model *m, enum kind k, uint64_t token, bool retry_429)
+{
+    call *c = pool_get(&m->calls);
+    c->kind = (uint8_t)k;
+    c->token = token;
+    c->retry_429 = retry_429;
+    return c;
+}
+
+static void call_send(model *m, call *c)
+{
+    c->tries++;
+    if (c->kind == K_TOKENREVIEW) {
+        /* The kubelet's main clientset is rate limited (--kube-api-qps 5, burst 10). */
+        double wait = tbucket_reserve(&m->nodes[c->node].api, now(m));
+        if (wait > 0.0) {
+            sim_after(m->s, wait, ev_call_transmit, c, c->h.gen);
+            return;
+        }
+    }
+    sreq_arrive(m, c);
+}
+
+static void call_response(model *m, call *c, enum status st)
+{
+    if (st == ST_429 && c->retry_429 && c->tries < m->p->client_go.max_tries) {
+        /* client-go request(): a 429 with Retry-After is retried after that many seconds. */
+        sim_after(m->s, m->p->apiserver.retry_after_s, ev_call_send, c, c->h.gen);
+        return;
+    }
+    call_done(m, c, st);
+}
+
+/* ---- kubelet: webhook retry loops, heartbeats, NotReady watchdog ---- */
+
+static void ev_wloop_next(sim *s, void *obj, uint64_t arg);
+
+static void scrape_result(model *m, bool ok)
+{
+    count(m, ok ? C_SCRAPE_OK : C_SCRAPE_FAIL);
+}
+
+static void wloop_attempt(model *m, wloop *w)
+{
+    count(m, C_TR_ATTEMPTS);
+    call *c = call_new(m, K_TOKENREVIEW, METRICS_TOKEN, true);
+    c->owner = w;
+    c->owner_gen = w->h.gen;
+    c->node = w->node;
+    call_send(m, c);
+}
+
+static void wloop_result(model *m, wloop *w, enum status st)
+{
+    const params *p = m->p;
+    if (st == ST_OK) {
+        /* 1.12 webhook responseCache: any returned status is cached for the TTL. */
+        node *n = &m->nodes[w->node];
+        n->cache_expiry = now(m) + p->kubelet.webhook_cache_ttl_s;
+        n->cache_ok = true;
+        if (w->scrape_waiting)
+            scrape_result(m, true);
+        pool_put(&m->wloops, w);
+        return;
+    }
+    /* Errors are not cached; 504 Timeout, 429 and connection errors are retried with backoff
+     * (util/webhook WithExponentialBackoff). 1.12 has no ctx: the loop outlives the scrape. */
+    if (retry_more(&m->webhook_retry, w->attempt)) {
+        double d = retry_delay_s(&m->webhook_retry, w->attempt, m->r[RNG_RETRY]);
+        w->attempt++;
+        sim_after(m->s, d, ev_wloop_next, w, w->h.gen);
+        return;
+    }
+    if (w->scrape_waiting)
+        scrape_result(m, false);
+    pool_put(&m->wloops, w);
+}
+
+static void ev_hb_cycle(sim *s, void *obj, uint64_t arg);
+static void ev_watchdog(sim *s, void *obj, uint64_t arg);
+
+static void hb_try(model *m, uint32_t i)
+{
+    call *c = call_new(m, K_HB_GET, 0, true);
+    c->node = i;
+    call_send(m, c);
+}
+
+static void hb_cycle_end(model *m, uint32_t i, bool ok)
+{
+    count(m, ok ? C_HB_OK : C_HB_FAIL);
+    /* wait.Until(syncNodeStatus, frequency): the next cycle starts a period after this ends. */
+    sim_after(m->s, m->p->kubelet.heartbeat.interval_s, ev_hb_cycle, m, i);
+}
+
+static void hb_result(model *m, call *c, enum status st)
+{
+    uint32_t i = c->node;
+    node *n = &m->nodes[i];
+    if (st == ST_OK && c->kind == K_HB_GET) {
+        call *patch = call_new(m, K_HB_PATCH, 0, true);
+        patch->node = i;
+        call_send(m, patch);
+        return;
+    }
+    if (st == ST_OK) {
+        n->last_ok = now(m);
+        if (n->not_ready) {
+            n->not_ready = false;
+            m->not_ready--;
+        }
+        if (!n->watchdog) {
+            n->watchdog = true;
+            sim_at(m->s, n->last_ok + m->p->kubelet.heartbeat.not_ready_after_s, ev_watchdog, m, i);
+        }
+        hb_cycle_end(m, i, true);
+        return;
+    }
+    /* tryUpdateNodeStatus failed: nodeStatusUpdateRetry tries per cycle, back to back. */
+    if (--n->hb_tries_left > 0)
+        hb_try(m, i);
+    else
+        hb_cycle_end(m, i, false);
+}
+
+static void call_done(model *m, call *c, enum status st)
+{
+    bool ok = st == ST_OK;
+    switch (c->kind) {
+    case K_TOKENREVIEW: {
+        wloop *w = c->owner;
+        if (w->h.live && w->h.gen == c->owner_gen)
+            wloop_result(m, w, st);
+        break;
+    }
+    case K_HB_GET:
+    case K_HB_PATCH:
+        hb_result(m, c, st);
+        break;
+    case K_SA_RO:
+    case K_SA_MUT:
+        count(m, ok ? C_SA_OK : C_SA_FAIL);
+        break;
+    case K_BG_RO:
+    case K_BG_MUT:
+        count(m, ok ? C_BG_OK : C_BG_FAIL);
+        break;
+    default:
+        count(m, ok ? C_BURST_OK : C_BURST_FAIL);
+        break;
+    }
+    pool_put(&m->calls, c);
+}
+
+/* ---- event trampolines: obj is a pooled object whose events carry its gen ---- */
+
+/* Pooled objects do not point back to the model: the engine's context does. */
+static model *model_of_sim(sim *s)
+{
+    return sim_context(s);
+}
+
+static void ev_work(sim *s, void *obj, uint64_t arg)
+{
+    model *m = model_of_sim(s);
+    if (arg == UINT64_MAX) {
+        /* processor sharing: the head job has finished */
+        m->cpu_ev = 0;
+        ps_job j = ps_pop(&m->cpu, now(m));
+        pool_hdr *h = j.obj;
+        if (h->live && h->gen == (uint32_t)j.tag)
+            work_done(m, j.obj, (enum work)(j.tag >> 32));
+        cpu_reschedule(m);
+        return;
+    }
+    pool_hdr *h = obj;
+    if (h->live && h->gen == (uint32_t)arg)
+        work_done(m, obj, (enum work)(arg >> 32));
+}
+
+static void ev_get_grant(sim *s, void *obj, uint64_t arg)
+{
+    model *m = model_of_sim(s);
+    val *v = obj;
+    if (!v->h.live || v->h.gen != (uint32_t)arg)
+        return;
+    v->waited = false;
+    lbq_add(m, -1);
+    get_grant(m, v);
+}
+
+static void ev_call_send(sim *s, void *obj, uint64_t arg)
+{
+    call *c = obj;
+    if (c->h.live && c->h.gen == (uint32_t)arg)
+        call_send(model_of_sim(s), c);
+}
+
+static void ev_call_transmit(sim *s, void *obj, uint64_t arg)
+{
+    call *c = obj;
+    if (c->h.live && c->h.gen == (uint32_t)arg)
+        sreq_arrive(model_of_sim(s), c);
+}
+
+static void ev_wloop_next(sim *s, void *obj, uint64_t arg)
+{
+    wloop *w = obj;
+    if (w->h.live && w->h.gen == (uint32_t)arg)
+        wloop_attempt(model_of_sim(s), w);
+}
+
+static void ev_hb_cycle(sim *s, void *obj, uint64_t arg)
+{
+    (void)s;
+    model *m = obj;
+    m->nodes[arg].hb_tries_left = (uint8_t)m->p->kubelet.heartbeat.tries;
+    hb_try(m, (uint32_t)arg);
+}
+
+static void ev_watchdog(sim *s, void *obj, uint64_t arg)
+{
+    (void)s;
+    model *m = obj;
+    node *n = &m->nodes[arg];
+    double due = n->last_ok + m->p->kubelet.heartbeat.not_ready_after_s;
+    if (now(m) >= due) {
+        /* node lifecycle controller: no status for the grace period -> NotReady */
+        n->watchdog = false;
+        n->not_ready = true;
+        m->not_ready++;
+    } else {
+        sim_at(m->s, due, ev_watchdog, m, arg);
+    }
+}
+
+/* ---- metrics-server ---- */
+
+static void ev_scrape(sim *s, void *obj, uint64_t arg)
+{
+    (void)s;
+    model *m = obj;
+    uint32_t i = (uint32_t)arg;
+    node *n = &m->nodes[i];
+    if (m->p->metrics_server.auth == MS_AUTH_CERTIFICATE) {
+        scrape_result(m, true); /* no TokenReview: the kubelet verifies the client certificate */
+        return;
+    }
+    if (now(m) < n->cache_expiry) {
+        count(m, C_KC_HIT);
+        scrape_result(m, n->cache_ok); /* a cached authenticated=false gives 401 */
+        return;
+    }
+    count(m, C_KC_MISS);
+    count(m, C_WLOOPS);
+    /* No coalescing in the kubelet: each uncached request starts its own retry loop. */
+    wloop *w = pool_get(&m->wloops);
+    w->node = i;
+    w->scrape_waiting = true;
+    tqueue_push(&m->tq_scrape, m->ms_deadline > now(m) ? m->ms_deadline : now(m), w, w->h.gen);
+    wloop_attempt(m, w);
+}
+
+static void tq_scrape_fire(void *ctx, void *obj, uint32_t gen)
+{
+    model *m = ctx;
+    wloop *w = obj;
+    if (w->h.live && w->h.gen == gen && w->scrape_waiting) {
+        w->scrape_waiting = false;
+        scrape_result(m, false);
+    }
+}
+
+static void ev_ms_tick(sim *s, void *obj, uint64_t arg)
+{
+    (void)arg;
+    model *m = obj;
+    const params *p = m->p;
+    double res = p->metrics_server.resolution_s;
+    /* metrics-server 0.3.x manager.go: all nodes at once, node i after rand(min(8 ms N, 4 s)),
+     * each with a deadline of 0.9 x resolution from the tick. NotReady nodes are skipped. */
+    double spread = p->metrics_server.delay_per_node_s * m->nnodes;
+    if (spread > p->metrics_server.max_delay_s)
+        spread = p->metrics_server.max_delay_s;
+    m->ms_deadline = now(m) + p->metrics_server.timeout_fraction * res;
+    for (int i = 0; i < m->nnodes; i++)
+        if (!m->nodes[i].not_ready)
+            sim_after(s, spread * unif(m, RNG_SCRAPE), ev_scrape, m, (uint64_t)i);
+    sim_after(s, res, ev_ms_tick, m, 0);
+}
+
+/* ---- open-loop clients ---- */
+
+static void ev_sa_arrival(sim *s, void *obj, uint64_t arg)
+{
+    (void)arg;
+    model *m = obj;
+    gsl_rng *r = m->r[RNG_SA];
+    uint64_t tok = 1 + (m->zipf ? (uint64_t)gsl_ran_discrete(r, m->zipf)
+                                : (uint64_t)gsl_rng_uniform_int(r, m->sa_tokens));
+    bool mut = gsl_rng_uniform(r) < m->p->sa_clients.mutating_fraction;
+    call_send(m, call_new(m, mut ? K_SA_MUT : K_SA_RO, tok, true));
+    sim_after(s, gsl_ran_exponential(r, 1.0 / m->sa_rate), ev_sa_arrival, m, 0);
+}
+
+static void ev_bg_arrival(sim *s, void *obj, uint64_t arg)
+{
+    model *m = obj;
+    bool mut = arg != 0;
+    double rate = mut ? m->p->background.mutating_rate : m->p->background.readonly_rate;
+    call_send(m, call_new(m, mut ? K_BG_MUT : K_BG_RO, 0, m->p->background.retry_429));
+    sim_after(s, gsl_ran_exponential(m->r[RNG_BACKGROUND], 1.0 / rate), ev_bg_arrival, m, arg);
+}
+
+static void ev_burst_arrival(sim *s, void *obj, uint64_t arg)
+{
+    (void)arg;
+    model *m = obj;
+    const params *p = m->p;
+    if (!m->burst_on)
+        return;
+    switch (p->trigger.target) {
+    case BURST_SA_REQUESTS:
+        call_send(m, call_new(m, K_BURST_SA, m->next_fresh++, true));
+        break;
+    case BURST_TOKENREVIEW:
+        call_send(m, call_new(m, K_BURST_TR, m->next_fresh++, true));
+        break;
+    default:
+        call_send(m, call_new(m, K_BURST_MUT, 0, p->background.retry_429));
+        break;
+    }
+    sim_after(s, gsl_ran_exponential(m->r[RNG_TRIGGER], 1.0 / p->trigger.rate), ev_burst_arrival, m,
+              0);
+}
+
+/* ---- triggers ---- */
+
+static void drop_sreq(void *obj, void *ctx)
+{
+    model *m = ctx;
+    sreq *r = obj;
+    r->slot = false; /* the pools and validations are reset wholesale */
+    r->val = NULL;
+    sreq_free(m, r);
+}
+
+static void drop_val(void *obj, void *ctx)
+{
+    model *m = ctx;
+    val *v = obj;
+    v->waiters = NULL; /* their requests are dropped separately */
+    if (v->waited)
+        lbq_add(m, -1);
+    pool_put(&m->vals, v);
+}
+
+static void ev_trigger_end(sim *s, void *obj, uint64_t arg)
+{
+    (void)s;
+    (void)arg;
+    model *m = obj;
+    m->burst_on = false;
+    if (m->down) {
+        m->down = false;
+        /* a new process: a full loopback bucket */
+        tbucket_init(&m->loopback, m->p->apiserver.loopback.qps, m->p->apiserver.loopback.burst,
+                     now(m));
+    }
+}
+
+static void ev_trigger_start(sim *s, void *obj, uint64_t arg)
+{
+    (void)arg;
+    model *m = obj;
+    const params *p = m->p;
+    switch (p->trigger.kind) {
+    case TRIGGER_BURST:
+        m->burst_on = true;
+        sim_after(s, gsl_ran_exponential(m->r[RNG_TRIGGER], 1.0 / p->trigger.rate),
+                  ev_burst_arrival, m, 0);
+        break;
+    case TRIGGER_CACHE_FLUSH:
+        if (p->trigger.flush != FLUSH_KUBELET)
+            ttlcache_flush(m->tc);
+        if (p->trigger.flush != FLUSH_APISERVER)
+            for (int i = 0; i < m->nnodes; i++)
+                m->nodes[i].cache_expiry = -INFINITY;
+        break;
+    case TRIGGER_APISERVER_RESTART:
+        /* Every connection breaks, all in-process state is lost: requests, validations, the
+         * token cache, the limiter, the inflight counts. Clients see connection errors. */
+        m->down = true;
+        pool_each(&m->sreqs, drop_sreq, m);
+        pool_each(&m->vals, drop_val, m);
+        m->orphaned = 0;
+        m->mut.used = m->ro.used = 0;
+        pool_gauge(m, true);
+        pool_gauge(m, false);
+        ttlcache_clear(m->tc);
+        if (m->use_cpu) {
+            ps_clear(&m->cpu, now(m));
+            cpu_reschedule(m);
+        }
+        break;
+    default:
+        break;
+    }
+    if (p->trigger.duration_s > 0.0)
+        sim_after(s, p->trigger.duration_s, ev_trigger_end, m, 0);
+}
+
+/* ---- sampling ---- */
+
+static void ev_sample(sim *s, void *obj, uint64_t arg)
+{
+    (void)arg;
+    model *m = obj;
+    double t = now(m), span = t - m->sample_start;
+    run_output *o = m->out;
+    if (o->nsamples == m->cap_samples) {
+        m->cap_samples = m->cap_samples ? 2 * m->cap_samples : 1024;
+        o->samples = xrealloc(o->samples, m->cap_samples * sizeof *o->samples);
+    }
+    sample *x = &o->samples[o->nsamples++];
+    x->t = t;
+    for (int i = 0; i < C_COUNTER_COUNT; i++) {
+        x->c[i] = m->cum[i] - m->last[i];
+        m->last[i] = m->cum[i];
+    }
+    x->inflight_mut = gauge_take(&m->g_mut, t, span);
+    x->inflight_ro = gauge_take(&m->g_ro, t, span);
+    x->lb_queue = gauge_take(&m->g_lbq, t, span);
+    if (m->use_cpu) {
+        ps_advance(&m->cpu, t);
+        x->cpu_util = span > 0.0 ? (m->cpu.busy_s - m->cpu_busy_mark) / span : 0.0;
+        m->cpu_busy_mark = m->cpu.busy_s;
+    } else {
+        x->cpu_util = NAN;
+    }
+    x->tr_latency_sum_s = m->tr_lat_sum;
+    x->lb_wait_sum_s = m->lb_wait_sum;
+    m->tr_lat_sum = m->lb_wait_sum = 0.0;
+    x->orphaned = m->orphaned;
+    x->not_ready = m->not_ready;
+    m->sample_start = t;
+    size_t pending = sim_pending(s);
+    if (pending > o->peak_pending)
+        o->peak_pending = pending;
+    if (m->hook && m->hook(m->hook_ctx, o)) {
+        o->stopped_early = 1;
+        sim_stop(s);
+        return;
+    }
+    double next = (double)(o->nsamples + 1) * m->p->sim.sample_interval_s;
+    if (next <= m->p->sim.duration_s * (1.0 + 1e-12))
+        sim_at(s, next, ev_sample, m, 0);
+}
+
+/* ---- set-up and run ---- */
+
+static void init_state(model *m)
+{
+    const params *p = m->p;
+    gsl_rng *ri = m->r[RNG_INIT];
+    bool warm = p->sim.warm_start;
+    bool tokens_used = p->metrics_server.enabled && p->metrics_server.auth == MS_AUTH_TOKEN;
+    double ttl = p->apiserver.token_cache.success_ttl_s;
+
+    m->nodes = xcalloc(m->nnodes > 0 ? (size_t)m->nnodes : 1, sizeof *m->nodes);
+    for (int i = 0; i < m->nnodes; i++) {
+        node *n = &m->nodes[i];
+        tbucket_init(&n->api, p->kubelet.api_qps, p->kubelet.api_burst, 0.0);
+        double phase = p->kubelet.heartbeat.interval_s * gsl_rng_uniform(ri);
+        n->last_ok = warm ? phase - p->kubelet.heartbeat.interval_s : 0.0;
+        n->cache_expiry = -INFINITY;
+        if (warm && tokens_used) {
+            n->cache_expiry = p->kubelet.webhook_cache_ttl_s * gsl_rng_uniform(ri);
+            n->cache_ok = true;
+        }
+        sim_at(m->s, phase, ev_hb_cycle, m, (uint64_t)i);
+        n->watchdog = true;
+        double due = n->last_ok + p->kubelet.heartbeat.not_ready_after_s;
+        sim_at(m->s, due > 0.0 ? due : 0.0, ev_watchdog, m, (uint64_t)i);
+    }
+    if (warm && ttl > 0.0) {
+        /* warm start: every cache entry filled, expiries spread uniformly over the TTL */
+        if (tokens_used && m->nnodes > 0)
+            ttlcache_fill(m->tc, METRICS_TOKEN, 0.0, ttl * gsl_rng_uniform_pos(ri));
+        if (m->sa_rate > 0.0)
+            for (uint64_t k = 1; k <= m->sa_tokens; k++)
+                ttlcache_fill(m->tc, k, 0.0, ttl * gsl_rng_uniform_pos(ri));
+    }
+    if (p->metrics_server.enabled && m->nnodes > 0)
+        sim_at(m->s, p->metrics_server.resolution_s * gsl_rng_uniform(ri), ev_ms_tick, m, 0);
+    if (m->sa_rate > 0.0)
+        sim_at(m->s, gsl_ran_exponential(m->r[RNG_SA], 1.0 / m->sa_rate), ev_sa_arrival, m, 0);
+    if (p->background.mutating_rate > 0.0)
+        sim_at(m->s, gsl_ran_exponential(m->r[RNG_BACKGROUND], 1.0 / p->background.mutating_rate),
+               ev_bg_arrival, m, 1);
+    if (p->background.readonly_rate > 0.0)
+        sim_at(m->s, gsl_ran_exponential(m->r[RNG_BACKGROUND], 1.0 / p->background.readonly_rate),
+               ev_bg_arrival, m, 0);
+    if (p->trigger.kind != TRIGGER_NONE)
+        sim_at(m->s, p->trigger.at_s, ev_trigger_start, m, 0);
+    sim_at(m->s, p->sim.sample_interval_s, ev_sample, m, 0);
+}
+
+void model_run(const params *p, uint64_t replication, uint64_t point, model_sample_hook hook,
+               void *hook_ctx, run_output *out)
+{
+    model mm, *m = &mm;
+    memset(m, 0, sizeof *m);
+    memset(out, 0, sizeof *out);
+    m->p = p;
+    m->s = sim_new();
+    m->out = out;
+    m->hook = hook;
+    m->hook_ctx = hook_ctx;
+    sim_set_context(m->s, m);
+    for (unsigned k = 0; k < RNG_STREAM_COUNT; k++)
+        m->r[k] = rng_new(p->sim.seed, replication, point, k);
+    pool_init(&m->calls, sizeof(call));
+    pool_init(&m->sreqs, sizeof(sreq));
+    pool_init(&m->vals, sizeof(val));
+    pool_init(&m->wloops, sizeof(wloop));
+    m->nnodes = p->cluster.nodes;
+    inflight_init(&m->ro, p->apiserver.max_requests_inflight);
+    inflight_init(&m->mut, p->apiserver.max_mutating_requests_inflight);
+    m->lb_limited =
+        p->apiserver.sa_lookup.mode != SA_LOOKUP_UNLIMITED && p->apiserver.loopback.qps > 0.0;
+    tbucket_init(&m->loopback, p->apiserver.loopback.qps, p->apiserver.loopback.burst, 0.0);
+    m->tc = ttlcache_new(p->apiserver.token_cache.coalesce);
+    m->use_cpu = p->apiserver.cpu.cores > 0;
+    if (m->use_cpu)
+        ps_init(&m->cpu, p->apiserver.cpu.cores, 0.0);
+    tqueue_init(&m->tq_create, m->s, tq_create_fire, m);
+    tqueue_init(&m->tq_filter, m->s, tq_filter_fire, m);
+    tqueue_init(&m->tq_hb, m->s, tq_hb_fire, m);
+    tqueue_init(&m->tq_scrape, m->s, tq_scrape_fire, m);
+    m->webhook_retry = (retry){p->kubelet.retry.attempts, p->kubelet.retry.initial_s,
+                               p->kubelet.retry.factor, p->kubelet.retry.jitter};
+    m->next_fresh = FRESH_BASE;
+    double nodes = p->cluster.nodes;
+    double tokens = p->sa_clients.tokens + floor(p->sa_clients.tokens_per_node * nodes + 0.5);
+    m->sa_tokens = tokens >= 1.0 ? (uint64_t)tokens : 1;
+    m->sa_rate = p->sa_clients.rate + p->sa_clients.rate_per_node * nodes;
+    if (m->sa_rate > 0.0 && p->sa_clients.zipf > 0.0) {
+        double *w = xmalloc(m->sa_tokens * sizeof *w);
+        for (uint64_t k = 0; k < m->sa_tokens; k++)
+            w[k] = pow((double)(k + 1), -p->sa_clients.zipf);
+        m->zipf = gsl_ran_discrete_preproc(m->sa_tokens, w);
+        free(w);
+    }
+
+    init_state(m);
+    sim_run(m->s, p->sim.duration_s);
+    out->events = sim_events(m->s);
+    out->end_s = sim_now(m->s);
+
+    if (m->zipf)
+        gsl_ran_discrete_free(m->zipf);
+    tqueue_destroy(&m->tq_create);
+    tqueue_destroy(&m->tq_filter);
+    tqueue_destroy(&m->tq_hb);
+    tqueue_destroy(&m->tq_scrape);
+    if (m->use_cpu)
+        ps_destroy(&m->cpu);
+    ttlcache_free(m->tc);
+    free(m->nodes);
+    pool_destroy(&m->calls);
+    pool_destroy(&m->sreqs);
+    pool_destroy(&m->vals);
+    pool_destroy(&m->wloops);
+    for (unsigned k = 0; k < RNG_STREAM_COUNT; k++)
+        gsl_rng_free(m->r[k]);
+    sim_free(m->s);
+}
+
+void run_output_free(run_output *o)
+{
+    if (!o)
+        return;
+    free(o->samples);
+    o->samples = NULL;
+    o->nsamples = 0;
+}
