@@ -28,9 +28,12 @@ INCIDENT := configs/k8s-1.12-incident.cfg
 STABILITY := configs/stability.cfg
 RESULTS ?= results
 
-.PHONY: all deps run test check-tests asan format format-check clean
+.PHONY: all deps run test check-tests asan bench fuzz format format-check clean
 
 all: $(BIN) $(TEST_BIN)
+
+# Keep test objects between builds (they are intermediate files of a pattern chain).
+.SECONDARY:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -95,6 +98,32 @@ asan: deps
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  check-tests
 
+# Benchmarks (not part of `make test`): tests/bench.c prints a table and writes $(RESULTS)/bench.csv.
+BENCH := $(BUILD)/tests/bench
+$(BENCH): $(BUILD)/tests/bench.o $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BIN) $(BENCH)
+	@mkdir -p $(RESULTS)
+	$(BENCH) $(RESULTS)/bench.csv
+
+# libFuzzer harness for the config loader and the --set parser (clang).
+FUZZ_BUILD := build-fuzz
+FUZZ_SRC := $(filter-out model/main.c,$(wildcard model/*.c))
+FUZZ_CORPUS ?= $(FUZZ_BUILD)/corpus
+FUZZ_SECONDS ?= 60
+$(FUZZ_BUILD)/fuzz_config: tests/fuzz_config.c $(FUZZ_SRC)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Iinclude \
+	  -fsanitize=fuzzer,address,undefined $(shell pkg-config --cflags gsl libconfig) \
+	  $^ -o $@ $(shell pkg-config --libs gsl libconfig) -lm -lpthread
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BUILD)/fuzz_config
+	@mkdir -p $(FUZZ_CORPUS)
+	$(FUZZ_BUILD)/fuzz_config -max_total_time=$(FUZZ_SECONDS) $(FUZZ_CORPUS) configs tests/data/bad
+
 FORMAT_SRC = $(wildcard model/*.c plots/*.c include/*.h tests/*.c tests/*.h)
 format:
 	clang-format -i $(FORMAT_SRC)
@@ -103,6 +132,6 @@ format-check:
 	clang-format --dry-run --Werror $(FORMAT_SRC)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

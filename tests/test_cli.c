@@ -1,0 +1,246 @@
+/* test_cli: the avalanche binary end to end: outputs, exit codes, byte-identical reruns, and the
+ * resolved config read back by `check` giving the same config. Runs from the repo root. */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef AVALANCHE_BIN
+#define AVALANCHE_BIN "build/avalanche"
+#endif
+
+/* A small, fast incident: 300 nodes, a flush at 400 s, 1000 s in all. */
+static const char *const tiny[] = {
+    "--set", "cluster.nodes=300", "--set", "sim.duration=1000",          "--set", "sim.warmup=200",
+    "--set", "trigger.at=400",    "--set", "health.recovery_window=500", NULL};
+
+/* Runs the binary with args (NULL-terminated), stdout and stderr to files; returns exit status. */
+static int run_bin(const char *const *args, const char *out_path, const char *err_path)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        const char *argv[64];
+        int n = 0;
+        argv[n++] = AVALANCHE_BIN;
+        for (; args[n - 1]; n++)
+            argv[n] = args[n - 1];
+        argv[n] = NULL;
+        if (!freopen(out_path, "w", stdout) || !freopen(err_path, "w", stderr))
+            _exit(127);
+        execv(AVALANCHE_BIN, (char *const *)argv);
+        _exit(127);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    size_t got = fread(s, 1, (size_t)n, f);
+    s[got] = '\0';
+    fclose(f);
+    return s;
+}
+
+static char dir[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(dir, "/tmp/avalanche-cli-XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void tiny_run(const char *out, const char *extra)
+{
+    const char *args[32];
+    int n = 0;
+    args[n++] = "run";
+    for (int i = 0; tiny[i]; i++)
+        args[n++] = tiny[i];
+    if (extra) {
+        args[n++] = "--set";
+        args[n++] = extra;
+    }
+    args[n++] = "--out";
+    args[n++] = out;
+    args[n] = NULL;
+    char o[128], e[128];
+    snprintf(o, sizeof o, "%s/stdout", dir);
+    snprintf(e, sizeof e, "%s/stderr", dir);
+    assert_int_equal(run_bin(args, o, e), 0);
+}
+
+static void test_run_outputs_and_determinism(void **state)
+{
+    (void)state;
+    char a[128], b[128], p[256];
+    snprintf(a, sizeof a, "%s/a", dir);
+    snprintf(b, sizeof b, "%s/b/nested", dir);
+    tiny_run(a, NULL);
+    tiny_run(b, NULL);
+    const char *files[] = {"timeseries.csv",      "summary.csv",    "timing.csv",
+                           "config.resolved.cfg", "timeseries.png", "timeseries.svg",
+                           "timeseries.pdf"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        struct stat st;
+        snprintf(p, sizeof p, "%s/%s", a, files[i]);
+        assert_int_equal(stat(p, &st), 0);
+        assert_true(st.st_size > 0);
+    }
+    /* Same config and seed: byte-identical CSV files. */
+    const char *same[] = {"timeseries.csv", "summary.csv", "config.resolved.cfg"};
+    for (size_t i = 0; i < 3; i++) {
+        char pa[256], pb[256];
+        snprintf(pa, sizeof pa, "%s/%s", a, same[i]);
+        snprintf(pb, sizeof pb, "%s/%s", b, same[i]);
+        char *x = slurp(pa), *y = slurp(pb);
+        assert_non_null(x);
+        assert_non_null(y);
+        assert_string_equal(x, y);
+        free(x);
+        free(y);
+    }
+    /* The human summary names the class. */
+    snprintf(p, sizeof p, "%s/stdout", dir);
+    char *out = slurp(p);
+    assert_non_null(strstr(out, "class: "));
+    free(out);
+    /* The summary header carries the contract's columns. */
+    snprintf(p, sizeof p, "%s/summary.csv", a);
+    char *sum = slurp(p);
+    const char *cols[] = {"seed,",
+                          "class,",
+                          "recovery_time,",
+                          "requests_mutating,",
+                          "rejected_mutating,",
+                          "tokenreviews,",
+                          "tokenreview_timeouts,",
+                          "loopback_gets,",
+                          "token_cache_hits,",
+                          "kubelet_cache_misses,",
+                          "heartbeat_success_ratio,",
+                          "scrape_success_ratio,",
+                          "max_not_ready_nodes,",
+                          "events,"};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        assert_non_null(strstr(sum, cols[i]));
+    free(sum);
+}
+
+static void test_resolved_config_round_trips(void **state)
+{
+    (void)state;
+    char a[128], cfg[256], o1[256], o2[256], e[256];
+    snprintf(a, sizeof a, "%s/rt", dir);
+    tiny_run(a, "sa_clients.rate=12.5");
+    snprintf(cfg, sizeof cfg, "%s/config.resolved.cfg", a);
+    snprintf(o1, sizeof o1, "%s/check1.cfg", dir);
+    snprintf(o2, sizeof o2, "%s/check2.cfg", dir);
+    snprintf(e, sizeof e, "%s/check.err", dir);
+    const char *c1[] = {"check", cfg, NULL};
+    assert_int_equal(run_bin(c1, o1, e), 0);
+    const char *c2[] = {"check", o1, NULL};
+    assert_int_equal(run_bin(c2, o2, e), 0);
+    char *x = slurp(cfg), *y = slurp(o1), *z = slurp(o2);
+    assert_string_equal(x, y);
+    assert_string_equal(y, z);
+    assert_non_null(strstr(x, "rate = 12.5;"));
+    free(x);
+    free(y);
+    free(z);
+    /* Running the resolved config repeats the run byte for byte. */
+    char b[128];
+    snprintf(b, sizeof b, "%s/rerun", dir);
+    const char *r[] = {"run", cfg, "--out", b, "--quiet", NULL};
+    assert_int_equal(run_bin(r, o1, e), 0);
+    char pa[256], pb[256];
+    snprintf(pa, sizeof pa, "%s/timeseries.csv", a);
+    snprintf(pb, sizeof pb, "%s/timeseries.csv", b);
+    x = slurp(pa);
+    y = slurp(pb);
+    assert_string_equal(x, y);
+    free(x);
+    free(y);
+}
+
+static void test_plot_redraws(void **state)
+{
+    (void)state;
+    char a[128], png[256], o[256], e[256];
+    snprintf(a, sizeof a, "%s/a", dir);
+    snprintf(png, sizeof png, "%s/timeseries.png", a);
+    snprintf(o, sizeof o, "%s/plot.out", dir);
+    snprintf(e, sizeof e, "%s/plot.err", dir);
+    assert_int_equal(unlink(png), 0);
+    const char *args[] = {"plot", a, NULL};
+    assert_int_equal(run_bin(args, o, e), 0);
+    struct stat st;
+    assert_int_equal(stat(png, &st), 0);
+}
+
+static void expect_error(const char *const *args, int status, const char *fragment)
+{
+    char o[256], e[256];
+    snprintf(o, sizeof o, "%s/err.out", dir);
+    snprintf(e, sizeof e, "%s/err.err", dir);
+    assert_int_equal(run_bin(args, o, e), status);
+    char *msg = slurp(e);
+    if (!strstr(msg, fragment))
+        fail_msg("stderr '%s' lacks '%s'", msg, fragment);
+    free(msg);
+}
+
+static void test_errors_and_exit_codes(void **state)
+{
+    (void)state;
+    const char *a1[] = {"run", "--set", "apiserver.loopback.qpss=5", NULL};
+    expect_error(a1, 2, "did you mean");
+    const char *a2[] = {"run", "no/such/file.cfg", NULL};
+    expect_error(a2, 2, "no/such/file.cfg");
+    const char *a3[] = {"frobnicate", NULL};
+    expect_error(a3, 2, "unknown command");
+    const char *a4[] = {"run", "--seed", "-3", NULL};
+    expect_error(a4, 2, "--seed");
+    const char *a5[] = {"run", "--bogus", NULL};
+    expect_error(a5, 2, "unknown option");
+    const char *a6[] = {"check", NULL};
+    expect_error(a6, 2, "CONFIG");
+    char f[256];
+    snprintf(f, sizeof f, "%s/a/summary.csv", dir);
+    const char *a7[] = {"run", "--set", "cluster.nodes=10", "--out", f, NULL};
+    expect_error(a7, 2, "not a directory");
+    const char *a8[] = {"--version", NULL};
+    expect_error(a8, 0, "");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_run_outputs_and_determinism),
+        cmocka_unit_test(test_resolved_config_round_trips),
+        cmocka_unit_test(test_plot_redraws),
+        cmocka_unit_test(test_errors_and_exit_codes),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
