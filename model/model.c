@@ -490,8 +490,6 @@ static void work_done(model *m, void *obj, enum work w)
     }
     sreq *r = obj;
     if (w == W_REJECT) {
-        if (!r->answered && kind_review[r->kind])
-            m->tr_lat_sum += now(m) - r->t0; /* a 429 is an answer too; not a 201 or 504 */
         respond(m, r, ST_429);
         sreq_free(m, r);
         return;

@@ -312,13 +312,35 @@ static void test_md1_model(void **state)
               "Little, loopback queue rho=0.8 (model)");
 }
 
+/* Processor sharing on one core with Poisson arrivals and exponential work is M/M/1-PS: the
+ * mean number in service is rho / (1 - rho), whatever the order of service. */
+static void ps_model(double rho, const char *name)
+{
+    params p;
+    quiet(&p, 4100.0);
+    p.apiserver.max_mutating_requests_inflight = 1000000; /* no 429: only the CPU queues */
+    dist_set(&p.apiserver.service_time, DIST_EXPONENTIAL, 0.01, 1.0);
+    p.apiserver.cpu.cores = 1;
+    p.background.mutating_rate = rho / 0.01;
+    double x[R];
+    replicate(&p, m_inflight_mut, x);
+    assert_in_ci(name, ci95(x, R), rho / (1.0 - rho));
+}
+
+static void test_processor_sharing_model(void **state)
+{
+    (void)state;
+    ps_model(0.5, "M/M/1-PS mean in system rho=0.5 (model, cpu)");
+    ps_model(0.8, "M/M/1-PS mean in system rho=0.8 (model, cpu)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_erlang_b_component), cmocka_unit_test(test_ttl_component),
         cmocka_unit_test(test_md1_component),      cmocka_unit_test(test_retry_component),
         cmocka_unit_test(test_erlang_b_model),     cmocka_unit_test(test_ttl_model),
-        cmocka_unit_test(test_md1_model),
+        cmocka_unit_test(test_md1_model),          cmocka_unit_test(test_processor_sharing_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
