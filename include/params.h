@@ -100,7 +100,7 @@ typedef struct params {
             dist get_time;           /* service time of one loopback GET (U: assumed) */
         } sa_lookup;
         struct {
-            double qps; /* 50, config_selfclient.go; <= 0: no limit (1.17+) */
+            double qps; /* 50, config_selfclient.go; 0: no limit (1.17+) */
             int burst;  /* 100 */
         } loopback;
         struct {

@@ -20,6 +20,10 @@
 
 #define AVALANCHE_VERSION "0.1.0"
 
+/* params.h (L3) and plot.h (L4) name the chart formats with the same bits. */
+_Static_assert(PLOT_PNG == PLOT_FMT_PNG && PLOT_SVG == PLOT_FMT_SVG && PLOT_PDF == PLOT_FMT_PDF,
+               "plot format bits differ");
+
 enum {
     EXIT_OK = 0,
     EXIT_RUNTIME = 1,

@@ -71,8 +71,8 @@ typedef struct val val;
 typedef struct call {
     pool_hdr h;
     uint8_t kind;
-    uint8_t tries;
     bool retry_429;
+    int tries;
     sreq *cur;          /* request in flight, NULL between tries */
     void *owner;        /* wloop for kubelet TokenReviews */
     uint32_t owner_gen; /* owner's gen when the call started */
@@ -114,7 +114,7 @@ typedef struct node {
     double last_ok;      /* last successful status PATCH */
     double cache_expiry; /* kubelet webhook cache entry for metrics-server's token */
     tbucket api;         /* kubelet main client: --kube-api-qps / --kube-api-burst */
-    uint8_t hb_tries_left;
+    int hb_tries_left;
     bool cache_ok; /* cached result: authenticated (true) or not */
     bool not_ready;
     bool watchdog;
@@ -454,11 +454,14 @@ static void sreq_admit(model *m, sreq *r)
     }
 }
 
+static void ev_call_refused(sim *s, void *obj, uint64_t arg);
+
 static void sreq_arrive(model *m, call *c)
 {
     const params *p = m->p;
     if (m->down) {
-        call_response(m, c, ST_CONN);
+        /* connection refused, delivered as an event so that retries never recurse */
+        sim_after(m->s, 0.0, ev_call_refused, c, c->h.gen);
         return;
     }
     sreq *r = pool_get(&m->sreqs);
@@ -755,6 +758,13 @@ static void ev_call_transmit(sim *s, void *obj, uint64_t arg)
         sreq_arrive(model_of_sim(s), c);
 }
 
+static void ev_call_refused(sim *s, void *obj, uint64_t arg)
+{
+    call *c = obj;
+    if (c->h.live && c->h.gen == (uint32_t)arg)
+        call_response(model_of_sim(s), c, ST_CONN);
+}
+
 static void ev_wloop_next(sim *s, void *obj, uint64_t arg)
 {
     wloop *w = obj;
@@ -766,7 +776,7 @@ static void ev_hb_cycle(sim *s, void *obj, uint64_t arg)
 {
     (void)s;
     model *m = obj;
-    m->nodes[arg].hb_tries_left = (uint8_t)m->p->kubelet.heartbeat.tries;
+    m->nodes[arg].hb_tries_left = m->p->kubelet.heartbeat.tries;
     hb_try(m, (uint32_t)arg);
 }
 
