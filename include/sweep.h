@@ -1,0 +1,88 @@
+/* sweep: replicated runs over a one- or two-axis grid of config values, with adaptive refinement
+ * of the class boundaries, run on worker threads; `avalanche sweep` (L4).
+ * Outputs in DIR: points.csv (one row per (point, replication), in that order whatever -j is),
+ * regions.csv (one row per point), config.resolved.cfg and stability.{png,svg,pdf}. */
+#ifndef AVALANCHE_SWEEP_H
+#define AVALANCHE_SWEEP_H
+
+#include "err.h"
+#include "model.h"
+#include "params.h"
+
+#include <stddef.h>
+
+/* The command: `avalanche sweep CONFIG [--set KEY=VALUE]... [-j N] [--out DIR] [--resume]
+ * [--quiet]`, argv holding the arguments after "sweep". Returns the exit status: 0 ok,
+ * 1 runtime failure (I/O), 2 usage or config error, 130 interrupted (SIGINT; every finished row
+ * is kept and the message says how to resume). Installs a SIGINT handler for its duration. */
+int sweep_command(int argc, char **argv);
+/* Draws DIR/stability.{png,svg,pdf} from DIR/regions.csv for the sweep described by p; config
+ * names the sweep in the title. Returns 0, or -1 with e set. */
+int sweep_draw(const char *dir, const char *config, const params *p, err *e);
+
+/* Grid values of axis a of p (name "x" or "y" for messages), ascending and distinct: the explicit
+ * values, or `steps` values from..to spaced linearly or geometrically. Values of an integer key
+ * are rounded, then deduplicated. Each value must be accepted by config_set_number for the key
+ * ("sweep.x value 12000: cluster.nodes: ..."). Returns 0 with *values (caller frees) and *n set,
+ * or -1 with e set. */
+int sweep_axis_values(const params *p, const axis *a, const char *name, double **values, size_t *n,
+                      err *e);
+
+typedef struct sweep_point {
+    double x, y; /* y is NAN in a one-axis sweep */
+    int level;   /* 0: the coarse grid; l: added by the l-th refinement */
+} sweep_point;
+
+/* The set of grid points: the coarse grid, then points added by refinement. Point k keeps its
+ * index (and so its seed) for good: new points are appended. */
+typedef struct sweep_grid sweep_grid;
+
+/* The coarse grid of p's sweep axes (x required, y optional), points numbered x fastest.
+ * Returns NULL with e set on a bad axis. */
+sweep_grid *sweep_grid_new(const params *p, err *e);
+void sweep_grid_free(sweep_grid *g); /* NULL is a no-op */
+
+int sweep_grid_axes(const sweep_grid *g); /* 1 or 2 */
+size_t sweep_grid_count(const sweep_grid *g);
+const sweep_point *sweep_grid_point(const sweep_grid *g, size_t k);
+int sweep_grid_levels(const sweep_grid *g); /* refinements done so far */
+
+/* One level of refinement. majority[k] is the majority class of point k (any int labels; every
+ * existing point needs one). Every cell made at the last level (the coarse cells at first: 2
+ * neighbouring points on one axis, 4 on two) whose corners disagree is split at its midpoints
+ * (geometric on a log axis, rounded on an integer key; an axis whose midpoint rounds onto a
+ * corner is not split); the new corner points are appended in a fixed order, each once.
+ * Returns the number of points added (0: nothing left to refine). */
+size_t sweep_grid_refine(sweep_grid *g, const int *majority);
+
+/* Cell of point k for the chart: half-way to its neighbours on the grid of its level (geometric
+ * mean on a log axis; at an end the half-step is mirrored). ext = {x_lo, x_hi, y_lo, y_hi}, the y
+ * pair NAN in a one-axis sweep. Finer cells overlap coarser ones and are listed after them. */
+void sweep_grid_extent(const sweep_grid *g, size_t k, double ext[4]);
+
+/* base with the axis keys set to point k's values, then cross-field checks (config_validate).
+ * Returns 0 or -1 with e naming the axis and value. */
+int sweep_point_params(const sweep_grid *g, const params *base, size_t k, params *out, err *e);
+
+/* Exact (Clopper-Pearson) interval for a binomial proportion, x successes out of n > 0, at
+ * confidence conf (0.95): lo = 0 when x = 0, hi = 1 when x = n. */
+void sweep_clopper_pearson(unsigned x, unsigned n, double conf, double *lo, double *hi);
+
+/* Median of v[0..n) (sorted in place) and a distribution-free interval of order statistics
+ * (X(l), X(n+1-l)) with the largest l whose binomial(n, 1/2) coverage is >= conf. All NAN when
+ * n = 0; lo and hi NAN when no pair reaches conf (n < 6 for 95 %). */
+void sweep_median_ci(double *v, size_t n, double conf, double *median, double *lo, double *hi);
+
+/* Majority class of counts[CLASS_COUNT]; a tie goes to the worse class (overloaded, then
+ * metastable), the cautious reading for capacity planning. */
+int sweep_majority(const unsigned *counts);
+
+/* Early classification, called from the per-sample hook: nonzero when the run's class can no
+ * longer change, i.e. the first sample after trigger.at has arrived and the window ending at
+ * trigger.at is unhealthy (overloaded), or the first sample after trigger end + recovery_window
+ * has arrived and the window ending there is unhealthy (metastable). A stable class needs the
+ * whole run, so stable runs always run to the end. stats_summarize on the stopped run gives the
+ * class the full run would give. */
+int sweep_class_decided(const params *p, const run_output *sofar);
+
+#endif

@@ -1,0 +1,410 @@
+/* sweep: grid values, the refinement plan, interval statistics and early classification (L4).
+ * The command itself (threads, files, resume, progress) is in sweep_run.c. */
+#include "sweep.h"
+
+#include "config.h"
+#include "stats.h"
+#include "xmem.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int sweep_axis_values(const params *p, const axis *a, const char *name, double **values, size_t *n,
+                      err *e)
+{
+    *values = NULL;
+    *n = 0;
+    int is_int;
+    if (config_key_numeric(a->key, &is_int, e) < 0)
+        return -1;
+    size_t m = a->nvalues > 0 ? (size_t)a->nvalues : (size_t)(a->steps > 0 ? a->steps : 0);
+    if (m == 0)
+        return err_set(e, "sweep.%s: expected values or steps >= 1 (got none)", name);
+    if (a->nvalues == 0 && a->scale == SCALE_LOG && !(a->from > 0 && a->to > 0))
+        return err_set(e, "sweep.%s: expected from > 0 and to > 0 for scale \"log\"", name);
+    double *v = xmalloc(m * sizeof *v);
+    for (size_t i = 0; i < m; i++) {
+        if (a->nvalues > 0)
+            v[i] = a->values[i];
+        else if (m == 1)
+            v[i] = a->from;
+        else if (i == m - 1)
+            v[i] = a->to; /* exact end, whatever the rounding of the spacing */
+        else if (a->scale == SCALE_LOG)
+            v[i] = exp(log(a->from) + (log(a->to) - log(a->from)) * (double)i / (double)(m - 1));
+        else
+            v[i] = a->from + (a->to - a->from) * (double)i / (double)(m - 1);
+        if (is_int)
+            v[i] = round(v[i]);
+    }
+    qsort(v, m, sizeof *v, cmp_double);
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++)
+        if (k == 0 || v[i] != v[k - 1])
+            v[k++] = v[i];
+    params *tmp = xmalloc(sizeof *tmp);
+    for (size_t i = 0; i < k; i++) {
+        *tmp = *p;
+        char origin[AXIS_KEY_MAX + 64];
+        snprintf(origin, sizeof origin, "sweep.%s value %.17g", name, v[i]);
+        if (!isfinite(v[i]) || config_set_number(tmp, a->key, v[i], origin, e) < 0) {
+            if (!isfinite(v[i]))
+                err_set(e, "%s: %s: expected a finite number", origin, a->key);
+            free(tmp);
+            free(v);
+            return -1;
+        }
+    }
+    free(tmp);
+    *values = v;
+    *n = k;
+    return 0;
+}
+
+/* ---- the grid -------------------------------------------------------------------------------- */
+
+typedef struct gaxis {
+    int is_int, log;
+    double **lv; /* lv[l]: the values of level l (level l-1 with every midpoint inserted) */
+    size_t *nlv;
+    int nlevels;
+} gaxis;
+
+typedef struct cellr {
+    double x0, x1, y0, y1;
+} cellr;
+
+struct sweep_grid {
+    int naxes;
+    gaxis ax[2];
+    sweep_point *pts;
+    size_t n, cap;
+    cellr *cells; /* cells made at the last level */
+    size_t ncells;
+    int levels;
+};
+
+/* Midpoint of a cell edge where a new point goes. */
+static double point_mid(const gaxis *a, double lo, double hi)
+{
+    double m = a->log ? sqrt(lo) * sqrt(hi) : lo + (hi - lo) / 2;
+    return a->is_int ? round(m) : m;
+}
+
+/* Half-way between neighbours, for cell extents (never rounded). */
+static double extent_mid(const gaxis *a, double lo, double hi)
+{
+    return a->log ? sqrt(lo) * sqrt(hi) : lo + (hi - lo) / 2;
+}
+
+static void axis_add_level(gaxis *a)
+{
+    int l = a->nlevels;
+    size_t n = a->nlv[l - 1];
+    const double *s = a->lv[l - 1];
+    double *d = xmalloc((2 * n + 1) * sizeof *d);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        d[k++] = s[i];
+        if (i + 1 < n) {
+            double m = point_mid(a, s[i], s[i + 1]);
+            if (m > s[i] && m < s[i + 1])
+                d[k++] = m;
+        }
+    }
+    a->lv = xrealloc(a->lv, (size_t)(l + 1) * sizeof *a->lv);
+    a->nlv = xrealloc(a->nlv, (size_t)(l + 1) * sizeof *a->nlv);
+    a->lv[l] = d;
+    a->nlv[l] = k;
+    a->nlevels = l + 1;
+}
+
+static void add_point(sweep_grid *g, double x, double y, int level)
+{
+    if (g->n == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 64;
+        g->pts = xrealloc(g->pts, g->cap * sizeof *g->pts);
+    }
+    g->pts[g->n++] = (sweep_point){x, y, level};
+}
+
+/* Index of the point at (x, y) (exact: every coordinate is computed the same way), or -1. */
+static long find_point(const sweep_grid *g, double x, double y)
+{
+    for (size_t k = 0; k < g->n; k++)
+        if (g->pts[k].x == x && (g->naxes == 1 || g->pts[k].y == y))
+            return (long)k;
+    return -1;
+}
+
+sweep_grid *sweep_grid_new(const params *p, err *e)
+{
+    if (!p->sweep.x.present) {
+        err_set(e, "sweep.x: expected an axis to sweep (got no sweep.x group)");
+        return NULL;
+    }
+    sweep_grid *g = xcalloc(1, sizeof *g);
+    g->naxes = p->sweep.y.present ? 2 : 1;
+    for (int i = 0; i < g->naxes; i++) {
+        const axis *a = i == 0 ? &p->sweep.x : &p->sweep.y;
+        gaxis *ga = &g->ax[i];
+        double *v;
+        size_t n;
+        if (sweep_axis_values(p, a, i == 0 ? "x" : "y", &v, &n, e) < 0) {
+            sweep_grid_free(g);
+            return NULL;
+        }
+        config_key_numeric(a->key, &ga->is_int, e);
+        /* A log axis refines geometrically; explicit positive values count as log when asked. */
+        ga->log = a->scale == SCALE_LOG && v[0] > 0;
+        ga->lv = xmalloc(sizeof *ga->lv);
+        ga->nlv = xmalloc(sizeof *ga->nlv);
+        ga->lv[0] = v;
+        ga->nlv[0] = n;
+        ga->nlevels = 1;
+    }
+    const gaxis *ax = &g->ax[0], *ay = &g->ax[1];
+    size_t ny = g->naxes == 2 ? ay->nlv[0] : 1;
+    for (size_t j = 0; j < ny; j++)
+        for (size_t i = 0; i < ax->nlv[0]; i++)
+            add_point(g, ax->lv[0][i], g->naxes == 2 ? ay->lv[0][j] : NAN, 0);
+    size_t cx = ax->nlv[0] > 1 ? ax->nlv[0] - 1 : 0;
+    size_t cy = g->naxes == 2 ? (ay->nlv[0] > 1 ? ay->nlv[0] - 1 : 0) : 1;
+    g->cells = xmalloc((cx * cy + 1) * sizeof *g->cells);
+    for (size_t j = 0; j < cy; j++)
+        for (size_t i = 0; i < cx; i++)
+            g->cells[g->ncells++] =
+                (cellr){ax->lv[0][i], ax->lv[0][i + 1], g->naxes == 2 ? ay->lv[0][j] : NAN,
+                        g->naxes == 2 ? ay->lv[0][j + 1] : NAN};
+    return g;
+}
+
+void sweep_grid_free(sweep_grid *g)
+{
+    if (!g)
+        return;
+    for (int i = 0; i < 2; i++) {
+        for (int l = 0; l < g->ax[i].nlevels; l++)
+            free(g->ax[i].lv[l]);
+        free(g->ax[i].lv);
+        free(g->ax[i].nlv);
+    }
+    free(g->pts);
+    free(g->cells);
+    free(g);
+}
+
+int sweep_grid_axes(const sweep_grid *g)
+{
+    return g->naxes;
+}
+
+size_t sweep_grid_count(const sweep_grid *g)
+{
+    return g->n;
+}
+
+const sweep_point *sweep_grid_point(const sweep_grid *g, size_t k)
+{
+    return &g->pts[k];
+}
+
+int sweep_grid_levels(const sweep_grid *g)
+{
+    return g->levels;
+}
+
+size_t sweep_grid_refine(sweep_grid *g, const int *majority)
+{
+    size_t before = g->n;
+    int level = g->levels + 1;
+    cellr *next = NULL;
+    size_t nnext = 0, capnext = 0;
+    const gaxis *ax = &g->ax[0], *ay = &g->ax[1];
+    for (size_t c = 0; c < g->ncells; c++) {
+        cellr r = g->cells[c];
+        double xs[2] = {r.x0, r.x1}, ys[2] = {r.y0, r.y1};
+        int ncorner = g->naxes == 2 ? 4 : 2, first = -1, disagree = 0;
+        for (int q = 0; q < ncorner; q++) {
+            long k = find_point(g, xs[q & 1], ys[q >> 1]);
+            if (k < 0 || (size_t)k >= before)
+                continue; /* not measured yet (cannot happen for a cell of the last level) */
+            if (first < 0)
+                first = majority[k];
+            else if (majority[k] != first)
+                disagree = 1;
+        }
+        if (!disagree)
+            continue;
+        double xm = point_mid(ax, r.x0, r.x1);
+        int splitx = xm > r.x0 && xm < r.x1;
+        double ym = g->naxes == 2 ? point_mid(ay, r.y0, r.y1) : NAN;
+        int splity = g->naxes == 2 && ym > r.y0 && ym < r.y1;
+        if (!splitx && !splity)
+            continue;
+        /* Sub-cell edges, and the new points on them row by row (y, then x). */
+        double ex[3] = {r.x0, xm, r.x1}, ey[3] = {r.y0, ym, r.y1};
+        int nx = splitx ? 2 : 1, ny = g->naxes == 1 ? 0 : splity ? 2 : 1;
+        if (!splitx)
+            ex[1] = r.x1;
+        if (!splity)
+            ey[1] = r.y1;
+        for (int j = 0; j <= ny; j++)
+            for (int i = 0; i <= nx; i++) {
+                double x = ex[i], y = g->naxes == 2 ? ey[j] : NAN;
+                if (find_point(g, x, y) < 0)
+                    add_point(g, x, y, level);
+            }
+        for (int j = 0; j < (ny ? ny : 1); j++)
+            for (int i = 0; i < nx; i++) {
+                if (nnext == capnext) {
+                    capnext = capnext ? 2 * capnext : 16;
+                    next = xrealloc(next, capnext * sizeof *next);
+                }
+                next[nnext++] = (cellr){ex[i], ex[i + 1], g->naxes == 2 ? ey[j] : NAN,
+                                        g->naxes == 2 ? ey[j + 1] : NAN};
+            }
+    }
+    free(g->cells);
+    g->cells = next;
+    g->ncells = nnext;
+    g->levels = level;
+    for (int i = 0; i < g->naxes; i++)
+        while (g->ax[i].nlevels <= level)
+            axis_add_level(&g->ax[i]);
+    return g->n - before;
+}
+
+/* [lo, hi] around v on the sorted values s[0..n): half-way to each neighbour, mirrored at ends. */
+static void extent_1(const gaxis *a, const double *s, size_t n, double v, double *lo, double *hi)
+{
+    size_t i = 0;
+    while (i + 1 < n && s[i] < v)
+        i++;
+    if (n < 2) {
+        *lo = a->log ? v / 1.25 : v - fmax(fabs(v) * 0.1, 0.5);
+        *hi = a->log ? v * 1.25 : v + fmax(fabs(v) * 0.1, 0.5);
+        return;
+    }
+    *lo = i > 0 ? extent_mid(a, s[i - 1], v) : NAN;
+    *hi = i + 1 < n ? extent_mid(a, v, s[i + 1]) : NAN;
+    if (isnan(*lo))
+        *lo = a->log ? v * v / *hi : v - (*hi - v);
+    if (isnan(*hi))
+        *hi = a->log ? v * v / *lo : v + (v - *lo);
+}
+
+void sweep_grid_extent(const sweep_grid *g, size_t k, double ext[4])
+{
+    const sweep_point *pt = &g->pts[k];
+    int l = pt->level;
+    const gaxis *ax = &g->ax[0];
+    int lx = l < ax->nlevels ? l : ax->nlevels - 1;
+    extent_1(ax, ax->lv[lx], ax->nlv[lx], pt->x, &ext[0], &ext[1]);
+    ext[2] = ext[3] = NAN;
+    if (g->naxes == 2) {
+        const gaxis *ay = &g->ax[1];
+        int ly = l < ay->nlevels ? l : ay->nlevels - 1;
+        extent_1(ay, ay->lv[ly], ay->nlv[ly], pt->y, &ext[2], &ext[3]);
+    }
+}
+
+int sweep_point_params(const sweep_grid *g, const params *base, size_t k, params *out, err *e)
+{
+    const sweep_point *pt = &g->pts[k];
+    *out = *base;
+    char origin[AXIS_KEY_MAX + 64];
+    snprintf(origin, sizeof origin, "sweep.x value %.17g", pt->x);
+    if (config_set_number(out, base->sweep.x.key, pt->x, origin, e) < 0)
+        return -1;
+    if (g->naxes == 2) {
+        snprintf(origin, sizeof origin, "sweep.y value %.17g", pt->y);
+        if (config_set_number(out, base->sweep.y.key, pt->y, origin, e) < 0)
+            return -1;
+    }
+    err e2;
+    err_clear(&e2);
+    if (config_validate(out, &e2) < 0) {
+        if (g->naxes == 2)
+            return err_set(e, "sweep point %s = %.17g, %s = %.17g: %s", base->sweep.x.key, pt->x,
+                           base->sweep.y.key, pt->y, e2.msg);
+        return err_set(e, "sweep point %s = %.17g: %s", base->sweep.x.key, pt->x, e2.msg);
+    }
+    return 0;
+}
+
+/* ---- statistics ------------------------------------------------------------------------------ */
+
+void sweep_clopper_pearson(unsigned x, unsigned n, double conf, double *lo, double *hi)
+{
+    double a = (1 - conf) / 2;
+    if (n == 0) {
+        *lo = *hi = NAN;
+        return;
+    }
+    *lo = x == 0 ? 0.0 : gsl_cdf_beta_Pinv(a, x, (double)(n - x) + 1);
+    *hi = x >= n ? 1.0 : gsl_cdf_beta_Pinv(1 - a, (double)x + 1, (double)(n - x));
+}
+
+void sweep_median_ci(double *v, size_t n, double conf, double *median, double *lo, double *hi)
+{
+    *median = *lo = *hi = NAN;
+    if (n == 0)
+        return;
+    qsort(v, n, sizeof *v, cmp_double);
+    *median = n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
+    /* P(X(l) <= m <= X(n+1-l)) = 1 - 2 P(B <= l-1), B ~ binomial(n, 1/2). */
+    size_t best = 0;
+    for (size_t l = 1; 2 * l <= n + 1; l++)
+        if (1 - 2 * gsl_cdf_binomial_P((unsigned)(l - 1), 0.5, (unsigned)n) >= conf)
+            best = l;
+    if (best > 0) {
+        *lo = v[best - 1];
+        *hi = v[n - best];
+    }
+}
+
+int sweep_majority(const unsigned *counts)
+{
+    int best = CLASS_OVERLOADED;
+    for (int c = CLASS_METASTABLE; c >= 0; c--)
+        if (counts[c] > counts[best])
+            best = c;
+    return best;
+}
+
+/* ---- early classification -------------------------------------------------------------------- */
+
+/* t lies after limit: the complement of stats.c's "at or before" test, same tolerance. */
+static int after(double t, double limit)
+{
+    return t > limit * (1 + 1e-12) + 1e-12;
+}
+
+int sweep_class_decided(const params *p, const run_output *o)
+{
+    size_t n = o->nsamples;
+    if (n < 2)
+        return 0;
+    double te = p->trigger.at_s + (p->trigger.kind == TRIGGER_NONE ? 0.0 : p->trigger.duration_s);
+    double la = p->trigger.at_s, lm = te + p->health.recovery_window_s;
+    double tp = o->samples[n - 2].t, tl = o->samples[n - 1].t;
+    /* Sample n-2 is then the last one at or before the limit, the one classify() judges. */
+    int cross_a = after(tl, la) && !after(tp, la);
+    int cross_m = after(tl, lm) && !after(tp, lm);
+    if (!cross_a && !cross_m)
+        return 0;
+    signed char *h = xmalloc(n);
+    stats_health(p, o, h);
+    int unhealthy = h[n - 2] == 0;
+    free(h);
+    return unhealthy;
+}

@@ -1,0 +1,568 @@
+/* test_sweep: grid expansion, refinement on a synthetic classifier, interval statistics, early
+ * classification, and `avalanche sweep` end to end: -j invariance, resume, refusal. */
+#include "testutil.h"
+
+#include "config.h"
+#include "err.h"
+#include "model.h"
+#include "params.h"
+#include "stats.h"
+#include "sweep.h"
+#include "xmem.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TINY "tests/data/sweep/tiny.cfg"
+
+static params *load(const char *const *sets, int n)
+{
+    params *p = xmalloc(sizeof *p);
+    err e;
+    err_clear(&e);
+    if (config_load(p, NULL, sets, n, &e) != 0)
+        fail_msg("config: %s", e.msg);
+    return p;
+}
+
+static void expect_values(const char *const *sets, int nsets, const double *want, size_t nwant)
+{
+    params *p = load(sets, nsets);
+    double *v;
+    size_t n;
+    err e;
+    err_clear(&e);
+    if (sweep_axis_values(p, &p->sweep.x, "x", &v, &n, &e) != 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(n, nwant);
+    for (size_t i = 0; i < n; i++)
+        assert_near(v[i], want[i], 1e-9 * fabs(want[i]));
+    free(v);
+    free(p);
+}
+
+static void test_grid_values(void **state)
+{
+    (void)state;
+    const char *lin[] = {"sweep.x.key=kubelet.webhook_cache_ttl", "sweep.x.from=10",
+                         "sweep.x.to=50", "sweep.x.steps=5"};
+    expect_values(lin, 4, (double[]){10, 20, 30, 40, 50}, 5);
+    const char *lg[] = {"sweep.x.key=kubelet.webhook_cache_ttl", "sweep.x.from=1",
+                        "sweep.x.to=1000", "sweep.x.steps=4", "sweep.x.scale=log"};
+    expect_values(lg, 5, (double[]){1, 10, 100, 1000}, 4);
+    const char *ex[] = {"sweep.x.key=kubelet.webhook_cache_ttl", "sweep.x.values=300,5,60,5"};
+    expect_values(ex, 2, (double[]){5, 60, 300}, 3);
+    /* integer key: 0, 0.5, 1, 1.5, 2 -> round (half away from zero) -> 0, 1, 1, 2, 2 -> 0, 1, 2 */
+    const char *in[] = {"sweep.x.key=cluster.nodes", "sweep.x.from=0", "sweep.x.to=2",
+                        "sweep.x.steps=5"};
+    expect_values(in, 4, (double[]){0, 1, 2}, 3);
+    const char *il[] = {"sweep.x.key=cluster.nodes", "sweep.x.from=1", "sweep.x.to=10",
+                        "sweep.x.steps=10", "sweep.x.scale=log"};
+    expect_values(il, 5, (double[]){1, 2, 3, 4, 5, 6, 8, 10}, 8);
+}
+
+static void expect_bad(const char *const *sets, int nsets, const char *needle)
+{
+    params *p = load(sets, nsets);
+    err e;
+    err_clear(&e);
+    sweep_grid *g = sweep_grid_new(p, &e);
+    assert_null(g);
+    if (!strstr(e.msg, needle))
+        fail_msg("message '%s' lacks '%s'", e.msg, needle);
+    free(p);
+}
+
+static void test_grid_errors(void **state)
+{
+    (void)state;
+    const char *none[] = {"cluster.nodes=10"};
+    expect_bad(none, 1, "sweep.x");
+    /* set directly (bypassing --set checks) to reach the sweep's own validation */
+    params *p = load(NULL, 0);
+    err e;
+    err_clear(&e);
+    p->sweep.x.present = true;
+    snprintf(p->sweep.x.key, sizeof p->sweep.x.key, "cluster.nodes");
+    p->sweep.x.nvalues = 2;
+    p->sweep.x.values[0] = 100;
+    p->sweep.x.values[1] = -5;
+    sweep_grid *g = sweep_grid_new(p, &e);
+    assert_null(g);
+    if (!strstr(e.msg, "sweep.x value -5") || !strstr(e.msg, "cluster.nodes"))
+        fail_msg("message '%s'", e.msg);
+    err_clear(&e);
+    snprintf(p->sweep.x.key, sizeof p->sweep.x.key, "cluster.nodez");
+    assert_null(sweep_grid_new(p, &e));
+    if (!strstr(e.msg, "cluster.nodez"))
+        fail_msg("message '%s'", e.msg);
+    err_clear(&e);
+    snprintf(p->sweep.x.key, sizeof p->sweep.x.key, "kubelet.webhook_cache_ttl");
+    p->sweep.x.nvalues = 0;
+    p->sweep.x.from = 0;
+    p->sweep.x.to = 10;
+    p->sweep.x.steps = 3;
+    p->sweep.x.scale = SCALE_LOG;
+    assert_null(sweep_grid_new(p, &e));
+    if (!strstr(e.msg, "sweep.x") || !strstr(e.msg, "log"))
+        fail_msg("message '%s'", e.msg);
+    free(p);
+}
+
+/* Synthetic classifier: class by which side of a circle (or threshold) a point is on. */
+static int synth(const sweep_point *pt, int two)
+{
+    if (!two)
+        return pt->x >= 37 ? 1 : 0;
+    return (pt->x - 0) * (pt->x - 0) + (pt->y - 0) * (pt->y - 0) < 50.0 * 50.0 ? 0 : 2;
+}
+
+static void classify_all(const sweep_grid *g, int *maj)
+{
+    for (size_t k = 0; k < sweep_grid_count(g); k++)
+        maj[k] = synth(sweep_grid_point(g, k), sweep_grid_axes(g) == 2);
+}
+
+static void test_refine_1d(void **state)
+{
+    (void)state;
+    const char *s[] = {"sweep.x.key=cluster.nodes", "sweep.x.from=0", "sweep.x.to=100",
+                       "sweep.x.steps=5"};
+    params *p = load(s, 4);
+    err e;
+    err_clear(&e);
+    sweep_grid *g = sweep_grid_new(p, &e);
+    assert_non_null(g);
+    assert_int_equal(sweep_grid_count(g), 5); /* 0 25 50 75 100 */
+    int maj[256];
+    /* threshold 37: only the cell [25, 50] disagrees; levels: 38 (37.5 rounded), 31/44, ... */
+    size_t total_new = 0;
+    for (int level = 1; level <= 10; level++) {
+        classify_all(g, maj);
+        size_t added = sweep_grid_refine(g, maj);
+        if (level == 1)
+            assert_int_equal(added, 1);
+        total_new += added;
+        if (added == 0)
+            break;
+    }
+    /* Bisection of [25, 50] down to the integers 36, 37: the boundary is bracketed exactly. */
+    int has36 = 0, has37 = 0;
+    for (size_t k = 0; k < sweep_grid_count(g); k++) {
+        const sweep_point *pt = sweep_grid_point(g, k);
+        assert_true(pt->x >= 0 && pt->x <= 100);
+        if (k >= 5)
+            assert_true(pt->x > 25 && pt->x < 50); /* only the disagreeing cell was split */
+        has36 |= pt->x == 36;
+        has37 |= pt->x == 37;
+    }
+    assert_true(has36 && has37);
+    assert_true(total_new <= 5);
+    /* extents: level-0 point 0 mirrors the half-step */
+    double ext[4];
+    sweep_grid_extent(g, 0, ext);
+    assert_near(ext[0], -12.5, 1e-12);
+    assert_near(ext[1], 12.5, 1e-12);
+    assert_true(isnan(ext[2]) && isnan(ext[3]));
+    sweep_grid_free(g);
+    free(p);
+}
+
+static void test_refine_2d(void **state)
+{
+    (void)state;
+    const char *s[] = {"sweep.x.key=kubelet.webhook_cache_ttl",
+                       "sweep.x.from=0",
+                       "sweep.x.to=100",
+                       "sweep.x.steps=5",
+                       "sweep.y.key=kubelet.webhook_failure_ttl",
+                       "sweep.y.from=0",
+                       "sweep.y.to=100",
+                       "sweep.y.steps=5"};
+    params *p = load(s, 8);
+    err e;
+    err_clear(&e);
+    sweep_grid *g = sweep_grid_new(p, &e);
+    assert_non_null(g);
+    assert_int_equal(sweep_grid_count(g), 25);
+    /* x fastest */
+    assert_near(sweep_grid_point(g, 1)->x, 25, 0);
+    assert_near(sweep_grid_point(g, 1)->y, 0, 0);
+    int *maj = xcalloc(4096, sizeof *maj);
+    classify_all(g, maj);
+    /* The cells crossing the quarter circle r = 50 are the only ones to split. */
+    int disagree = 0;
+    for (int j = 0; j < 4; j++)
+        for (int i = 0; i < 4; i++) {
+            int c[4] = {maj[j * 5 + i], maj[j * 5 + i + 1], maj[(j + 1) * 5 + i],
+                        maj[(j + 1) * 5 + i + 1]};
+            disagree += !(c[0] == c[1] && c[1] == c[2] && c[2] == c[3]);
+        }
+    size_t added = sweep_grid_refine(g, maj);
+    assert_true(disagree > 0 && disagree < 16);
+    assert_true(added > 0 && added <= (size_t)disagree * 5);
+    for (size_t k = 25; k < sweep_grid_count(g); k++) {
+        const sweep_point *pt = sweep_grid_point(g, k);
+        assert_int_equal(pt->level, 1);
+        /* every new point lies in (the closure of) a disagreeing coarse cell */
+        int ok = 0;
+        for (int cj = 0; cj < 4; cj++)
+            for (int ci = 0; ci < 4; ci++) {
+                if (pt->x < 25 * ci || pt->x > 25 * (ci + 1) || pt->y < 25 * cj ||
+                    pt->y > 25 * (cj + 1))
+                    continue;
+                int c[4] = {maj[cj * 5 + ci], maj[cj * 5 + ci + 1], maj[(cj + 1) * 5 + ci],
+                            maj[(cj + 1) * 5 + ci + 1]};
+                ok |= !(c[0] == c[1] && c[1] == c[2] && c[2] == c[3]);
+            }
+        assert_true(ok);
+    }
+    /* Deterministic: the same plan from scratch gives the same points in the same order. */
+    sweep_grid *h = sweep_grid_new(p, &e);
+    classify_all(h, maj);
+    sweep_grid_refine(h, maj);
+    assert_int_equal(sweep_grid_count(h), sweep_grid_count(g));
+    for (size_t k = 0; k < sweep_grid_count(g); k++) {
+        assert_true(sweep_grid_point(g, k)->x == sweep_grid_point(h, k)->x);
+        assert_true(sweep_grid_point(g, k)->y == sweep_grid_point(h, k)->y);
+    }
+    /* Refining again only splits level-1 cells; an all-agreeing grid adds nothing. */
+    classify_all(g, maj);
+    size_t more = sweep_grid_refine(g, maj);
+    assert_true(more > 0);
+    for (size_t k = 0; k < sweep_grid_count(h); k++)
+        maj[k] = 0;
+    assert_int_equal(sweep_grid_refine(h, maj), 0);
+    /* level-1 extents are half as wide as level-0 ones */
+    double e0[4], e1[4];
+    sweep_grid_extent(g, 6, e0);
+    sweep_grid_extent(g, 25, e1);
+    assert_near(e0[1] - e0[0], 25, 1e-12);
+    assert_near(e1[1] - e1[0], 12.5, 1e-12);
+    sweep_grid_free(g);
+    sweep_grid_free(h);
+    free(maj);
+    free(p);
+}
+
+static void test_refine_log(void **state)
+{
+    (void)state;
+    const char *s[] = {"sweep.x.key=kubelet.webhook_cache_ttl", "sweep.x.from=1", "sweep.x.to=100",
+                       "sweep.x.steps=3", "sweep.x.scale=log"};
+    params *p = load(s, 5);
+    err e;
+    err_clear(&e);
+    sweep_grid *g = sweep_grid_new(p, &e);
+    int maj[8] = {0, 1, 1};
+    assert_int_equal(sweep_grid_refine(g, maj), 1);
+    assert_near(sweep_grid_point(g, 3)->x, sqrt(10.0), 1e-12); /* geometric midpoint */
+    double ext[4];
+    sweep_grid_extent(g, 0, ext); /* 1: neighbour 10 -> hi sqrt(10), lo mirrored 1/sqrt(10) */
+    assert_near(ext[1], sqrt(10.0), 1e-12);
+    assert_near(ext[0], 1 / sqrt(10.0), 1e-12);
+    sweep_grid_free(g);
+    free(p);
+}
+
+static void test_clopper_pearson(void **state)
+{
+    (void)state;
+    double lo, hi;
+    sweep_clopper_pearson(0, 10, 0.95, &lo, &hi);
+    assert_near(lo, 0, 0);
+    assert_near(hi, 0.3085, 1e-4);
+    sweep_clopper_pearson(5, 10, 0.95, &lo, &hi);
+    assert_near(lo, 0.1871, 1e-4);
+    assert_near(hi, 0.8129, 1e-4);
+    sweep_clopper_pearson(10, 10, 0.95, &lo, &hi);
+    assert_near(lo, 0.6915, 1e-4);
+    assert_near(hi, 1, 0);
+    sweep_clopper_pearson(1, 20, 0.95, &lo, &hi);
+    assert_near(lo, 0.001265, 1e-5);
+    assert_near(hi, 0.2487, 1e-4);
+}
+
+static void test_median_ci(void **state)
+{
+    (void)state;
+    double v[10], med, lo, hi;
+    for (int i = 0; i < 10; i++)
+        v[i] = 10 - i;
+    /* n = 10: P(B <= 1) = 11/1024, coverage 0.9785 with l = 2: (X(2), X(9)) */
+    sweep_median_ci(v, 10, 0.95, &med, &lo, &hi);
+    assert_near(med, 5.5, 0);
+    assert_near(lo, 2, 0);
+    assert_near(hi, 9, 0);
+    sweep_median_ci(v, 5, 0.95, &med, &lo, &hi); /* too few for 95 % */
+    assert_true(!isnan(med) && isnan(lo) && isnan(hi));
+    sweep_median_ci(v, 0, 0.95, &med, &lo, &hi);
+    assert_true(isnan(med));
+    unsigned c[3] = {2, 2, 1};
+    assert_int_equal(sweep_majority(c), CLASS_METASTABLE); /* ties go to the worse class */
+    unsigned d[3] = {3, 1, 1};
+    assert_int_equal(sweep_majority(d), CLASS_STABLE);
+}
+
+/* Early stop: overloaded and metastable runs classify as the full run does. */
+typedef struct hk {
+    const params *p;
+} hk;
+
+static int hook(void *ctx, const run_output *o)
+{
+    return sweep_class_decided(((hk *)ctx)->p, o);
+}
+
+static void early_case(const char *qps, enum run_class want)
+{
+    char set[64];
+    snprintf(set, sizeof set, "apiserver.loopback.qps=%s", qps);
+    const char *sets[] = {set};
+    params *p = xmalloc(sizeof *p);
+    err e;
+    err_clear(&e);
+    if (config_load(p, TINY, sets, 1, &e) != 0)
+        fail_msg("%s", e.msg);
+    for (uint64_t r = 0; r < 2; r++) {
+        run_output full, early;
+        summary sf, se;
+        model_run(p, r, 0, NULL, NULL, &full);
+        hk h = {p};
+        model_run(p, r, 0, hook, &h, &early);
+        stats_summarize(p, r, &full, &sf);
+        stats_summarize(p, r, &early, &se);
+        assert_int_equal(sf.cls, want);
+        assert_int_equal(se.cls, sf.cls);
+        assert_true(early.stopped_early);
+        assert_true(early.end_s < full.end_s);
+        run_output_free(&full);
+        run_output_free(&early);
+    }
+    free(p);
+}
+
+static void test_early_stop(void **state)
+{
+    (void)state;
+    early_case("2", CLASS_OVERLOADED);
+    early_case("7", CLASS_METASTABLE);
+    /* stable runs go to the end */
+    params *p = xmalloc(sizeof *p);
+    err e;
+    err_clear(&e);
+    assert_int_equal(config_load(p, TINY, NULL, 0, &e), 0);
+    run_output o;
+    hk h = {p};
+    model_run(p, 0, 0, hook, &h, &o);
+    assert_false(o.stopped_early);
+    run_output_free(&o);
+    free(p);
+}
+
+/* ---- end to end ---- */
+
+static char tmpdir[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/test_sweep.XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static int sweep(const char *out, const char *jobs, int resume, const char *extra)
+{
+    char *argv[12];
+    int n = 0;
+    argv[n++] = (char *)TINY;
+    argv[n++] = (char *)"--out";
+    argv[n++] = (char *)out;
+    argv[n++] = (char *)"-j";
+    argv[n++] = (char *)jobs;
+    argv[n++] = (char *)"--quiet";
+    if (resume)
+        argv[n++] = (char *)"--resume";
+    if (extra) {
+        argv[n++] = (char *)"--set";
+        argv[n++] = (char *)extra;
+    }
+    argv[n] = NULL;
+    return sweep_command(n, argv);
+}
+
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = xmalloc((size_t)n + 1);
+    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+    b[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return b;
+}
+
+static void same_file(const char *a, const char *b, const char *name)
+{
+    size_t na, nb;
+    char *x = slurp(a, name, &na), *y = slurp(b, name, &nb);
+    if (na != nb || memcmp(x, y, na) != 0)
+        fail_msg("%s/%s and %s/%s differ", a, name, b, name);
+    free(x);
+    free(y);
+}
+
+static void test_jobs_identical(void **state)
+{
+    (void)state;
+    char a[128], b[128];
+    snprintf(a, sizeof a, "%s/j1", tmpdir);
+    snprintf(b, sizeof b, "%s/j2", tmpdir);
+    assert_int_equal(sweep(a, "1", 0, NULL), 0);
+    assert_int_equal(sweep(b, "3", 0, NULL), 0);
+    same_file(a, b, "points.csv");
+    same_file(a, b, "regions.csv");
+    same_file(a, b, "config.resolved.cfg");
+    /* refinement happened, and all three classes are present */
+    size_t n;
+    char *r = slurp(a, "regions.csv", &n);
+    assert_non_null(strstr(r, ",1,")); /* a level-1 row */
+    assert_non_null(strstr(r, ",overloaded,"));
+    assert_non_null(strstr(r, ",metastable,"));
+    assert_non_null(strstr(r, ",stable,"));
+    free(r);
+    char png[160];
+    snprintf(png, sizeof png, "%s/stability.png", a);
+    assert_int_equal(access(png, R_OK), 0);
+    /* same config again without --resume: starts over, same bytes */
+    assert_int_equal(sweep(a, "2", 0, NULL), 0);
+    same_file(a, b, "points.csv");
+}
+
+static void test_resume(void **state)
+{
+    (void)state;
+    char a[128], b[128], path[160];
+    snprintf(a, sizeof a, "%s/full", tmpdir);
+    snprintf(b, sizeof b, "%s/cut", tmpdir);
+    assert_int_equal(sweep(a, "2", 0, NULL), 0);
+    size_t n;
+    char *full = slurp(a, "points.csv", &n);
+    /* Cuts at several places: mid-row in the coarse level, in the refined level, after the
+     * header, and with regions.csv not yet written. */
+    double fracs[] = {0.3, 0.85, 0.0};
+    for (int i = 0; i < 3; i++) {
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd,
+                 "rm -rf '%s' && mkdir -p '%s' && cp '%s/config.resolved.cfg' '%s'", b, b, a, b);
+        assert_int_equal(system(cmd), 0);
+        size_t cut = (size_t)(fracs[i] * (double)n);
+        if (i == 2)
+            cut = (size_t)(strchr(full, '\n') - full) + 1 + 7; /* header + 7 bytes of a row */
+        snprintf(path, sizeof path, "%s/points.csv", b);
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        fwrite(full, 1, cut, f);
+        fclose(f);
+        assert_int_equal(sweep(b, "2", 1, NULL), 0);
+        same_file(a, b, "points.csv");
+        same_file(a, b, "regions.csv");
+    }
+    free(full);
+    /* a different config: refused, with and without --resume; files untouched */
+    assert_int_equal(sweep(b, "2", 1, "sim.seed=8"), 2);
+    assert_int_equal(sweep(b, "2", 0, "sim.seed=8"), 2);
+    same_file(a, b, "points.csv");
+    /* nothing to resume */
+    snprintf(path, sizeof path, "%s/empty", tmpdir);
+    assert_int_equal(sweep(path, "1", 1, NULL), 2);
+}
+
+/* Sends SIGINT once points.csv holds a few rows. */
+static void *interrupter(void *arg)
+{
+    const char *path = arg;
+    struct stat st;
+    for (int i = 0; i < 20000; i++) {
+        if (stat(path, &st) == 0 && st.st_size > 3000)
+            break;
+        usleep(500);
+    }
+    raise(SIGINT);
+    return NULL;
+}
+
+static void test_sigint(void **state)
+{
+    (void)state;
+    char a[128], b[128], path[160];
+    snprintf(a, sizeof a, "%s/ref", tmpdir);
+    snprintf(b, sizeof b, "%s/int", tmpdir);
+    assert_int_equal(sweep(a, "2", 0, NULL), 0);
+    /* A SIGINT arriving after the sweep has restored the old disposition is then ignored. */
+    struct sigaction ign, old;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGINT, &ign, &old);
+    snprintf(path, sizeof path, "%s/points.csv", b);
+    pthread_t th;
+    pthread_create(&th, NULL, interrupter, path);
+    int rc = sweep(b, "2", 0, NULL);
+    pthread_join(th, NULL);
+    sigaction(SIGINT, &old, NULL);
+    assert_true(rc == 130 || rc == 0);
+    if (rc == 130) {
+        size_t n, m;
+        char *x = slurp(b, "points.csv", &n), *y = slurp(a, "points.csv", &m);
+        assert_true(n < m && memcmp(x, y, n) == 0); /* a prefix of whole rows */
+        assert_true(n > 0 && x[n - 1] == '\n');
+        free(x);
+        free(y);
+        assert_int_equal(sweep(b, "1", 1, NULL), 0);
+    }
+    same_file(a, b, "points.csv");
+    same_file(a, b, "regions.csv");
+}
+
+static void test_usage(void **state)
+{
+    (void)state;
+    char *a1[] = {(char *)"-j", (char *)"0", (char *)TINY, NULL};
+    assert_int_equal(sweep_command(3, a1), 2);
+    char *a2[] = {(char *)"--bogus", NULL};
+    assert_int_equal(sweep_command(1, a2), 2);
+    char *a3[] = {NULL};
+    assert_int_equal(sweep_command(0, a3), 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grid_values),    cmocka_unit_test(test_grid_errors),
+        cmocka_unit_test(test_refine_1d),      cmocka_unit_test(test_refine_2d),
+        cmocka_unit_test(test_refine_log),     cmocka_unit_test(test_clopper_pearson),
+        cmocka_unit_test(test_median_ci),      cmocka_unit_test(test_early_stop),
+        cmocka_unit_test(test_jobs_identical), cmocka_unit_test(test_resume),
+        cmocka_unit_test(test_sigint),         cmocka_unit_test(test_usage),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
