@@ -1,5 +1,5 @@
-/* sim: clock and pending-event set (L1): a 4-ary min-heap of compact (time, sequence, slot)
- * entries over a pool of event slots. Cancellation marks the slot; the heap entry is dropped
+/* sim: clock and pending-event set (L1): a 4-ary min-heap of 16-byte (time, sequence, slot)
+ * keys over a pool of event slots. Cancellation marks the slot; the heap entry is dropped
  * when it reaches the top (lazy deletion), so cancel is O(1) and no sift is needed. */
 #include "sim.h"
 
@@ -8,12 +8,20 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
-typedef struct entry {
-    double t;
-    uint64_t seq;
-    uint32_t slot;
-} entry;
+/* A heap entry is one 128-bit key: high word the bits of the time, low word (seq << 32 | slot).
+ * Times are >= 0 (sim_at checks t >= now >= 0 and turns -0 into +0), and non-negative doubles
+ * order like their bit patterns, so one unsigned compare orders by (time, seq): FIFO ties.
+ * Sixteen bytes means a node's four children fill one 64-byte line (the array is offset so that
+ * entry 1 starts a line), so a level of the sift-down costs one cache miss, not two or three. */
+__extension__ typedef unsigned __int128 key;
+
+/* seq is 32 bits in the key; when it runs out the pending keys are renumbered (renumber).
+ * Overridable only to test renumbering with a small limit. */
+#ifndef SIM_SEQ_LIMIT
+#define SIM_SEQ_LIMIT ((uint64_t)1 << 32)
+#endif
 
 typedef struct slot {
     sim_fn fn; /* NULL: cancelled (still in the heap) or free */
@@ -25,9 +33,10 @@ typedef struct slot {
 
 struct sim {
     double now;
-    uint64_t seq;
+    uint64_t seq; /* < SIM_SEQ_LIMIT */
     uint64_t events;
-    entry *heap;
+    key *heap; /* inside heap_mem, aligned so that &heap[1] is on a 64-byte boundary */
+    void *heap_mem;
     size_t n, cap;
     slot *slots;
     uint32_t nslots, slots_cap,
@@ -39,11 +48,43 @@ struct sim {
 
 #define NO_SLOT UINT32_MAX
 
+static inline key make_key(double t, uint64_t seq, uint32_t slot)
+{
+    uint64_t bits;
+    memcpy(&bits, &t, sizeof bits);
+    return ((key)bits << 64) | (key)(seq << 32 | slot);
+}
+
+static inline double key_time(key k)
+{
+    uint64_t bits = (uint64_t)(k >> 64);
+    double t;
+    memcpy(&t, &bits, sizeof t);
+    return t;
+}
+
+static inline uint32_t key_slot(key k)
+{
+    return (uint32_t)k;
+}
+
+static void heap_grow(sim *s, size_t cap)
+{
+    void *mem = xmalloc(cap * sizeof(key) + 64);
+    uintptr_t a = (uintptr_t)mem + sizeof(key);
+    key *heap = (key *)(((a + 63) & ~(uintptr_t)63) - sizeof(key));
+    if (s->n > 0)
+        memcpy(heap, s->heap, s->n * sizeof(key));
+    free(s->heap_mem);
+    s->heap_mem = mem;
+    s->heap = heap;
+    s->cap = cap;
+}
+
 sim *sim_new(void)
 {
     sim *s = xcalloc(1, sizeof *s);
-    s->cap = 1024;
-    s->heap = xmalloc(s->cap * sizeof *s->heap);
+    heap_grow(s, 1024);
     s->slots_cap = 1024;
     s->slots = xmalloc(s->slots_cap * sizeof *s->slots);
     s->free_head = NO_SLOT;
@@ -54,7 +95,7 @@ void sim_free(sim *s)
 {
     if (!s)
         return;
-    free(s->heap);
+    free(s->heap_mem);
     free(s->slots);
     free(s);
 }
@@ -84,11 +125,6 @@ size_t sim_pending(const sim *s)
     return s->n - s->cancelled;
 }
 
-static inline int before(const entry *a, const entry *b)
-{
-    return a->t < b->t || (a->t == b->t && a->seq < b->seq);
-}
-
 static uint32_t slot_alloc(sim *s)
 {
     uint32_t i = s->free_head;
@@ -105,13 +141,21 @@ static uint32_t slot_alloc(sim *s)
     return s->nslots++;
 }
 
-static void slot_free(sim *s, uint32_t i)
+static int key_cmp(const void *a, const void *b)
 {
-    slot *sl = &s->slots[i];
-    sl->fn = NULL;
-    sl->gen++;
-    sl->next_free = s->free_head;
-    s->free_head = i;
+    key x = *(const key *)a, y = *(const key *)b;
+    return (x > y) - (x < y);
+}
+
+/* After 2^32 insertions: sort the pending keys (a sorted array is a heap) and number them
+ * 0..n-1 in that order, which keeps their relative order, then continue from n. Amortised over
+ * 2^32 insertions this costs nothing; pending entries never exceed 2^31 (slot_alloc). */
+static void renumber(sim *s)
+{
+    qsort(s->heap, s->n, sizeof(key), key_cmp);
+    for (size_t i = 0; i < s->n; i++)
+        s->heap[i] = make_key(key_time(s->heap[i]), i, key_slot(s->heap[i]));
+    s->seq = s->n;
 }
 
 sim_handle sim_at(sim *s, double t, sim_fn fn, void *obj, uint64_t arg)
@@ -123,21 +167,23 @@ sim_handle sim_at(sim *s, double t, sim_fn fn, void *obj, uint64_t arg)
     sl->fn = fn;
     sl->obj = obj;
     sl->arg = arg;
-    if (s->n == s->cap) {
-        s->cap *= 2;
-        s->heap = xrealloc(s->heap, s->cap * sizeof *s->heap);
-    }
+    if (s->n == s->cap)
+        heap_grow(s, 2 * s->cap);
+    if (s->seq >= SIM_SEQ_LIMIT)
+        renumber(s);
+    /* t + 0.0 turns -0.0 into +0.0, whose bits order correctly. */
+    key e = make_key(t + 0.0, s->seq++, i);
+    key *h = s->heap;
     /* Sift up with a hole: move parents down until the new entry fits. */
-    entry e = {t, s->seq++, i};
     size_t k = s->n++;
     while (k > 0) {
         size_t p = (k - 1) / 4;
-        if (!before(&e, &s->heap[p]))
+        if (e >= h[p])
             break;
-        s->heap[k] = s->heap[p];
+        h[k] = h[p];
         k = p;
     }
-    s->heap[k] = e;
+    h[k] = e;
     return ((uint64_t)sl->gen << 32) | (uint64_t)(i + 1);
 }
 
@@ -159,46 +205,83 @@ int sim_cancel(sim *s, sim_handle h)
     return 1;
 }
 
-/* Removes the top entry: sift the last entry down from the root with a hole. */
+/* Removes the top entry. Floyd's variant: walk the hole from the root down to a leaf along the
+ * smaller child without comparing against the last entry, then sift the last entry up from
+ * there. The last entry came from the bottom and nearly always belongs near it, so this saves
+ * one compare per level and the walk's branches follow only the min-of-4 selections. */
 static void pop_top(sim *s)
 {
-    entry last = s->heap[--s->n];
-    size_t n = s->n, k = 0;
+    size_t n = --s->n;
     if (n == 0)
         return;
+    key *h = s->heap;
+    key last = h[n];
+    size_t k = 0;
     for (;;) {
         size_t c = 4 * k + 1;
-        if (c >= n)
+        if (c + 3 < n) {
+            /* The sixteen grandchildren are contiguous (16k+5 .. 16k+20): four lines. Load them
+             * while this level's compares run, whichever child wins. */
+            const char *g = (const char *)&h[4 * c + 1];
+            __builtin_prefetch(g);
+            __builtin_prefetch(g + 64);
+            __builtin_prefetch(g + 128);
+            __builtin_prefetch(g + 192);
+            key k0 = h[c], k1 = h[c + 1], k2 = h[c + 2], k3 = h[c + 3];
+            size_t i01 = k1 < k0 ? c + 1 : c;
+            key m01 = k1 < k0 ? k1 : k0;
+            size_t i23 = k3 < k2 ? c + 3 : c + 2;
+            key m23 = k3 < k2 ? k3 : k2;
+            size_t b = m23 < m01 ? i23 : i01;
+            h[k] = m23 < m01 ? m23 : m01;
+            k = b;
+        } else {
+            if (c < n) {
+                size_t b = c;
+                for (size_t j = c + 1; j < n; j++)
+                    if (h[j] < h[b])
+                        b = j;
+                h[k] = h[b];
+                k = b;
+            }
             break;
-        size_t best = c, end = c + 4 < n ? c + 4 : n;
-        for (size_t j = c + 1; j < end; j++)
-            if (before(&s->heap[j], &s->heap[best]))
-                best = j;
-        if (!before(&s->heap[best], &last))
-            break;
-        s->heap[k] = s->heap[best];
-        k = best;
+        }
     }
-    s->heap[k] = last;
+    while (k > 0) {
+        size_t p = (k - 1) / 4;
+        if (last >= h[p])
+            break;
+        h[k] = h[p];
+        k = p;
+    }
+    h[k] = last;
 }
 
 uint64_t sim_run(sim *s, double horizon)
 {
     uint64_t ran = 0;
     s->stop = 0;
-    while (s->n > 0 && s->heap[0].t <= horizon) {
-        entry top = s->heap[0];
-        pop_top(s);
-        slot *sl = &s->slots[top.slot];
+    while (s->n > 0 && key_time(s->heap[0]) <= horizon) {
+        key top = s->heap[0];
+        uint32_t i = key_slot(top);
+        slot *sl = &s->slots[i];
         sim_fn fn = sl->fn;
         void *obj = sl->obj;
         uint64_t arg = sl->arg;
-        if (fn == NULL)
+        /* Free the slot before the callback so that the event it schedules reuses it, hot. */
+        sl->fn = NULL;
+        sl->gen++;
+        sl->next_free = s->free_head;
+        s->free_head = i;
+        pop_top(s);
+        /* The next event's slot is a likely cache miss: start loading it during the callback. */
+        if (s->n > 0)
+            __builtin_prefetch(&s->slots[key_slot(s->heap[0])]);
+        if (fn == NULL) {
             s->cancelled--;
-        slot_free(s, top.slot);
-        if (fn == NULL)
             continue;
-        s->now = top.t;
+        }
+        s->now = key_time(top);
         fn(s, obj, arg);
         ran++;
         s->events++;
