@@ -77,6 +77,7 @@ deps:
 run: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	$(BIN) run $(INCIDENT) --out $(RESULTS)/incident
+	$(BIN) sweep $(STABILITY) --out $(RESULTS)/stability
 
 test: deps
 	@$(MAKE) --no-print-directory all
@@ -121,8 +122,9 @@ $(FUZZ_BUILD)/fuzz_config: tests/fuzz_config.c $(FUZZ_SRC)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BUILD)/fuzz_config
-	@mkdir -p $(FUZZ_CORPUS)
-	$(FUZZ_BUILD)/fuzz_config -max_total_time=$(FUZZ_SECONDS) $(FUZZ_CORPUS) configs tests/data/bad
+	@mkdir -p $(FUZZ_CORPUS) $(FUZZ_BUILD)/artifacts
+	$(FUZZ_BUILD)/fuzz_config -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ_BUILD)/artifacts/ \
+	  $(FUZZ_CORPUS) configs tests/data/bad
 
 FORMAT_SRC = $(wildcard model/*.c plots/*.c include/*.h tests/*.c tests/*.h)
 format:

@@ -13,6 +13,9 @@
 
 /* Called at the deadline with what was pushed; the callee checks gen against its object. */
 typedef void (*tqueue_fn)(void *ctx, void *obj, uint32_t gen);
+/* Optional: whether an entry can still matter. Dead entries at the head are dropped without an
+ * engine event (most timeouts belong to requests long finished). */
+typedef int (*tqueue_live_fn)(const void *obj, uint32_t gen);
 
 typedef struct tqueue_item {
     double deadline;
@@ -23,6 +26,7 @@ typedef struct tqueue_item {
 typedef struct tqueue {
     sim *s;
     tqueue_fn fn;
+    tqueue_live_fn live;
     void *ctx;
     tqueue_item *ring;
     size_t head, n, cap;
@@ -30,6 +34,8 @@ typedef struct tqueue {
 } tqueue;
 
 void tqueue_init(tqueue *q, sim *s, tqueue_fn fn, void *ctx);
+/* Sets the liveness test (NULL: every entry fires). */
+void tqueue_set_live(tqueue *q, tqueue_live_fn live);
 void tqueue_destroy(tqueue *q);
 /* Arms a timeout; deadline must be >= every deadline pushed before (checked). */
 void tqueue_push(tqueue *q, double deadline, void *obj, uint32_t gen);

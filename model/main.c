@@ -7,6 +7,7 @@
 #include "params.h"
 #include "plot.h"
 #include "stats.h"
+#include "sweep.h"
 #include "table.h"
 #include "xmem.h"
 
@@ -33,6 +34,7 @@ enum {
 static const char usage[] =
     "usage:\n"
     "  avalanche run   [CONFIG] [--set KEY=VALUE]... [--seed N] [--out DIR] [--quiet]\n"
+    "  avalanche sweep CONFIG [--set KEY=VALUE]... [-j N] [--out DIR] [--resume] [--quiet]\n"
     "  avalanche plot  DIR\n"
     "  avalanche check CONFIG [--set KEY=VALUE]...\n"
     "  avalanche --help | --version\n"
@@ -40,6 +42,9 @@ static const char usage[] =
     "run     simulate CONFIG (default: the built-in Kubernetes 1.12 incident) and write\n"
     "        timeseries.csv, summary.csv, timing.csv, config.resolved.cfg and the dashboard\n"
     "        chart to DIR (default results/run)\n"
+    "sweep   run the grid of CONFIG's sweep group with replications in parallel and write\n"
+    "        points.csv, regions.csv, config.resolved.cfg and the stability chart to DIR\n"
+    "        (default results/sweep); --resume continues an interrupted sweep\n"
     "plot    redraw every chart in DIR from its CSV files\n"
     "check   validate CONFIG and print the fully resolved config\n"
     "\n"
@@ -326,6 +331,38 @@ static int cmd_check(int argc, char **argv)
     return EXIT_OK;
 }
 
+/* Redraws the dashboard of a run directory from timeseries.csv and summary.csv. */
+static int replot_run(const char *dir, const params *p, err *e)
+{
+    char *sum = path_join(dir, "summary.csv");
+    table *t = table_read(sum, e);
+    free(sum);
+    if (!t)
+        return -1;
+    /* The dashboard's subtitle needs the class and recovery time: read them back. */
+    summary s;
+    memset(&s, 0, sizeof s);
+    s.recovery_s = NAN;
+    if (table_rows(t) > 0) {
+        const char *cls = table_str(t, 0, table_col(t, "class"));
+        for (int k = 0; k < CLASS_COUNT; k++)
+            if (cls && strcmp(cls, run_class_name(k)) == 0)
+                s.cls = k;
+        s.recovery_s = table_num(t, 0, table_col(t, "recovery_time"));
+    }
+    table_free(t);
+    return draw_dashboard(dir, p, &s, e);
+}
+
+static int file_exists(const char *dir, const char *name)
+{
+    char *path = path_join(dir, name);
+    struct stat st;
+    int ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    free(path);
+    return ok;
+}
+
 static int cmd_plot(int argc, char **argv)
 {
     if (argc != 1 || argv[0][0] == '-') {
@@ -336,35 +373,23 @@ static int cmd_plot(int argc, char **argv)
     err e;
     err_clear(&e);
     params p;
+    int run = file_exists(dir, "timeseries.csv"), sweep = file_exists(dir, "regions.csv");
+    if (!run && !sweep) {
+        fprintf(stderr, "avalanche: plot %s: no timeseries.csv or regions.csv to draw from\n", dir);
+        return EXIT_USAGE;
+    }
     char *cfg = path_join(dir, "config.resolved.cfg");
-    char *sum = path_join(dir, "summary.csv");
     int rc = config_load(&p, cfg, NULL, 0, &e);
-    int status = EXIT_OK;
+    free(cfg);
     if (rc != 0) {
         fprintf(stderr, "avalanche: %s\n", e.msg);
-        status = EXIT_USAGE;
-    } else {
-        /* The dashboard's subtitle needs the class and recovery time: read them back. */
-        table *t = table_read(sum, &e);
-        summary s;
-        memset(&s, 0, sizeof s);
-        s.recovery_s = NAN;
-        if (t && table_rows(t) > 0) {
-            const char *cls = table_str(t, 0, table_col(t, "class"));
-            for (int k = 0; k < CLASS_COUNT; k++)
-                if (cls && strcmp(cls, run_class_name(k)) == 0)
-                    s.cls = k;
-            s.recovery_s = table_num(t, 0, table_col(t, "recovery_time"));
-        }
-        table_free(t);
-        if (!t || draw_dashboard(dir, &p, &s, &e) != 0) {
-            fprintf(stderr, "avalanche: %s\n", e.msg);
-            status = EXIT_RUNTIME;
-        }
+        return EXIT_USAGE;
     }
-    free(cfg);
-    free(sum);
-    return status;
+    if ((run && replot_run(dir, &p, &e) != 0) || (sweep && sweep_draw(dir, dir, &p, &e) != 0)) {
+        fprintf(stderr, "avalanche: %s\n", e.msg);
+        return EXIT_RUNTIME;
+    }
+    return EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -386,6 +411,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "sweep") == 0)
+        return sweep_command(argc - 2, argv + 2);
     if (strcmp(cmd, "plot") == 0)
         return cmd_plot(argc - 2, argv + 2);
     fprintf(stderr, "avalanche: unknown command '%s'\n%s", cmd, usage);

@@ -504,6 +504,13 @@ static void work_done(model *m, void *obj, enum work w)
     sreq_free(m, r);
 }
 
+/* Every timeout's object is pooled: once its gen moved on, the timeout can not matter. */
+static int pooled_live(const void *obj, uint32_t gen)
+{
+    const pool_hdr *h = obj;
+    return h->live && h->gen == gen;
+}
+
 static void tq_create_fire(void *ctx, void *obj, uint32_t gen)
 {
     model *m = ctx;
@@ -1100,6 +1107,10 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     tqueue_init(&m->tq_filter, m->s, tq_filter_fire, m);
     tqueue_init(&m->tq_hb, m->s, tq_hb_fire, m);
     tqueue_init(&m->tq_scrape, m->s, tq_scrape_fire, m);
+    tqueue_set_live(&m->tq_create, pooled_live);
+    tqueue_set_live(&m->tq_filter, pooled_live);
+    tqueue_set_live(&m->tq_hb, pooled_live);
+    tqueue_set_live(&m->tq_scrape, pooled_live);
     m->webhook_retry = (retry){p->kubelet.retry.attempts, p->kubelet.retry.initial_s,
                                p->kubelet.retry.factor, p->kubelet.retry.jitter};
     m->next_fresh = FRESH_BASE;

@@ -10,11 +10,17 @@ void tqueue_init(tqueue *q, sim *s, tqueue_fn fn, void *ctx)
 {
     q->s = s;
     q->fn = fn;
+    q->live = NULL;
     q->ctx = ctx;
     q->cap = 256;
     q->ring = xmalloc(q->cap * sizeof *q->ring);
     q->head = q->n = 0;
     q->armed = false;
+}
+
+void tqueue_set_live(tqueue *q, tqueue_live_fn live)
+{
+    q->live = live;
 }
 
 void tqueue_destroy(tqueue *q)
@@ -33,6 +39,11 @@ static void fire(sim *s, void *obj, uint64_t arg);
 
 static void arm(tqueue *q)
 {
+    if (q->live)
+        while (q->n > 0 && !q->live(q->ring[q->head].obj, q->ring[q->head].gen)) {
+            q->head = (q->head + 1) & (q->cap - 1);
+            q->n--;
+        }
     q->armed = q->n > 0;
     if (q->armed)
         sim_at(q->s, q->ring[q->head].deadline, fire, q, 0);
