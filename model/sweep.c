@@ -294,12 +294,10 @@ static void extent_1(const gaxis *a, const double *s, size_t n, double v, double
         *hi = a->log ? v * 1.25 : v + fmax(fabs(v) * 0.1, 0.5);
         return;
     }
-    *lo = i > 0 ? extent_mid(a, s[i - 1], v) : NAN;
-    *hi = i + 1 < n ? extent_mid(a, v, s[i + 1]) : NAN;
-    if (isnan(*lo))
-        *lo = a->log ? v * v / *hi : v - (*hi - v);
-    if (isnan(*hi))
-        *hi = a->log ? v * v / *lo : v + (v - *lo);
+    /* Edge cells end at the swept range, so the chart never shows values nobody asked for
+     * (a mirrored half-step below 500 nodes would be negative). */
+    *lo = i > 0 ? extent_mid(a, s[i - 1], v) : v;
+    *hi = i + 1 < n ? extent_mid(a, v, s[i + 1]) : v;
 }
 
 void sweep_grid_extent(const sweep_grid *g, size_t k, double ext[4])

@@ -162,10 +162,10 @@ static void test_refine_1d(void **state)
     }
     assert_true(has36 && has37);
     assert_true(total_new <= 5);
-    /* extents: level-0 point 0 mirrors the half-step */
+    /* extents: the edge cell of level-0 point 0 ends at the swept range */
     double ext[4];
     sweep_grid_extent(g, 0, ext);
-    assert_near(ext[0], -12.5, 1e-12);
+    assert_near(ext[0], 0.0, 1e-12);
     assert_near(ext[1], 12.5, 1e-12);
     assert_true(isnan(ext[2]) && isnan(ext[3]));
     sweep_grid_free(g);
@@ -262,9 +262,9 @@ static void test_refine_log(void **state)
     assert_int_equal(sweep_grid_refine(g, maj), 1);
     assert_near(sweep_grid_point(g, 3)->x, sqrt(10.0), 1e-12); /* geometric midpoint */
     double ext[4];
-    sweep_grid_extent(g, 0, ext); /* 1: neighbour 10 -> hi sqrt(10), lo mirrored 1/sqrt(10) */
+    sweep_grid_extent(g, 0, ext); /* 1: neighbour 10 -> hi sqrt(10), lo clipped at 1 */
     assert_near(ext[1], sqrt(10.0), 1e-12);
-    assert_near(ext[0], 1 / sqrt(10.0), 1e-12);
+    assert_near(ext[0], 1.0, 1e-12);
     sweep_grid_free(g);
     free(p);
 }
