@@ -703,9 +703,15 @@ int sweep_command(int argc, char **argv)
     err e;
     err_clear(&e);
     opts o;
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(sweep_usage, stdout);
+            return EXIT_OK;
+        }
     params *p = xmalloc(sizeof *p);
+    /* One line per error, as everywhere: the usage is one `--help` away. */
     if (parse(argc, argv, &o, &e) < 0 || config_load(p, o.config, o.sets, o.nsets, &e) < 0) {
-        fprintf(stderr, "avalanche sweep: %s\n%s", e.msg, sweep_usage);
+        fprintf(stderr, "avalanche sweep: %s\n", e.msg);
         free(o.sets);
         free(p);
         return EXIT_USAGE;
