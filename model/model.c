@@ -140,7 +140,7 @@ typedef struct model {
     ps cpu;
     sim_handle cpu_ev;
     double cpu_busy_mark;
-    tqueue tq_create, tq_filter, tq_hb, tq_scrape;
+    tqueue tq_create, tq_filter, tq_hb, tq_scrape, tq_loopback;
     retry webhook_retry;
     bool down;
     bool burst_on;
@@ -299,8 +299,6 @@ static void tr_answered(model *m, sreq *r, bool ok)
 
 static void val_next_get(model *m, val *v);
 
-static void ev_get_grant(sim *s, void *obj, uint64_t arg);
-
 static void val_complete(model *m, val *v)
 {
     ttlcache_fill(m->tc, v->token, now(m), m->p->apiserver.token_cache.success_ttl_s);
@@ -356,7 +354,8 @@ static void val_next_get(model *m, val *v)
     if (wait > 0.0) {
         v->waited = true;
         lbq_add(m, 1);
-        sim_after(m->s, wait, ev_get_grant, v, v->h.gen);
+        /* FIFO reservations are granted in order: a ring, not one engine event each */
+        tqueue_push(&m->tq_loopback, now(m) + wait, v, v->h.gen);
     } else {
         get_grant(m, v);
     }
@@ -740,11 +739,11 @@ static void ev_work(sim *s, void *obj, uint64_t arg)
         work_done(m, obj, (enum work)(arg >> 32));
 }
 
-static void ev_get_grant(sim *s, void *obj, uint64_t arg)
+static void tq_loopback_fire(void *ctx, void *obj, uint32_t gen)
 {
-    model *m = model_of_sim(s);
+    model *m = ctx;
     val *v = obj;
-    if (!v->h.live || v->h.gen != (uint32_t)arg)
+    if (!v->h.live || v->h.gen != gen)
         return;
     v->waited = false;
     lbq_add(m, -1);
@@ -1111,6 +1110,8 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     tqueue_set_live(&m->tq_filter, pooled_live);
     tqueue_set_live(&m->tq_hb, pooled_live);
     tqueue_set_live(&m->tq_scrape, pooled_live);
+    tqueue_init(&m->tq_loopback, m->s, tq_loopback_fire, m);
+    tqueue_set_live(&m->tq_loopback, pooled_live);
     m->webhook_retry = (retry){p->kubelet.retry.attempts, p->kubelet.retry.initial_s,
                                p->kubelet.retry.factor, p->kubelet.retry.jitter};
     m->next_fresh = FRESH_BASE;
@@ -1137,6 +1138,7 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     tqueue_destroy(&m->tq_filter);
     tqueue_destroy(&m->tq_hb);
     tqueue_destroy(&m->tq_scrape);
+    tqueue_destroy(&m->tq_loopback);
     if (m->use_cpu)
         ps_destroy(&m->cpu);
     ttlcache_free(m->tc);

@@ -70,7 +70,21 @@ void tqueue_push(tqueue *q, double deadline, void *obj, uint32_t gen)
         ensure(deadline >= last, sim_now(q->s), "timeout deadlines out of order (%.17g < %.17g)",
                deadline, last);
     }
-    if (q->n == q->cap) {
+    bool grow = q->n == q->cap;
+    if (grow && q->live) {
+        /* Full: squeeze out entries that can no longer matter (order kept) before growing, so
+         * the ring follows the requests still in flight, not every request of the last minute.
+         * Grow anyway when more than half are live, so squeezing stays amortised O(1). */
+        size_t k = 0;
+        for (size_t i = 0; i < q->n; i++) {
+            tqueue_item it = q->ring[(q->head + i) & (q->cap - 1)];
+            if (q->live(it.obj, it.gen))
+                q->ring[(q->head + k++) & (q->cap - 1)] = it;
+        }
+        q->n = k;
+        grow = k > q->cap / 2;
+    }
+    if (grow) {
         tqueue_item *r = xmalloc(2 * q->cap * sizeof *r);
         for (size_t i = 0; i < q->n; i++)
             r[i] = q->ring[(q->head + i) & (q->cap - 1)];
