@@ -19,6 +19,9 @@
 #define INCLUDE_MAX 16 /* top-level @include nesting */
 #define SUGGEST_MAX 3  /* largest edit distance worth suggesting */
 
+/* A config file bigger than this is a mistake (an @include of /dev/zero would never end). */
+#define CONFIG_MAX_BYTES (16u << 20)
+
 _Static_assert(sizeof(enum sa_mode) == sizeof(int), "enums are stored through int *");
 _Static_assert(sizeof(dist_kind) == sizeof(int), "enums are stored through int *");
 
@@ -1006,11 +1009,11 @@ static int read_all(const char *path, char **text, size_t *len)
             buf = xrealloc(buf, cap *= 2);
         size_t got = fread(buf + n, 1, cap - n - 1, f);
         n += got;
-        if (got == 0)
+        if (got == 0 || n > CONFIG_MAX_BYTES)
             break;
     }
-    int bad = ferror(f);
-    int saved = errno;
+    int bad = ferror(f) || n > CONFIG_MAX_BYTES;
+    int saved = n > CONFIG_MAX_BYTES ? EFBIG : errno;
     fclose(f);
     if (bad) {
         free(buf);
@@ -1139,10 +1142,40 @@ static void dir_of(const char *path, char *dir, size_t n)
 typedef struct chain {
     const char *shown[INCLUDE_MAX + 1]; /* the files being read, outermost first */
     char real[INCLUDE_MAX + 1][PATH_MAX];
+    char via[INCLUDE_MAX + 1][WHERE_MAX]; /* FILE:LINE: @include "NAME" that opened each one */
     int n;
 } chain;
 
 static int load_file(params *p, const char *path, chain *ch, locs *l, err *e);
+
+/* Describes where libconfig's bare "syntax error" is: the text of that line of the parsed text,
+ * or the end of the file when nothing follows (a group or list left open). Always one line. */
+static void syntax_context(const char *seg, int line, char *buf, size_t n)
+{
+    const char *s = seg;
+    for (int i = 1; i < line && s; i++) {
+        s = strchr(s, '\n');
+        s = s ? s + 1 : NULL;
+    }
+    size_t skip = s ? strspn(s, " \t\r") : 0;
+    if (!s || s[skip] == '\0' || s[skip] == '\n') {
+        const char *rest = s ? s : "";
+        rest += strspn(rest, " \t\r\n");
+        bfmt(buf, n, "%s", *rest ? "" : " at the end of the file (something left open?)");
+        return;
+    }
+    s += skip;
+    size_t len = strcspn(s, "\n"), k = 0;
+    while (len > 0 && isspace((unsigned char)s[len - 1]))
+        len--;
+    char text[72];
+    for (size_t i = 0; i < len && k < sizeof text - 4; i++)
+        text[k++] = isprint((unsigned char)s[i]) ? s[i] : (s[i] == '\t' ? ' ' : '?');
+    if (k < len)
+        memcpy(text + k, "...", 3), k += 3;
+    text[k] = '\0';
+    bfmt(buf, n, " in: %s", text);
+}
 
 /* Parses text with everything outside [from, to) blanked (newlines kept, so lines stay right). */
 static int load_segment(params *p, const char *path, const char *text, size_t len, size_t from,
@@ -1178,7 +1211,11 @@ static int load_segment(params *p, const char *path, const char *text, size_t le
                          file, line, dir);
         else if (strcmp(text_, "include file nesting too deep") == 0)
             rc = err_set(e, "%s:%d: @include: nested too deeply (an include cycle?)", file, line);
-        else if (strcmp(text_, "syntax error") == 0)
+        else if (strcmp(text_, "syntax error") == 0 && !config_error_file(&cf)) {
+            char where_[128];
+            syntax_context(seg, line, where_, sizeof where_);
+            rc = err_set(e, "%s:%d: syntax error%s", file, line, where_);
+        } else if (strcmp(text_, "syntax error") == 0)
             rc = err_set(e, "%s:%d: syntax error", file, line);
         else
             rc = err_set(e, "%s:%d: syntax error: %s", file, line, text_);
@@ -1195,8 +1232,11 @@ static int load_file(params *p, const char *path, chain *ch, locs *l, err *e)
 {
     char *text;
     size_t len;
-    if (read_all(path, &text, &len) < 0)
+    if (read_all(path, &text, &len) < 0) {
+        if (ch->n > 1) /* an included file: name the @include line too */
+            return err_set(e, "%s: cannot read %s: %s", ch->via[ch->n - 1], path, strerror(errno));
         return err_set(e, "%s: cannot read: %s", path, strerror(errno));
+    }
     include *incs;
     int ninc, rc = scan(text, len, path, &incs, &ninc, e);
     size_t from = 0;
@@ -1237,6 +1277,7 @@ static int load_file(params *p, const char *path, chain *ch, locs *l, err *e)
             break;
         ch->shown[ch->n] = full;
         bfmt(ch->real[ch->n], PATH_MAX, "%s", real);
+        bfmt(ch->via[ch->n], WHERE_MAX, "%s:%u: @include \"%s\"", path, in->line, in->name);
         ch->n++;
         rc = load_file(p, full, ch, l, e);
         ch->n--;
@@ -1312,24 +1353,22 @@ static int build_leaf(config_t *cf, const keyref *r, char *v, char *why, size_t 
         char *s = trim(v);
         errno = 0;
         long long ll = strtoll(s, &end, 10);
-        double d;
         if (*s && *end == '\0' && errno == 0) {
             if (ll >= INT_MIN && ll <= INT_MAX)
                 config_setting_set_int(add_path(cf, r, CONFIG_TYPE_INT), (int)ll);
             else
                 config_setting_set_int64(add_path(cf, r, CONFIG_TYPE_INT64), ll);
-        } else if (parse_double(s, &d) == 0) {
-            config_setting_set_float(add_path(cf, r, CONFIG_TYPE_FLOAT), d);
-        } else {
-            char what[96];
-            if (f->type == FT_INT)
-                describe(f, 0, what, sizeof what);
-            else
-                bfmt(what, sizeof what, "an integer >= 0");
-            bfmt(why, n, "expected %s (got %s)", what, s);
-            return -1;
+            return 0;
         }
-        return 0;
+        /* Not a 64-bit decimal integer (1e3, 0x10, 2.5, 99999999999999999999): quote the text as
+         * typed, as the file walker would show a float ("got 1000.0") the user never wrote. */
+        char what[96];
+        if (f->type == FT_INT)
+            describe(f, 0, what, sizeof what);
+        else
+            bfmt(what, sizeof what, "a non-negative 64-bit integer");
+        bfmt(why, n, "expected %s (got %s)", what, *s ? s : "an empty value");
+        return -1;
     }
     case FT_DOUBLE: {
         double d;
@@ -1344,7 +1383,7 @@ static int build_leaf(config_t *cf, const keyref *r, char *v, char *why, size_t 
         if (parse_double(s, &d) < 0) {
             char what[96];
             describe(f, 0, what, sizeof what);
-            bfmt(why, n, "expected %s (got %s)", what, s);
+            bfmt(why, n, "expected %s (got %s)", what, *s ? s : "an empty value");
             return -1;
         }
         config_setting_set_float(add_path(cf, r, CONFIG_TYPE_FLOAT), d);
@@ -1353,7 +1392,7 @@ static int build_leaf(config_t *cf, const keyref *r, char *v, char *why, size_t 
     case FT_BOOL: {
         char *s = trim(v);
         if (strcasecmp(s, "true") != 0 && strcasecmp(s, "false") != 0) {
-            bfmt(why, n, "expected true or false (got %s)", s);
+            bfmt(why, n, "expected true or false (got %s)", *s ? s : "an empty value");
             return -1;
         }
         config_setting_set_bool(add_path(cf, r, CONFIG_TYPE_BOOL), strcasecmp(s, "true") == 0);
@@ -1366,11 +1405,20 @@ static int build_leaf(config_t *cf, const keyref *r, char *v, char *why, size_t 
     case FT_FORMATS:
     case FT_VALUES: {
         config_setting_t *arr = add_path(cf, r, CONFIG_TYPE_ARRAY);
-        char *s = unbracket(v), *save = NULL;
+        char *s = unbracket(v);
         if (!*trim(s))
             return 0; /* empty: the walker says "expected a non-empty list" */
-        for (char *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        /* Split by hand: strtok would skip an empty element ("1,,2") instead of rejecting it. */
+        for (char *tok = s, *next; tok; tok = next) {
             double d;
+            next = strchr(tok, ',');
+            if (next)
+                *next++ = '\0';
+            if (!*trim(tok)) {
+                bfmt(why, n, "expected a comma-separated list of %s (got an empty element)",
+                     f->type == FT_FORMATS ? "formats" : "numbers");
+                return -1;
+            }
             if (f->type == FT_FORMATS) {
                 config_setting_set_string_elem(arr, -1, unquote(tok));
             } else if (parse_double(trim(tok), &d) == 0) {
@@ -1434,9 +1482,31 @@ static int apply_set(params *p, const char *assignment, locs *l, err *e)
     return rc;
 }
 
+/* Messages are one line whatever the input holds (a string value, a --set argument or a file name
+ * with a newline in it): control characters are shown escaped, as in C. Returns rc. */
+static int one_line(err *e, int rc)
+{
+    if (rc == 0 || !e->set)
+        return rc;
+    char out[ERR_MAX];
+    size_t k = 0;
+    for (const unsigned char *s = (const unsigned char *)e->msg; *s && k + 5 < sizeof out; s++) {
+        const char *esc = *s == '\n' ? "\\n" : *s == '\t' ? "\\t" : *s == '\r' ? "\\r" : NULL;
+        if (*s >= 0x20 && *s != 0x7f)
+            out[k++] = (char)*s;
+        else if (esc)
+            k += (size_t)snprintf(out + k, sizeof out - k, "%s", esc);
+        else
+            k += (size_t)snprintf(out + k, sizeof out - k, "\\x%02x", *s);
+    }
+    out[k] = '\0';
+    memcpy(e->msg, out, k + 1);
+    return rc;
+}
+
 int config_apply_set(params *p, const char *assignment, err *e)
 {
-    return apply_set(p, assignment, NULL, e);
+    return one_line(e, apply_set(p, assignment, NULL, e));
 }
 
 static int numeric_ref(const char *key, keyref *r, const char *origin, err *e)
@@ -1455,7 +1525,7 @@ int config_key_numeric(const char *key, int *is_int, err *e)
 {
     keyref r;
     if (numeric_ref(key, &r, NULL, e) < 0)
-        return -1;
+        return one_line(e, -1);
     *is_int = r.f->type == FT_INT;
     return 0;
 }
@@ -1470,7 +1540,7 @@ int config_get_number(const params *p, const char *key, double *v, err *e)
 {
     keyref r;
     if (numeric_ref(key, &r, NULL, e) < 0)
-        return -1;
+        return one_line(e, -1);
     const char *ptr = field_ptr(p, &r);
     *v = r.f->type == FT_INT ? (double)*(const int *)ptr : *(const double *)ptr;
     return 0;
@@ -1480,7 +1550,7 @@ int config_set_number(params *p, const char *key, double v, const char *origin, 
 {
     keyref r;
     if (numeric_ref(key, &r, origin, e) < 0)
-        return -1;
+        return one_line(e, -1);
     config_t cf;
     config_init(&cf);
     if (r.f->type == FT_INT && v == floor(v) && v >= INT_MIN && v <= INT_MAX)
@@ -1489,7 +1559,7 @@ int config_set_number(params *p, const char *key, double v, const char *origin, 
         config_setting_set_float(add_path(&cf, &r, CONFIG_TYPE_FLOAT), v);
     int rc = apply_tree(p, &cf, origin ? origin : "", NULL, e);
     config_destroy(&cf);
-    return rc;
+    return one_line(e, rc);
 }
 
 /* ---- cross-field checks ---------------------------------------------------------------------- */
@@ -1659,7 +1729,7 @@ static int validate(const params *p, const locs *l, const char *path, err *e)
 
 int config_validate(const params *p, err *e)
 {
-    return validate(p, NULL, NULL, e);
+    return one_line(e, validate(p, NULL, NULL, e));
 }
 
 int config_load(params *p, const char *path, const char *const *sets, int nsets, err *e)
@@ -1683,7 +1753,7 @@ int config_load(params *p, const char *path, const char *const *sets, int nsets,
     if (rc == 0)
         rc = validate(p, &l, path, e);
     locs_free(&l);
-    return rc;
+    return one_line(e, rc);
 }
 
 /* ---- output ---------------------------------------------------------------------------------- */

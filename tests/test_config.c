@@ -562,8 +562,8 @@ static const badset bad_sets[] = {
      "(got inf)"},
     {"apiserver.loopback.qps=5x",
      "--set apiserver.loopback.qps=5x: apiserver.loopback.qps: expected a number >= 0 (got 5x)"},
-    {"apiserver.loopback.qps=",
-     "--set apiserver.loopback.qps=: apiserver.loopback.qps: expected a number >= 0 (got )"},
+    {"apiserver.loopback.qps=", "--set apiserver.loopback.qps=: apiserver.loopback.qps: expected a "
+                                "number >= 0 (got an empty value)"},
     {"apiserver.loopback.qps=-5",
      "--set apiserver.loopback.qps=-5: apiserver.loopback.qps: expected a number >= 0 (got -5)"},
     {"apiserver.loopback.burst=0",
@@ -586,6 +586,18 @@ static const badset bad_sets[] = {
                              "\"png\", \"svg\", \"pdf\" (got \"gif\")"},
     {"sweep.x.values=1,a", "--set sweep.x.values=1,a: sweep.x.values: expected a comma-separated "
                            "list of numbers (got a)"},
+    {"sweep.x.values=1,,2", "--set sweep.x.values=1,,2: sweep.x.values: expected a "
+                            "comma-separated list of numbers (got an empty element)"},
+    {"plot.formats=png,,svg", "--set plot.formats=png,,svg: plot.formats: expected a "
+                              "comma-separated list of formats (got an empty element)"},
+    {"cluster.nodes=1e3", "--set cluster.nodes=1e3: cluster.nodes: expected an integer in [0, "
+                          "1000000] (got 1e3)"},
+    {"sim.seed=18446744073709551616", "--set sim.seed=18446744073709551616: sim.seed: expected a "
+                                      "non-negative 64-bit integer (got 18446744073709551616)"},
+    {"sim.warm_start= ", "--set sim.warm_start= : sim.warm_start: expected true or false (got an "
+                         "empty value)"},
+    {"trigger.kind=a\nb", "--set trigger.kind=a\\nb: trigger.kind: expected one of \"none\", "
+                          "\"burst\", \"cache_flush\", \"apiserver_restart\" (got \"a\\nb\")"},
     {"sweep.x.key=plot.formats", "--set sweep.x.key=plot.formats: sweep.x.key: expected a numeric "
                                  "config key (got \"plot.formats\": not a numeric key)"},
     {"apiserver.loopback=5", "--set apiserver.loopback=5: apiserver.loopback: expected a key, not "
