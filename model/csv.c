@@ -59,12 +59,22 @@ int afile_open(afile *a, const char *path, err *e)
     return 0;
 }
 
+/* stdio drops the errno of a failed buffered write (and its buffer): one more byte at the end of
+ * the temporary, which is removed next, shows the cause (ENOSPC, EFBIG, EDQUOT...). */
+static int write_errno(FILE *f)
+{
+    int fd = fileno(f);
+    off_t end = lseek(fd, 0, SEEK_END);
+    if (end >= 0 && pwrite(fd, "", 1, end) < 0)
+        return errno;
+    return EIO;
+}
+
 int afile_commit(afile *a, err *e)
 {
     if (!a->f)
         return err_set(e, "%s: not open", a->path ? a->path : "?");
-    int bad = ferror(a->f);
-    int saved = bad ? EIO : 0;
+    int saved = ferror(a->f) ? write_errno(a->f) : 0;
     if (fflush(a->f) != 0 && !saved)
         saved = errno;
     if (fclose(a->f) != 0 && !saved)

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define AVALANCHE_VERSION "0.1.0"
 
@@ -134,6 +135,17 @@ static int mkdir_p(const char *dir, err *e)
         return err_set(e, "--out %s: cannot create: %s", dir, strerror(saved));
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return err_set(e, "--out %s: not a directory", dir);
+    /* Find out now, not after the simulation, whether files can be written there. */
+    char *probe = path_join(dir, ".avalanche-probe-XXXXXX");
+    int fd = mkstemp(probe);
+    saved = errno;
+    if (fd >= 0) {
+        close(fd);
+        unlink(probe);
+    }
+    free(probe);
+    if (fd < 0)
+        return err_set(e, "--out %s: cannot write files there: %s", dir, strerror(saved));
     return 0;
 }
 
@@ -392,29 +404,43 @@ static int cmd_plot(int argc, char **argv)
     return EXIT_OK;
 }
 
+/* The human summary (or --help, --version) went to stdout: a failed write is an I/O failure,
+ * not a success (`avalanche run ... > /dev/full`). */
+static int stdout_ok(int status)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return status;
+    int saved = errno ? errno : EIO;
+    if (status == EXIT_OK) {
+        fprintf(stderr, "avalanche: cannot write to standard output: %s\n", strerror(saved));
+        return EXIT_RUNTIME;
+    }
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fputs(usage, stderr);
+        fputs("avalanche: missing command (see avalanche --help)\n", stderr);
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
-        return EXIT_OK;
+        return stdout_ok(EXIT_OK);
     }
     if (strcmp(cmd, "--version") == 0) {
         printf("avalanche %s\n", AVALANCHE_VERSION);
-        return EXIT_OK;
+        return stdout_ok(EXIT_OK);
     }
     if (strcmp(cmd, "run") == 0)
-        return cmd_run(argc - 2, argv + 2);
+        return stdout_ok(cmd_run(argc - 2, argv + 2));
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "sweep") == 0)
-        return sweep_command(argc - 2, argv + 2);
+        return stdout_ok(sweep_command(argc - 2, argv + 2));
     if (strcmp(cmd, "plot") == 0)
         return cmd_plot(argc - 2, argv + 2);
-    fprintf(stderr, "avalanche: unknown command '%s'\n%s", cmd, usage);
+    fprintf(stderr, "avalanche: unknown command '%s' (see avalanche --help)\n", cmd);
     return EXIT_USAGE;
 }

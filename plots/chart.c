@@ -573,8 +573,15 @@ static int svg_add_text(const char *path, const char *title, const char *desc)
     xml_escaped(fp, desc ? desc : "");
     fputs("</desc>", fp);
     fwrite(buf + head, 1, n - head, fp);
+    /* a failed fwrite (full disk) is sticky in ferror; fclose alone can still succeed */
+    int bad = ferror(fp), saved = errno;
     free(buf);
-    return fclose(fp) == 0 ? 0 : -1;
+    int rc = fclose(fp);
+    if (bad) {
+        errno = saved ? saved : EIO;
+        return -1;
+    }
+    return rc == 0 ? 0 : -1;
 }
 
 static int render_one(const char *path, const char *tmp, unsigned fmt, double w, double h,
