@@ -28,7 +28,7 @@ INCIDENT := configs/k8s-1.12-incident.cfg
 STABILITY := configs/stability.cfg
 RESULTS ?= results
 
-.PHONY: all deps run test check-tests asan bench fuzz format format-check clean
+.PHONY: all deps run test check-tests asan bench fuzz figures paper format format-check clean
 
 all: $(BIN) $(TEST_BIN)
 
@@ -126,6 +126,25 @@ fuzz: deps
 	$(FUZZ_BUILD)/fuzz_config -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ_BUILD)/artifacts/ \
 	  $(FUZZ_CORPUS) configs tests/data/bad
 
+# The paper (not part of `make test`): figures and numbers from the shipped configs with fixed
+# seeds (paper/figures.sh, about 5 minutes on 2 cores), then paper/paper.pdf with latexmk.
+TEX_DEBS := latexmk texlive-latex-base texlive-latex-recommended texlive-latex-extra \
+	texlive-fonts-recommended texlive-pictures
+figures: deps
+	@$(MAKE) --no-print-directory all
+	@command -v python3 >/dev/null || { if [ "$$(id -u)" -eq 0 ]; then s=; else s=sudo; fi; \
+	  $$s apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$s apt-get install -y -qq python3; }
+	sh paper/figures.sh
+
+paper:
+	@if ! command -v latexmk >/dev/null 2>&1 || [ -z "$$(kpsewhich tikz.sty)" ] || \
+	    [ -z "$$(kpsewhich natbib.sty)" ] || [ -z "$$(kpsewhich tabularx.sty)" ]; then \
+	  if [ "$$(id -u)" -eq 0 ]; then s=; else s=sudo; fi; \
+	  $$s apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$s apt-get install -y -qq $(TEX_DEBS); fi
+	@[ -f paper/numbers.tex ] || $(MAKE) --no-print-directory figures
+	cd paper && latexmk -pdf -interaction=nonstopmode -halt-on-error paper.tex
+
 FORMAT_SRC = $(wildcard model/*.c plots/*.c include/*.h tests/*.c tests/*.h)
 format:
 	clang-format -i $(FORMAT_SRC)
@@ -135,5 +154,6 @@ format-check:
 
 clean:
 	rm -rf build build-asan build-fuzz
+	-cd paper && latexmk -c >/dev/null 2>&1
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
