@@ -27,4 +27,12 @@ void afile_abort(afile *a);
 /* Joins dir and name into a new string. */
 char *path_join(const char *dir, const char *name);
 
+/* The whole file as a new NUL-terminated string; *len its size. NULL with e set ("PATH: cannot
+ * open: ..." or "PATH: read error") when it can not be read; e may be NULL. */
+char *file_read(const char *path, size_t *len, err *e);
+
+/* Makes dir and its parents (mkdir -p) and checks that files can be created in it. Errors name
+ * it as `--out DIR`. Returns 0, or -1 with e set. */
+int dir_make(const char *dir, err *e);
+
 #endif

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void csv_num(FILE *f, double v)
@@ -106,4 +107,75 @@ void afile_abort(afile *a)
     free(a->path);
     free(a->tmp);
     memset(a, 0, sizeof *a);
+}
+
+char *file_read(const char *path, size_t *len, err *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int saved = errno;
+        if (e)
+            err_set(e, "%s: cannot open: %s", path, strerror(saved));
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (cap - n < 2) {
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        if (e)
+            err_set(e, "%s: read error", path);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+int dir_make(const char *dir, err *e)
+{
+    char *d = xstrdup(dir);
+    for (char *s = d + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(d, 0777) != 0 && errno != EEXIST) {
+            int saved = errno;
+            err_set(e, "--out %s: cannot create %s: %s", dir, d, strerror(saved));
+            free(d);
+            return -1;
+        }
+        *s = '/';
+    }
+    int rc = mkdir(d, 0777);
+    int saved = errno;
+    free(d);
+    struct stat st;
+    if (rc != 0 && saved != EEXIST)
+        return err_set(e, "--out %s: cannot create: %s", dir, strerror(saved));
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return err_set(e, "--out %s: not a directory", dir);
+    /* Find out now, not after the simulation, whether files can be written there. */
+    char *probe = path_join(dir, ".avalanche-probe-XXXXXX");
+    int fd = mkstemp(probe);
+    saved = errno;
+    if (fd >= 0) {
+        close(fd);
+        unlink(probe);
+    }
+    free(probe);
+    if (fd < 0)
+        return err_set(e, "--out %s: cannot write files there: %s", dir, strerror(saved));
+    return 0;
 }

@@ -112,43 +112,6 @@ static int load(const cli *c, params *p, err *e)
     return config_load(p, c->config, sets, n, e);
 }
 
-static int mkdir_p(const char *dir, err *e)
-{
-    char *d = xstrdup(dir);
-    for (char *s = d + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(d, 0777) != 0 && errno != EEXIST) {
-            int saved = errno;
-            err_set(e, "--out %s: cannot create %s: %s", dir, d, strerror(saved));
-            free(d);
-            return -1;
-        }
-        *s = '/';
-    }
-    int rc = mkdir(d, 0777);
-    int saved = errno;
-    free(d);
-    struct stat st;
-    if (rc != 0 && saved != EEXIST)
-        return err_set(e, "--out %s: cannot create: %s", dir, strerror(saved));
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return err_set(e, "--out %s: not a directory", dir);
-    /* Find out now, not after the simulation, whether files can be written there. */
-    char *probe = path_join(dir, ".avalanche-probe-XXXXXX");
-    int fd = mkstemp(probe);
-    saved = errno;
-    if (fd >= 0) {
-        close(fd);
-        unlink(probe);
-    }
-    free(probe);
-    if (fd < 0)
-        return err_set(e, "--out %s: cannot write files there: %s", dir, strerror(saved));
-    return 0;
-}
-
 static double wall_now(void)
 {
     struct timespec ts;
@@ -292,7 +255,7 @@ static int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *dir = c.out ? c.out : "results/run";
-    if (mkdir_p(dir, &e) != 0) {
+    if (dir_make(dir, &e) != 0) {
         fprintf(stderr, "avalanche: %s\n", e.msg);
         free(c.sets);
         return EXIT_USAGE;

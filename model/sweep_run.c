@@ -263,61 +263,6 @@ static void run_batch(runner *r, size_t end, int nthreads)
 
 /* ---- files ----------------------------------------------------------------------------------- */
 
-static int mkdir_p(const char *dir, err *e)
-{
-    char *d = xstrdup(dir);
-    for (char *s = d + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(d, 0777) != 0 && errno != EEXIST) {
-            int saved = errno;
-            err_set(e, "--out %s: cannot create %s: %s", dir, d, strerror(saved));
-            free(d);
-            return -1;
-        }
-        *s = '/';
-    }
-    int rc = mkdir(d, 0777);
-    int saved = errno;
-    free(d);
-    struct stat st;
-    if (rc != 0 && saved != EEXIST)
-        return err_set(e, "--out %s: cannot create: %s", dir, strerror(saved));
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return err_set(e, "--out %s: not a directory", dir);
-    return 0;
-}
-
-/* Whole file into a new string (NULL if it cannot be read); *len its size. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            cap = cap ? 2 * cap : 8192;
-            buf = xrealloc(buf, cap);
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 static char *header_text(void)
 {
     char *buf = NULL;
@@ -368,7 +313,7 @@ static int load_points(const char *path, int reps, loaded *l, err *e)
 {
     memset(l, 0, sizeof *l);
     size_t len;
-    char *text = slurp(path, &len);
+    char *text = file_read(path, &len, NULL);
     if (!text)
         return errno == ENOENT ? 0 : err_set(e, "%s: cannot read: %s", path, strerror(errno));
     size_t keep = len;
@@ -641,7 +586,7 @@ static int prepare_dir(const opts *o, const char *dir, const char *cfgtext, int 
     char *cfgpath = path_join(dir, "config.resolved.cfg");
     char *ptspath = path_join(dir, "points.csv");
     size_t len;
-    char *old = slurp(cfgpath, &len);
+    char *old = file_read(cfgpath, &len, NULL);
     struct stat st;
     int has_points = stat(ptspath, &st) == 0;
     int same = old && strcmp(old, cfgtext) == 0;
@@ -725,7 +670,7 @@ int sweep_command(int argc, char **argv)
     runner r;
     memset(&r, 0, sizeof r);
     char *ptspath = path_join(dir, "points.csv");
-    if (!g || mkdir_p(dir, &e) < 0 ||
+    if (!g || dir_make(dir, &e) < 0 ||
         prepare_dir(&o, dir, cfgtext, p->sweep.replications, &l, &e) < 0) {
         fprintf(stderr, "avalanche sweep: %s\n", e.msg);
         status = EXIT_USAGE;

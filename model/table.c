@@ -2,6 +2,8 @@
  * numbers are parsed once at load so table_num is a lookup. */
 #include "table.h"
 
+#include "csv.h"
+
 #include "xmem.h"
 
 #include <errno.h>
@@ -18,37 +20,6 @@ struct table {
     char **fields; /* nrow * ncol field texts (into buf) */
     double *nums;  /* nrow * ncol parsed values, NAN when not a number */
 };
-
-static char *read_file(const char *path, size_t *len, err *e)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        err_set(e, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = xmalloc(cap);
-    for (;;) {
-        if (cap - n < 2) {
-            cap *= 2;
-            buf = xrealloc(buf, cap);
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        err_set(e, "%s: read error", path);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
 
 /* Splits `line` at commas in place; stores up to `max` field pointers; returns the count. */
 static int split(char *line, char **out, int max)
@@ -82,7 +53,7 @@ static double parse_num(const char *s)
 table *table_read(const char *path, err *e)
 {
     size_t len;
-    char *buf = read_file(path, &len, e);
+    char *buf = file_read(path, &len, e);
     if (!buf)
         return NULL;
     table *t = xcalloc(1, sizeof *t);
