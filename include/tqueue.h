@@ -2,7 +2,7 @@
  * All timeouts of one kind (the 30 s create timeout, the 60 s filter, a client's 10 s) share a
  * FIFO ring and one pending engine event for its head, so arming is O(1) and "cancelling" is
  * letting the object's generation move on: an expired entry whose object has another gen is
- * skipped. */
+ * skipped. An entry is 16 bytes: the deadline and the owner's (id, gen) of its object. */
 #ifndef AVALANCHE_TQUEUE_H
 #define AVALANCHE_TQUEUE_H
 
@@ -12,15 +12,15 @@
 #include <stdint.h>
 
 /* Called at the deadline with what was pushed; the callee checks gen against its object. */
-typedef void (*tqueue_fn)(void *ctx, void *obj, uint32_t gen);
+typedef void (*tqueue_fn)(void *ctx, uint32_t id, uint32_t gen);
 /* Optional: whether an entry can still matter. Dead entries at the head are dropped without an
- * engine event (most timeouts belong to requests long finished). */
-typedef int (*tqueue_live_fn)(const void *obj, uint32_t gen);
+ * engine event (most timeouts belong to requests long finished), and dead entries are squeezed
+ * out before the ring grows. */
+typedef bool (*tqueue_live_fn)(void *ctx, uint32_t id, uint32_t gen);
 
 typedef struct tqueue_item {
     double deadline;
-    void *obj;
-    uint32_t gen;
+    uint32_t id, gen;
 } tqueue_item;
 
 typedef struct tqueue {
@@ -29,7 +29,7 @@ typedef struct tqueue {
     tqueue_live_fn live;
     void *ctx;
     tqueue_item *ring;
-    size_t head, n, cap;
+    size_t head, n, cap; /* cap: a power of two */
     bool armed;
 } tqueue;
 
@@ -38,7 +38,7 @@ void tqueue_init(tqueue *q, sim *s, tqueue_fn fn, void *ctx);
 void tqueue_set_live(tqueue *q, tqueue_live_fn live);
 void tqueue_destroy(tqueue *q);
 /* Arms a timeout; deadline must be >= every deadline pushed before (checked). */
-void tqueue_push(tqueue *q, double deadline, void *obj, uint32_t gen);
+void tqueue_push(tqueue *q, double deadline, uint32_t id, uint32_t gen);
 /* Entries waiting (stale ones included). */
 size_t tqueue_len(const tqueue *q);
 

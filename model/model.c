@@ -68,16 +68,23 @@ enum work {
 typedef struct sreq sreq;
 typedef struct val val;
 
+/* A client-go call: up to max_tries HTTP requests, one at a time. A kubelet TokenReview call
+ * is also its webhook retry loop: it lives across the loop's attempts. 40 bytes. */
 typedef struct call {
     pool_hdr h;
     uint8_t kind;
     bool retry_429;
-    int tries;
-    sreq *cur;          /* request in flight, NULL between tries */
-    void *owner;        /* wloop for kubelet TokenReviews */
-    uint32_t owner_gen; /* owner's gen when the call started */
-    uint32_t node;      /* heartbeat and TokenReview calls */
-    uint64_t token;
+    bool scrape_waiting; /* webhook loop: the scrape that started it still waits for it */
+    int32_t tries;
+    uint32_t attempt; /* webhook loop: attempts made */
+    sreq *cur;        /* request in flight, NULL between tries */
+    union {
+        uint64_t token; /* SA-token, background and burst calls */
+        struct {
+            uint32_t node; /* heartbeat and TokenReview calls */
+            uint32_t tick; /* webhook loop: the metrics-server tick of its scrape */
+        };
+    };
 } call;
 
 struct sreq {
@@ -103,22 +110,26 @@ struct val {
     sreq *waiters;
 };
 
-typedef struct wloop {
-    pool_hdr h;
-    uint32_t node;
-    int attempt;
-    bool scrape_waiting;
-} wloop;
-
+/* A node is 48 bytes, and its timers live in shared structures, not in the event set: the
+ * heartbeat cycle in a FIFO ring (tq_cycle), the NotReady deadline as its place in the ready
+ * list, a scrape as an entry of the tick's sorted array. */
 typedef struct node {
     double last_ok;      /* last successful status PATCH */
     double cache_expiry; /* kubelet webhook cache entry for metrics-server's token */
-    tbucket api;         /* kubelet main client: --kube-api-qps / --kube-api-burst */
-    int hb_tries_left;
+    tbucket_state api;   /* kubelet main client: --kube-api-qps / --kube-api-burst */
+    uint32_t prev, next; /* ready list, oldest last_ok first (NO_NODE: none) */
+    int32_t hb_tries_left;
     bool cache_ok; /* cached result: authenticated (true) or not */
     bool not_ready;
-    bool watchdog;
 } node;
+
+#define NO_NODE UINT32_MAX
+
+/* A scrape due: node `node` at time t; seq orders equal times in the order they were drawn. */
+typedef struct scrape {
+    double t;
+    uint32_t node, seq;
+} scrape;
 
 typedef struct gauge {
     double v, last, area;
@@ -128,7 +139,7 @@ typedef struct model {
     const params *p;
     sim *s;
     gsl_rng *r[RNG_STREAM_COUNT];
-    pool calls, sreqs, vals, wloops;
+    pool calls, sreqs, vals;
     node *nodes;
     int nnodes;
     inflight ro, mut;
@@ -140,12 +151,19 @@ typedef struct model {
     ps cpu;
     sim_handle cpu_ev;
     double cpu_busy_mark;
-    tqueue tq_create, tq_filter, tq_hb, tq_scrape, tq_loopback;
+    tqueue tq_create, tq_filter, tq_hb, tq_loopback, tq_cycle, tq_retry;
+    uint32_t *scr_waiting; /* per metrics-server tick (ring): scrapes still waiting */
+    uint32_t tick_lo, tick_hi, scr_waiting_cap; /* ticks [tick_lo, tick_hi) not yet expired */
+    uint32_t ready_head, ready_tail;            /* ready nodes by last_ok: the NotReady deadlines */
+    bool watchdog_armed;
+    scrape *scr; /* scrapes due, sorted by (t, seq), from scr_pos on */
+    size_t scr_n, scr_pos, scr_cap;
+    uint32_t scr_seq;
+    sim_handle scr_ev;
     retry webhook_retry;
     bool down;
     bool burst_on;
     uint64_t next_fresh;
-    double ms_deadline;
     uint64_t sa_tokens;
     double sa_rate;
     gsl_ran_discrete_t *zipf;
@@ -355,7 +373,7 @@ static void val_next_get(model *m, val *v)
         v->waited = true;
         lbq_add(m, 1);
         /* FIFO reservations are granted in order: a ring, not one engine event each */
-        tqueue_push(&m->tq_loopback, now(m) + wait, v, v->h.gen);
+        tqueue_push(&m->tq_loopback, now(m) + wait, v->h.id, v->h.gen);
     } else {
         get_grant(m, v);
     }
@@ -445,7 +463,7 @@ static void sreq_admit(model *m, sreq *r)
     if (kind_review[r->kind]) {
         /* create handler: finishRequest gives up after create_timeout (30 s in 1.12) and the
          * handler returns, freeing the slot; the authentication it started goes on. */
-        tqueue_push(&m->tq_create, now(m) + p->apiserver.create_timeout_s, r, r->h.gen);
+        tqueue_push(&m->tq_create, now(m) + p->apiserver.create_timeout_s, r->h.id, r->h.gen);
         if (authn_begin(m, r))
             sreq_service(m, r);
     } else {
@@ -466,15 +484,17 @@ static void sreq_arrive(model *m, call *c)
     sreq *r = pool_get(&m->sreqs);
     r->kind = c->kind;
     r->client = c;
-    r->token = c->token;
+    /* A kubelet TokenReview reviews metrics-server's token; heartbeats use a certificate. */
+    bool kubelet = c->kind == K_TOKENREVIEW || c->kind == K_HB_GET || c->kind == K_HB_PATCH;
+    r->token = kubelet ? METRICS_TOKEN : c->token;
     r->t0 = now(m);
     c->cur = r;
     if (kind_review[r->kind])
         count(m, C_TR);
     /* The timeout filter wraps everything (60 s; DefaultBuildHandlerChain). */
-    tqueue_push(&m->tq_filter, now(m) + p->apiserver.request_timeout_s, r, r->h.gen);
+    tqueue_push(&m->tq_filter, now(m) + p->apiserver.request_timeout_s, r->h.id, r->h.gen);
     if (r->kind == K_HB_GET || r->kind == K_HB_PATCH)
-        tqueue_push(&m->tq_hb, now(m) + p->kubelet.heartbeat.timeout_s, r, r->h.gen);
+        tqueue_push(&m->tq_hb, now(m) + p->kubelet.heartbeat.timeout_s, r->h.id, r->h.gen);
     if (kind_sa_authn[r->kind]) {
         /* Authentication runs before max-inflight: no slot is held while it waits. */
         if (authn_begin(m, r))
@@ -504,17 +524,26 @@ static void work_done(model *m, void *obj, enum work w)
 }
 
 /* Every timeout's object is pooled: once its gen moved on, the timeout can not matter. */
-static int pooled_live(const void *obj, uint32_t gen)
+static bool sreq_live(void *ctx, uint32_t id, uint32_t gen)
 {
-    const pool_hdr *h = obj;
-    return h->live && h->gen == gen;
+    return pool_alive(pool_at(&((model *)ctx)->sreqs, id), gen);
 }
 
-static void tq_create_fire(void *ctx, void *obj, uint32_t gen)
+static bool val_live(void *ctx, uint32_t id, uint32_t gen)
+{
+    return pool_alive(pool_at(&((model *)ctx)->vals, id), gen);
+}
+
+static bool call_live(void *ctx, uint32_t id, uint32_t gen)
+{
+    return pool_alive(pool_at(&((model *)ctx)->calls, id), gen);
+}
+
+static void tq_create_fire(void *ctx, uint32_t id, uint32_t gen)
 {
     model *m = ctx;
-    sreq *r = obj;
-    if (r->h.gen != gen || !r->h.live)
+    sreq *r = pool_at(&m->sreqs, id);
+    if (!pool_alive(r, gen))
         return;
     /* finishRequest returns 504 Timeout without Retry-After; the handler returns, the slot is
      * freed, and a validation it waits for goes on orphaned. */
@@ -524,11 +553,11 @@ static void tq_create_fire(void *ctx, void *obj, uint32_t gen)
     sreq_free(m, r);
 }
 
-static void tq_filter_fire(void *ctx, void *obj, uint32_t gen)
+static void tq_filter_fire(void *ctx, uint32_t id, uint32_t gen)
 {
     model *m = ctx;
-    sreq *r = obj;
-    if (r->h.gen != gen || !r->h.live || r->answered)
+    sreq *r = pool_at(&m->sreqs, id);
+    if (!pool_alive(r, gen) || r->answered)
         return;
     /* The timeout filter answers 504 but the inner handler keeps its slot until it returns. */
     if (kind_review[r->kind])
@@ -540,11 +569,11 @@ static void tq_filter_fire(void *ctx, void *obj, uint32_t gen)
         sreq_free(m, r); /* still in authentication: nothing more to wait for */
 }
 
-static void tq_hb_fire(void *ctx, void *obj, uint32_t gen)
+static void tq_hb_fire(void *ctx, uint32_t id, uint32_t gen)
 {
     model *m = ctx;
-    sreq *r = obj;
-    if (r->h.gen != gen || !r->h.live || !r->client)
+    sreq *r = pool_at(&m->sreqs, id);
+    if (!pool_alive(r, gen) || !r->client)
         return;
     /* The heartbeat client's own timeout: it leaves; the server goes on without it. */
     call *c = r->client;
@@ -555,7 +584,6 @@ static void tq_hb_fire(void *ctx, void *obj, uint32_t gen)
 
 /* ---- client-go calls ---- */
 
-static void ev_call_send(sim *s, void *obj, uint64_t arg);
 static void ev_call_transmit(sim *s, void *obj, uint64_t arg);
 static void call_done(model *m, call *c, enum status st);
 
@@ -573,7 +601,8 @@ static void call_send(model *m, call *c)
     c->tries++;
     if (c->kind == K_TOKENREVIEW) {
         /* The kubelet's main clientset is rate limited (--kube-api-qps 5, burst 10). */
-        double wait = tbucket_reserve(&m->nodes[c->node].api, now(m));
+        double wait = tbucket_state_reserve(&m->nodes[c->node].api, m->p->kubelet.api_qps,
+                                            m->p->kubelet.api_burst, now(m));
         if (wait > 0.0) {
             sim_after(m->s, wait, ev_call_transmit, c, c->h.gen);
             return;
@@ -585,8 +614,9 @@ static void call_send(model *m, call *c)
 static void call_response(model *m, call *c, enum status st)
 {
     if (st == ST_429 && c->retry_429 && c->tries < m->p->client_go.max_tries) {
-        /* client-go request(): a 429 with Retry-After is retried after that many seconds. */
-        sim_after(m->s, m->p->apiserver.retry_after_s, ev_call_send, c, c->h.gen);
+        /* client-go request(): a 429 with Retry-After is retried after that many seconds; the
+         * same delay for every call, so the retries wait in a ring. */
+        tqueue_push(&m->tq_retry, now(m) + m->p->apiserver.retry_after_s, c->h.id, c->h.gen);
         return;
     }
     call_done(m, c, st);
@@ -601,17 +631,28 @@ static void scrape_result(model *m, bool ok)
     count(m, ok ? C_SCRAPE_OK : C_SCRAPE_FAIL);
 }
 
-static void wloop_attempt(model *m, wloop *w)
+/* The webhook loop's scrape gets its answer now, unless its tick's deadline passed. */
+static void wloop_scrape_done(model *m, call *w, bool ok)
 {
-    count(m, C_TR_ATTEMPTS);
-    call *c = call_new(m, K_TOKENREVIEW, METRICS_TOKEN, true);
-    c->owner = w;
-    c->owner_gen = w->h.gen;
-    c->node = w->node;
-    call_send(m, c);
+    if (!w->scrape_waiting)
+        return;
+    w->scrape_waiting = false;
+    if ((int32_t)(w->tick - m->tick_lo) < 0)
+        return; /* already counted as failed at the deadline */
+    m->scr_waiting[w->tick & (m->scr_waiting_cap - 1)]--;
+    scrape_result(m, ok);
 }
 
-static void wloop_result(model *m, wloop *w, enum status st)
+/* One attempt of the webhook loop: a client-go call (its own 429 retries). */
+static void wloop_attempt(model *m, call *w)
+{
+    count(m, C_TR_ATTEMPTS);
+    w->tries = 0;
+    w->cur = NULL;
+    call_send(m, w);
+}
+
+static void wloop_result(model *m, call *w, enum status st)
 {
     const params *p = m->p;
     if (st == ST_OK) {
@@ -619,26 +660,52 @@ static void wloop_result(model *m, wloop *w, enum status st)
         node *n = &m->nodes[w->node];
         n->cache_expiry = now(m) + p->kubelet.webhook_cache_ttl_s;
         n->cache_ok = true;
-        if (w->scrape_waiting)
-            scrape_result(m, true);
-        pool_put(&m->wloops, w);
+        wloop_scrape_done(m, w, true);
+        pool_put(&m->calls, w);
         return;
     }
     /* Errors are not cached; 504 Timeout, 429 and connection errors are retried with backoff
      * (util/webhook WithExponentialBackoff). 1.12 has no ctx: the loop outlives the scrape. */
-    if (retry_more(&m->webhook_retry, w->attempt)) {
-        double d = retry_delay_s(&m->webhook_retry, w->attempt, m->r[RNG_RETRY]);
+    if (retry_more(&m->webhook_retry, (int)w->attempt)) {
+        double d = retry_delay_s(&m->webhook_retry, (int)w->attempt, m->r[RNG_RETRY]);
         w->attempt++;
         sim_after(m->s, d, ev_wloop_next, w, w->h.gen);
         return;
     }
-    if (w->scrape_waiting)
-        scrape_result(m, false);
-    pool_put(&m->wloops, w);
+    wloop_scrape_done(m, w, false);
+    pool_put(&m->calls, w);
 }
 
-static void ev_hb_cycle(sim *s, void *obj, uint64_t arg);
-static void ev_watchdog(sim *s, void *obj, uint64_t arg);
+static void watchdog_arm(model *m);
+
+/* ---- the ready list: nodes not NotReady, in order of last_ok (a success moves a node to the
+ * tail, since its last_ok is now the newest), so the next NotReady deadline is the head's ---- */
+
+static void ready_unlink(model *m, uint32_t i)
+{
+    node *n = &m->nodes[i];
+    if (n->prev != NO_NODE)
+        m->nodes[n->prev].next = n->next;
+    else
+        m->ready_head = n->next;
+    if (n->next != NO_NODE)
+        m->nodes[n->next].prev = n->prev;
+    else
+        m->ready_tail = n->prev;
+    n->prev = n->next = NO_NODE;
+}
+
+static void ready_append(model *m, uint32_t i)
+{
+    node *n = &m->nodes[i];
+    n->prev = m->ready_tail;
+    n->next = NO_NODE;
+    if (m->ready_tail != NO_NODE)
+        m->nodes[m->ready_tail].next = i;
+    else
+        m->ready_head = i;
+    m->ready_tail = i;
+}
 
 static void hb_try(model *m, uint32_t i)
 {
@@ -650,8 +717,9 @@ static void hb_try(model *m, uint32_t i)
 static void hb_cycle_end(model *m, uint32_t i, bool ok)
 {
     count(m, ok ? C_HB_OK : C_HB_FAIL);
-    /* wait.Until(syncNodeStatus, frequency): the next cycle starts a period after this ends. */
-    sim_after(m->s, m->p->kubelet.heartbeat.interval_s, ev_hb_cycle, m, i);
+    /* wait.Until(syncNodeStatus, frequency): the next cycle starts a period after this ends.
+     * The period is the same for every node, so these deadlines come in order: a ring. */
+    tqueue_push(&m->tq_cycle, now(m) + m->p->kubelet.heartbeat.interval_s, i, 0);
 }
 
 static void hb_result(model *m, call *c, enum status st)
@@ -666,14 +734,16 @@ static void hb_result(model *m, call *c, enum status st)
     }
     if (st == ST_OK) {
         n->last_ok = now(m);
+        /* The newest last_ok: to the tail of the ready list. */
         if (n->not_ready) {
             n->not_ready = false;
             m->not_ready--;
+        } else {
+            ready_unlink(m, i);
         }
-        if (!n->watchdog) {
-            n->watchdog = true;
-            sim_at(m->s, n->last_ok + m->p->kubelet.heartbeat.not_ready_after_s, ev_watchdog, m, i);
-        }
+        ready_append(m, i);
+        if (!m->watchdog_armed)
+            watchdog_arm(m);
         hb_cycle_end(m, i, true);
         return;
     }
@@ -688,12 +758,9 @@ static void call_done(model *m, call *c, enum status st)
 {
     bool ok = st == ST_OK;
     switch (c->kind) {
-    case K_TOKENREVIEW: {
-        wloop *w = c->owner;
-        if (w->h.live && w->h.gen == c->owner_gen)
-            wloop_result(m, w, st);
-        break;
-    }
+    case K_TOKENREVIEW:
+        wloop_result(m, c, st); /* the loop goes on or ends; it frees itself */
+        return;
     case K_HB_GET:
     case K_HB_PATCH:
         hb_result(m, c, st);
@@ -728,87 +795,100 @@ static void ev_work(sim *s, void *obj, uint64_t arg)
         /* processor sharing: the head job has finished */
         m->cpu_ev = 0;
         ps_job j = ps_pop(&m->cpu, now(m));
-        pool_hdr *h = j.obj;
-        if (h->live && h->gen == (uint32_t)j.tag)
+        if (pool_alive(j.obj, (uint32_t)j.tag))
             work_done(m, j.obj, (enum work)(j.tag >> 32));
         cpu_reschedule(m);
         return;
     }
-    pool_hdr *h = obj;
-    if (h->live && h->gen == (uint32_t)arg)
+    if (pool_alive(obj, (uint32_t)arg))
         work_done(m, obj, (enum work)(arg >> 32));
 }
 
-static void tq_loopback_fire(void *ctx, void *obj, uint32_t gen)
+static void tq_loopback_fire(void *ctx, uint32_t id, uint32_t gen)
 {
     model *m = ctx;
-    val *v = obj;
-    if (!v->h.live || v->h.gen != gen)
+    val *v = pool_at(&m->vals, id);
+    if (!pool_alive(v, gen))
         return;
     v->waited = false;
     lbq_add(m, -1);
     get_grant(m, v);
 }
 
-static void ev_call_send(sim *s, void *obj, uint64_t arg)
+static void tq_retry_fire(void *ctx, uint32_t id, uint32_t gen)
 {
-    call *c = obj;
-    if (c->h.live && c->h.gen == (uint32_t)arg)
-        call_send(model_of_sim(s), c);
+    model *m = ctx;
+    call *c = pool_at(&m->calls, id);
+    if (pool_alive(c, gen))
+        call_send(m, c);
 }
 
 static void ev_call_transmit(sim *s, void *obj, uint64_t arg)
 {
     call *c = obj;
-    if (c->h.live && c->h.gen == (uint32_t)arg)
+    if (pool_alive(c, (uint32_t)arg))
         sreq_arrive(model_of_sim(s), c);
 }
 
 static void ev_call_refused(sim *s, void *obj, uint64_t arg)
 {
     call *c = obj;
-    if (c->h.live && c->h.gen == (uint32_t)arg)
+    if (pool_alive(c, (uint32_t)arg))
         call_response(model_of_sim(s), c, ST_CONN);
 }
 
 static void ev_wloop_next(sim *s, void *obj, uint64_t arg)
 {
-    wloop *w = obj;
-    if (w->h.live && w->h.gen == (uint32_t)arg)
+    call *w = obj;
+    if (pool_alive(w, (uint32_t)arg))
         wloop_attempt(model_of_sim(s), w);
 }
 
-static void ev_hb_cycle(sim *s, void *obj, uint64_t arg)
+static void hb_cycle_start(model *m, uint32_t i)
 {
-    (void)s;
-    model *m = obj;
-    m->nodes[arg].hb_tries_left = m->p->kubelet.heartbeat.tries;
-    hb_try(m, (uint32_t)arg);
+    m->nodes[i].hb_tries_left = m->p->kubelet.heartbeat.tries;
+    hb_try(m, i);
+}
+
+static void tq_cycle_fire(void *ctx, uint32_t id, uint32_t gen)
+{
+    (void)gen;
+    hb_cycle_start(ctx, id);
+}
+
+/* One pending event, for the head of the ready list (or earlier: the head may have moved on
+ * since, and the event then re-arms for the new head). */
+static void ev_watchdog(sim *s, void *obj, uint64_t arg);
+
+static void watchdog_arm(model *m)
+{
+    m->watchdog_armed = m->ready_head != NO_NODE;
+    if (m->watchdog_armed) {
+        double due = m->nodes[m->ready_head].last_ok + m->p->kubelet.heartbeat.not_ready_after_s;
+        sim_at(m->s, due > now(m) ? due : now(m), ev_watchdog, m, 0);
+    }
 }
 
 static void ev_watchdog(sim *s, void *obj, uint64_t arg)
 {
     (void)s;
+    (void)arg;
     model *m = obj;
-    node *n = &m->nodes[arg];
-    double due = n->last_ok + m->p->kubelet.heartbeat.not_ready_after_s;
-    if (now(m) >= due) {
+    double after = m->p->kubelet.heartbeat.not_ready_after_s;
+    while (m->ready_head != NO_NODE && now(m) >= m->nodes[m->ready_head].last_ok + after) {
         /* node lifecycle controller: no status for the grace period -> NotReady */
-        n->watchdog = false;
-        n->not_ready = true;
+        uint32_t i = m->ready_head;
+        ready_unlink(m, i);
+        m->nodes[i].not_ready = true;
         m->not_ready++;
-    } else {
-        sim_at(m->s, due, ev_watchdog, m, arg);
     }
+    watchdog_arm(m);
 }
 
 /* ---- metrics-server ---- */
 
-static void ev_scrape(sim *s, void *obj, uint64_t arg)
+static void scrape_node(model *m, uint32_t i)
 {
-    (void)s;
-    model *m = obj;
-    uint32_t i = (uint32_t)arg;
     node *n = &m->nodes[i];
     if (m->p->metrics_server.auth == MS_AUTH_CERTIFICATE) {
         scrape_result(m, true); /* no TokenReview: the kubelet verifies the client certificate */
@@ -822,21 +902,66 @@ static void ev_scrape(sim *s, void *obj, uint64_t arg)
     count(m, C_KC_MISS);
     count(m, C_WLOOPS);
     /* No coalescing in the kubelet: each uncached request starts its own retry loop. */
-    wloop *w = pool_get(&m->wloops);
+    call *w = call_new(m, K_TOKENREVIEW, 0, true);
     w->node = i;
-    w->scrape_waiting = true;
-    tqueue_push(&m->tq_scrape, m->ms_deadline > now(m) ? m->ms_deadline : now(m), w, w->h.gen);
+    w->tick = m->tick_hi - 1; /* the latest tick's deadline applies */
+    if ((int32_t)(w->tick - m->tick_lo) < 0) {
+        scrape_result(m, false); /* that deadline has passed already */
+    } else {
+        w->scrape_waiting = true;
+        m->scr_waiting[w->tick & (m->scr_waiting_cap - 1)]++;
+    }
     wloop_attempt(m, w);
 }
 
-static void tq_scrape_fire(void *ctx, void *obj, uint32_t gen)
+/* A tick's deadline: its scrapes still waiting fail (their loops go on). Deadlines come in
+ * tick order, so this is tick tick_lo. */
+static void ev_scrape_deadline(sim *s, void *obj, uint64_t arg)
 {
-    model *m = ctx;
-    wloop *w = obj;
-    if (w->h.live && w->h.gen == gen && w->scrape_waiting) {
-        w->scrape_waiting = false;
-        scrape_result(m, false);
+    (void)s;
+    model *m = obj;
+    ensure(arg == m->tick_lo, now(m), "scrape deadlines out of order");
+    uint32_t *w = &m->scr_waiting[m->tick_lo & (m->scr_waiting_cap - 1)];
+    m->cum[C_SCRAPE_FAIL] += *w;
+    *w = 0;
+    m->tick_lo++;
+}
+
+/* Opens a tick: a zero count in the ring of unexpired ticks (grown when full). */
+static void tick_open(model *m)
+{
+    uint32_t cap = m->scr_waiting_cap;
+    if (m->tick_hi - m->tick_lo == cap) {
+        uint32_t ncap = cap ? 2 * cap : 4;
+        uint32_t *r = xcalloc(ncap, sizeof *r);
+        for (uint32_t k = m->tick_lo; k != m->tick_hi; k++)
+            r[k & (ncap - 1)] = m->scr_waiting[k & (cap - 1)];
+        free(m->scr_waiting);
+        m->scr_waiting = r;
+        m->scr_waiting_cap = ncap;
     }
+    m->scr_waiting[m->tick_hi & (m->scr_waiting_cap - 1)] = 0;
+    m->tick_hi++;
+}
+
+static int scrape_cmp(const void *a, const void *b)
+{
+    const scrape *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    /* seq wraps after 2^32 scrapes; only differences among the ones due matter */
+    int32_t d = (int32_t)(x->seq - y->seq);
+    return (d > 0) - (d < 0);
+}
+
+/* The scrapes due now, in order, then one event for the next. */
+static void ev_scrape(sim *s, void *obj, uint64_t arg)
+{
+    (void)arg;
+    model *m = obj;
+    while (m->scr_pos < m->scr_n && m->scr[m->scr_pos].t <= now(m))
+        scrape_node(m, m->scr[m->scr_pos++].node);
+    m->scr_ev = m->scr_pos < m->scr_n ? sim_at(s, m->scr[m->scr_pos].t, ev_scrape, m, 0) : 0;
 }
 
 static void ev_ms_tick(sim *s, void *obj, uint64_t arg)
@@ -850,10 +975,29 @@ static void ev_ms_tick(sim *s, void *obj, uint64_t arg)
     double spread = p->metrics_server.delay_per_node_s * m->nnodes;
     if (spread > p->metrics_server.max_delay_s)
         spread = p->metrics_server.max_delay_s;
-    m->ms_deadline = now(m) + p->metrics_server.timeout_fraction * res;
+    tick_open(m);
+    sim_at(s, now(m) + p->metrics_server.timeout_fraction * res, ev_scrape_deadline, m,
+           m->tick_hi - 1);
+    /* The scrapes go into one sorted array with one engine event, not one event each. Scrapes
+     * of an earlier tick still due (a spread longer than the resolution) stay, in order. */
+    size_t keep = m->scr_n - m->scr_pos;
+    if (keep > 0 && m->scr_pos > 0)
+        memmove(m->scr, m->scr + m->scr_pos, keep * sizeof *m->scr);
+    m->scr_n = keep;
+    m->scr_pos = 0;
+    if (m->scr_cap < keep + (size_t)m->nnodes) {
+        m->scr_cap = keep + (size_t)m->nnodes;
+        m->scr = xrealloc(m->scr, m->scr_cap * sizeof *m->scr);
+    }
+    double t = now(m);
     for (int i = 0; i < m->nnodes; i++)
         if (!m->nodes[i].not_ready)
-            sim_after(s, spread * unif(m, RNG_SCRAPE), ev_scrape, m, (uint64_t)i);
+            m->scr[m->scr_n++] =
+                (scrape){t + spread * unif(m, RNG_SCRAPE), (uint32_t)i, m->scr_seq++};
+    qsort(m->scr, m->scr_n, sizeof *m->scr, scrape_cmp);
+    if (m->scr_ev)
+        sim_cancel(s, m->scr_ev);
+    m->scr_ev = m->scr_n > 0 ? sim_at(s, m->scr[0].t, ev_scrape, m, 0) : 0;
     sim_after(s, res, ev_ms_tick, m, 0);
 }
 
@@ -1035,10 +1179,14 @@ static void init_state(model *m)
     bool tokens_used = p->metrics_server.enabled && p->metrics_server.auth == MS_AUTH_TOKEN;
     double ttl = p->apiserver.token_cache.success_ttl_s;
 
-    m->nodes = xcalloc(m->nnodes > 0 ? (size_t)m->nnodes : 1, sizeof *m->nodes);
+    size_t nn = m->nnodes > 0 ? (size_t)m->nnodes : 1;
+    m->nodes = xcalloc(nn, sizeof *m->nodes);
+    /* The first heartbeat phases, sorted (by phase, then node), go into the cycle ring, and
+     * the ready list is built in order of last_ok (which the phases order too). */
+    scrape *first = xmalloc(nn * sizeof *first);
     for (int i = 0; i < m->nnodes; i++) {
         node *n = &m->nodes[i];
-        tbucket_init(&n->api, p->kubelet.api_qps, p->kubelet.api_burst, 0.0);
+        n->api = (tbucket_state){p->kubelet.api_burst, 0.0};
         double phase = p->kubelet.heartbeat.interval_s * gsl_rng_uniform(ri);
         n->last_ok = warm ? phase - p->kubelet.heartbeat.interval_s : 0.0;
         n->cache_expiry = -INFINITY;
@@ -1046,11 +1194,18 @@ static void init_state(model *m)
             n->cache_expiry = p->kubelet.webhook_cache_ttl_s * gsl_rng_uniform(ri);
             n->cache_ok = true;
         }
-        sim_at(m->s, phase, ev_hb_cycle, m, (uint64_t)i);
-        n->watchdog = true;
-        double due = n->last_ok + p->kubelet.heartbeat.not_ready_after_s;
-        sim_at(m->s, due > 0.0 ? due : 0.0, ev_watchdog, m, (uint64_t)i);
+        first[i] = (scrape){phase, (uint32_t)i, (uint32_t)i};
     }
+    qsort(first, (size_t)m->nnodes, sizeof *first, scrape_cmp);
+    m->ready_head = m->ready_tail = NO_NODE;
+    for (int k = 0; k < m->nnodes; k++) {
+        tqueue_push(&m->tq_cycle, first[k].t, first[k].node, 0);
+        /* warm: last_ok follows the phase; cold: every last_ok is 0, in node order */
+        ready_append(m, warm ? first[k].node : (uint32_t)k);
+    }
+    free(first);
+    if (m->nnodes > 0)
+        watchdog_arm(m);
     if (warm && ttl > 0.0) {
         /* warm start: every cache entry filled, expiries spread uniformly over the TTL */
         if (tokens_used && m->nnodes > 0)
@@ -1091,7 +1246,6 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     pool_init(&m->calls, sizeof(call));
     pool_init(&m->sreqs, sizeof(sreq));
     pool_init(&m->vals, sizeof(val));
-    pool_init(&m->wloops, sizeof(wloop));
     m->nnodes = p->cluster.nodes;
     inflight_init(&m->ro, p->apiserver.max_requests_inflight);
     inflight_init(&m->mut, p->apiserver.max_mutating_requests_inflight);
@@ -1105,13 +1259,14 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     tqueue_init(&m->tq_create, m->s, tq_create_fire, m);
     tqueue_init(&m->tq_filter, m->s, tq_filter_fire, m);
     tqueue_init(&m->tq_hb, m->s, tq_hb_fire, m);
-    tqueue_init(&m->tq_scrape, m->s, tq_scrape_fire, m);
-    tqueue_set_live(&m->tq_create, pooled_live);
-    tqueue_set_live(&m->tq_filter, pooled_live);
-    tqueue_set_live(&m->tq_hb, pooled_live);
-    tqueue_set_live(&m->tq_scrape, pooled_live);
+    tqueue_set_live(&m->tq_create, sreq_live);
+    tqueue_set_live(&m->tq_filter, sreq_live);
+    tqueue_set_live(&m->tq_hb, sreq_live);
     tqueue_init(&m->tq_loopback, m->s, tq_loopback_fire, m);
-    tqueue_set_live(&m->tq_loopback, pooled_live);
+    tqueue_set_live(&m->tq_loopback, val_live);
+    tqueue_init(&m->tq_retry, m->s, tq_retry_fire, m);
+    tqueue_set_live(&m->tq_retry, call_live);
+    tqueue_init(&m->tq_cycle, m->s, tq_cycle_fire, m); /* nodes: every entry fires */
     m->webhook_retry = (retry){p->kubelet.retry.attempts, p->kubelet.retry.initial_s,
                                p->kubelet.retry.factor, p->kubelet.retry.jitter};
     m->next_fresh = FRESH_BASE;
@@ -1137,8 +1292,11 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     tqueue_destroy(&m->tq_create);
     tqueue_destroy(&m->tq_filter);
     tqueue_destroy(&m->tq_hb);
-    tqueue_destroy(&m->tq_scrape);
+    tqueue_destroy(&m->tq_retry);
+    free(m->scr_waiting);
     tqueue_destroy(&m->tq_loopback);
+    tqueue_destroy(&m->tq_cycle);
+    free(m->scr);
     if (m->use_cpu)
         ps_destroy(&m->cpu);
     ttlcache_free(m->tc);
@@ -1146,7 +1304,6 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     pool_destroy(&m->calls);
     pool_destroy(&m->sreqs);
     pool_destroy(&m->vals);
-    pool_destroy(&m->wloops);
     for (unsigned k = 0; k < RNG_STREAM_COUNT; k++)
         gsl_rng_free(m->r[k]);
     sim_free(m->s);

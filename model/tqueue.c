@@ -5,6 +5,7 @@
 #include "xmem.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void tqueue_init(tqueue *q, sim *s, tqueue_fn fn, void *ctx)
 {
@@ -12,7 +13,7 @@ void tqueue_init(tqueue *q, sim *s, tqueue_fn fn, void *ctx)
     q->fn = fn;
     q->live = NULL;
     q->ctx = ctx;
-    q->cap = 256;
+    q->cap = 64;
     q->ring = xmalloc(q->cap * sizeof *q->ring);
     q->head = q->n = 0;
     q->armed = false;
@@ -40,7 +41,7 @@ static void fire(sim *s, void *obj, uint64_t arg);
 static void arm(tqueue *q)
 {
     if (q->live)
-        while (q->n > 0 && !q->live(q->ring[q->head].obj, q->ring[q->head].gen)) {
+        while (q->n > 0 && !q->live(q->ctx, q->ring[q->head].id, q->ring[q->head].gen)) {
             q->head = (q->head + 1) & (q->cap - 1);
             q->n--;
         }
@@ -58,12 +59,12 @@ static void fire(sim *s, void *obj, uint64_t arg)
         tqueue_item it = q->ring[q->head];
         q->head = (q->head + 1) & (q->cap - 1);
         q->n--;
-        q->fn(q->ctx, it.obj, it.gen);
+        q->fn(q->ctx, it.id, it.gen);
     }
     arm(q);
 }
 
-void tqueue_push(tqueue *q, double deadline, void *obj, uint32_t gen)
+void tqueue_push(tqueue *q, double deadline, uint32_t id, uint32_t gen)
 {
     if (q->n > 0) {
         double last = q->ring[(q->head + q->n - 1) & (q->cap - 1)].deadline;
@@ -78,22 +79,22 @@ void tqueue_push(tqueue *q, double deadline, void *obj, uint32_t gen)
         size_t k = 0;
         for (size_t i = 0; i < q->n; i++) {
             tqueue_item it = q->ring[(q->head + i) & (q->cap - 1)];
-            if (q->live(it.obj, it.gen))
+            if (q->live(q->ctx, it.id, it.gen))
                 q->ring[(q->head + k++) & (q->cap - 1)] = it;
         }
         q->n = k;
         grow = k > q->cap / 2;
     }
     if (grow) {
-        tqueue_item *r = xmalloc(2 * q->cap * sizeof *r);
-        for (size_t i = 0; i < q->n; i++)
-            r[i] = q->ring[(q->head + i) & (q->cap - 1)];
-        free(q->ring);
-        q->ring = r;
-        q->head = 0;
-        q->cap *= 2;
+        /* realloc (large blocks move by remapping, without a second copy alive), then the
+         * wrapped-around part [0, head + n - cap) goes after the old end. */
+        size_t old = q->cap;
+        q->ring = xrealloc(q->ring, 2 * old * sizeof *q->ring);
+        q->cap = 2 * old;
+        if (q->head + q->n > old)
+            memcpy(q->ring + old, q->ring, (q->head + q->n - old) * sizeof *q->ring);
     }
-    q->ring[(q->head + q->n) & (q->cap - 1)] = (tqueue_item){deadline, obj, gen};
+    q->ring[(q->head + q->n) & (q->cap - 1)] = (tqueue_item){deadline, id, gen};
     q->n++;
     if (!q->armed)
         arm(q);
