@@ -23,13 +23,21 @@ typedef struct tqueue_item {
     uint32_t id, gen;
 } tqueue_item;
 
+/* The entries live in 4 KiB blocks held by a circular array of block pointers, so memory follows
+ * the entries (to within a block) and growing never copies them. */
+#define TQUEUE_BLOCK 256
+
 typedef struct tqueue {
     sim *s;
     tqueue_fn fn;
     tqueue_live_fn live;
     void *ctx;
-    tqueue_item *ring;
-    size_t head, n, cap; /* cap: a power of two */
+    tqueue_item **blk; /* circular: blk[(b0 + i) & (blk_cap - 1)] is the i-th block in use */
+    size_t b0, nblk, blk_cap;
+    tqueue_item *spare; /* one emptied block kept for the next push */
+    size_t off;         /* the head entry's index in the first block */
+    size_t n;           /* entries from the head on */
+    size_t limit;       /* with a liveness test: squeeze dead entries out when n reaches this */
     bool armed;
 } tqueue;
 
@@ -41,5 +49,7 @@ void tqueue_destroy(tqueue *q);
 void tqueue_push(tqueue *q, double deadline, uint32_t id, uint32_t gen);
 /* Entries waiting (stale ones included). */
 size_t tqueue_len(const tqueue *q);
+/* Bytes held by the entry blocks. */
+size_t tqueue_bytes(const tqueue *q);
 
 #endif

@@ -69,7 +69,7 @@ typedef struct sreq sreq;
 typedef struct val val;
 
 /* A client-go call: up to max_tries HTTP requests, one at a time. A kubelet TokenReview call
- * is also its webhook retry loop: it lives across the loop's attempts. 40 bytes. */
+ * is also its webhook retry loop: it lives across the loop's attempts. 32 bytes. */
 typedef struct call {
     pool_hdr h;
     uint8_t kind;
@@ -77,12 +77,14 @@ typedef struct call {
     bool scrape_waiting; /* webhook loop: the scrape that started it still waits for it */
     int32_t tries;
     uint32_t attempt; /* webhook loop: attempts made */
-    sreq *cur;        /* request in flight, NULL between tries */
     union {
         uint64_t token; /* SA-token, background and burst calls */
         struct {
             uint32_t node; /* heartbeat and TokenReview calls */
-            uint32_t tick; /* webhook loop: the metrics-server tick of its scrape */
+            union {
+                uint32_t tick;       /* webhook loop: the metrics-server tick of its scrape */
+                uint32_t tries_left; /* heartbeat: tries left in this cycle, this one too */
+            };
         };
     };
 } call;
@@ -110,26 +112,35 @@ struct val {
     sreq *waiters;
 };
 
-/* A node is 48 bytes, and its timers live in shared structures, not in the event set: the
+/* A node is 40 bytes, and its timers live in shared structures, not in the event set: the
  * heartbeat cycle in a FIFO ring (tq_cycle), the NotReady deadline as its place in the ready
  * list, a scrape as an entry of the tick's sorted array. */
 typedef struct node {
     double last_ok;      /* last successful status PATCH */
     double cache_expiry; /* kubelet webhook cache entry for metrics-server's token */
     tbucket_state api;   /* kubelet main client: --kube-api-qps / --kube-api-burst */
-    uint32_t prev, next; /* ready list, oldest last_ok first (NO_NODE: none) */
-    int32_t hb_tries_left;
-    bool cache_ok; /* cached result: authenticated (true) or not */
-    bool not_ready;
+    uint32_t prev, next; /* ready list, oldest last_ok first (NO_NODE: none); NotReady nodes
+                          * are not in it, and have prev == NOT_LISTED */
 } node;
 
 #define NO_NODE UINT32_MAX
+#define NOT_LISTED (UINT32_MAX - 1)
+
+static bool node_not_ready(const node *n)
+{
+    return n->prev == NOT_LISTED;
+}
 
 /* A scrape due: node `node` at time t; seq orders equal times in the order they were drawn. */
 typedef struct scrape {
     double t;
     uint32_t node, seq;
 } scrape;
+
+/* The sizes the memory budget counts on (64-bit): a node, a call, a validation, a request. */
+_Static_assert(sizeof(void *) != 8 || (sizeof(node) == 40 && sizeof(call) == 32 &&
+                                       sizeof(val) == 32 && sizeof(sreq) == 64),
+               "object sizes changed: recheck the memory per node (make bench)");
 
 typedef struct gauge {
     double v, last, area;
@@ -272,7 +283,6 @@ static void respond(model *m, sreq *r, enum status st)
         return;
     r->client = NULL;
     r->answered = true;
-    c->cur = NULL;
     call_response(m, c, st);
 }
 
@@ -488,7 +498,6 @@ static void sreq_arrive(model *m, call *c)
     bool kubelet = c->kind == K_TOKENREVIEW || c->kind == K_HB_GET || c->kind == K_HB_PATCH;
     r->token = kubelet ? METRICS_TOKEN : c->token;
     r->t0 = now(m);
-    c->cur = r;
     if (kind_review[r->kind])
         count(m, C_TR);
     /* The timeout filter wraps everything (60 s; DefaultBuildHandlerChain). */
@@ -578,7 +587,6 @@ static void tq_hb_fire(void *ctx, uint32_t id, uint32_t gen)
     /* The heartbeat client's own timeout: it leaves; the server goes on without it. */
     call *c = r->client;
     r->client = NULL;
-    c->cur = NULL;
     call_response(m, c, ST_CONN);
 }
 
@@ -648,7 +656,6 @@ static void wloop_attempt(model *m, call *w)
 {
     count(m, C_TR_ATTEMPTS);
     w->tries = 0;
-    w->cur = NULL;
     call_send(m, w);
 }
 
@@ -659,7 +666,6 @@ static void wloop_result(model *m, call *w, enum status st)
         /* 1.12 webhook responseCache: any returned status is cached for the TTL. */
         node *n = &m->nodes[w->node];
         n->cache_expiry = now(m) + p->kubelet.webhook_cache_ttl_s;
-        n->cache_ok = true;
         wloop_scrape_done(m, w, true);
         pool_put(&m->calls, w);
         return;
@@ -707,10 +713,12 @@ static void ready_append(model *m, uint32_t i)
     m->ready_tail = i;
 }
 
-static void hb_try(model *m, uint32_t i)
+/* One try of tryUpdateNodeStatus (GET node, then PATCH status); tries_left counts this one. */
+static void hb_try(model *m, uint32_t i, uint32_t tries_left)
 {
     call *c = call_new(m, K_HB_GET, 0, true);
     c->node = i;
+    c->tries_left = tries_left;
     call_send(m, c);
 }
 
@@ -729,18 +737,17 @@ static void hb_result(model *m, call *c, enum status st)
     if (st == ST_OK && c->kind == K_HB_GET) {
         call *patch = call_new(m, K_HB_PATCH, 0, true);
         patch->node = i;
+        patch->tries_left = c->tries_left;
         call_send(m, patch);
         return;
     }
     if (st == ST_OK) {
         n->last_ok = now(m);
         /* The newest last_ok: to the tail of the ready list. */
-        if (n->not_ready) {
-            n->not_ready = false;
+        if (node_not_ready(n))
             m->not_ready--;
-        } else {
+        else
             ready_unlink(m, i);
-        }
         ready_append(m, i);
         if (!m->watchdog_armed)
             watchdog_arm(m);
@@ -748,8 +755,8 @@ static void hb_result(model *m, call *c, enum status st)
         return;
     }
     /* tryUpdateNodeStatus failed: nodeStatusUpdateRetry tries per cycle, back to back. */
-    if (--n->hb_tries_left > 0)
-        hb_try(m, i);
+    if (c->tries_left > 1)
+        hb_try(m, i, c->tries_left - 1);
     else
         hb_cycle_end(m, i, false);
 }
@@ -846,8 +853,7 @@ static void ev_wloop_next(sim *s, void *obj, uint64_t arg)
 
 static void hb_cycle_start(model *m, uint32_t i)
 {
-    m->nodes[i].hb_tries_left = m->p->kubelet.heartbeat.tries;
-    hb_try(m, i);
+    hb_try(m, i, (uint32_t)m->p->kubelet.heartbeat.tries);
 }
 
 static void tq_cycle_fire(void *ctx, uint32_t id, uint32_t gen)
@@ -879,7 +885,7 @@ static void ev_watchdog(sim *s, void *obj, uint64_t arg)
         /* node lifecycle controller: no status for the grace period -> NotReady */
         uint32_t i = m->ready_head;
         ready_unlink(m, i);
-        m->nodes[i].not_ready = true;
+        m->nodes[i].prev = NOT_LISTED;
         m->not_ready++;
     }
     watchdog_arm(m);
@@ -896,7 +902,9 @@ static void scrape_node(model *m, uint32_t i)
     }
     if (now(m) < n->cache_expiry) {
         count(m, C_KC_HIT);
-        scrape_result(m, n->cache_ok); /* a cached authenticated=false gives 401 */
+        /* every token is valid here (failed validations are not modelled), so a cached
+         * result is always authenticated */
+        scrape_result(m, true);
         return;
     }
     count(m, C_KC_MISS);
@@ -991,7 +999,7 @@ static void ev_ms_tick(sim *s, void *obj, uint64_t arg)
     }
     double t = now(m);
     for (int i = 0; i < m->nnodes; i++)
-        if (!m->nodes[i].not_ready)
+        if (!node_not_ready(&m->nodes[i]))
             m->scr[m->scr_n++] =
                 (scrape){t + spread * unif(m, RNG_SCRAPE), (uint32_t)i, m->scr_seq++};
     qsort(m->scr, m->scr_n, sizeof *m->scr, scrape_cmp);
@@ -1192,7 +1200,6 @@ static void init_state(model *m)
         n->cache_expiry = -INFINITY;
         if (warm && tokens_used) {
             n->cache_expiry = p->kubelet.webhook_cache_ttl_s * gsl_rng_uniform(ri);
-            n->cache_ok = true;
         }
         first[i] = (scrape){phase, (uint32_t)i, (uint32_t)i};
     }

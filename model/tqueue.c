@@ -1,4 +1,4 @@
-/* tqueue: FIFO timeout ring with one engine event for its head (L2). */
+/* tqueue: FIFO timeout queue in blocks, with one engine event for its head (L2). */
 #include "tqueue.h"
 
 #include "err.h"
@@ -7,16 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define BLOCK TQUEUE_BLOCK
+
 void tqueue_init(tqueue *q, sim *s, tqueue_fn fn, void *ctx)
 {
+    memset(q, 0, sizeof *q);
     q->s = s;
     q->fn = fn;
-    q->live = NULL;
     q->ctx = ctx;
-    q->cap = 64;
-    q->ring = xmalloc(q->cap * sizeof *q->ring);
-    q->head = q->n = 0;
-    q->armed = false;
+    q->blk_cap = 4;
+    q->blk = xcalloc(q->blk_cap, sizeof *q->blk);
+    q->limit = 4 * BLOCK;
 }
 
 void tqueue_set_live(tqueue *q, tqueue_live_fn live)
@@ -26,9 +27,11 @@ void tqueue_set_live(tqueue *q, tqueue_live_fn live)
 
 void tqueue_destroy(tqueue *q)
 {
-    free(q->ring);
-    q->ring = NULL;
-    q->n = q->cap = 0;
+    for (size_t i = 0; i < q->nblk; i++)
+        free(q->blk[(q->b0 + i) & (q->blk_cap - 1)]);
+    free(q->blk);
+    free(q->spare);
+    memset(q, 0, sizeof *q);
 }
 
 size_t tqueue_len(const tqueue *q)
@@ -36,18 +39,60 @@ size_t tqueue_len(const tqueue *q)
     return q->n;
 }
 
+size_t tqueue_bytes(const tqueue *q)
+{
+    return (q->nblk + (q->spare != NULL)) * BLOCK * sizeof(tqueue_item);
+}
+
+/* The i-th entry from the head. */
+static inline tqueue_item *at(const tqueue *q, size_t i)
+{
+    size_t p = q->off + i;
+    return &q->blk[(q->b0 + p / BLOCK) & (q->blk_cap - 1)][p % BLOCK];
+}
+
+static void block_release(tqueue *q, tqueue_item *b)
+{
+    if (q->spare)
+        free(b);
+    else
+        q->spare = b;
+}
+
+/* Drops the head entry; an emptied first block is released. */
+static void pop_head(tqueue *q)
+{
+    q->n--;
+    if (++q->off == BLOCK || q->n == 0) {
+        /* the first block is done (or the queue is empty: start its block afresh) */
+        if (q->off == BLOCK || q->nblk > 1) {
+            block_release(q, q->blk[q->b0]);
+            q->b0 = (q->b0 + 1) & (q->blk_cap - 1);
+            q->nblk--;
+        }
+        q->off = 0;
+    }
+}
+
+/* Keeps the first `keep` blocks in use and releases the rest. */
+static void trim_blocks(tqueue *q, size_t keep)
+{
+    while (q->nblk > keep) {
+        q->nblk--;
+        block_release(q, q->blk[(q->b0 + q->nblk) & (q->blk_cap - 1)]);
+    }
+}
+
 static void fire(sim *s, void *obj, uint64_t arg);
 
 static void arm(tqueue *q)
 {
     if (q->live)
-        while (q->n > 0 && !q->live(q->ctx, q->ring[q->head].id, q->ring[q->head].gen)) {
-            q->head = (q->head + 1) & (q->cap - 1);
-            q->n--;
-        }
+        while (q->n > 0 && !q->live(q->ctx, at(q, 0)->id, at(q, 0)->gen))
+            pop_head(q);
     q->armed = q->n > 0;
     if (q->armed)
-        sim_at(q->s, q->ring[q->head].deadline, fire, q, 0);
+        sim_at(q->s, at(q, 0)->deadline, fire, q, 0);
 }
 
 static void fire(sim *s, void *obj, uint64_t arg)
@@ -55,46 +100,58 @@ static void fire(sim *s, void *obj, uint64_t arg)
     (void)arg;
     tqueue *q = obj;
     double now = sim_now(s);
-    while (q->n > 0 && q->ring[q->head].deadline <= now) {
-        tqueue_item it = q->ring[q->head];
-        q->head = (q->head + 1) & (q->cap - 1);
-        q->n--;
+    while (q->n > 0 && at(q, 0)->deadline <= now) {
+        tqueue_item it = *at(q, 0);
+        pop_head(q);
         q->fn(q->ctx, it.id, it.gen);
     }
     arm(q);
 }
 
+/* Squeezes out the entries that can no longer matter, order kept, so the queue follows the
+ * requests still in flight, not every request of the last minute. The next squeeze waits until
+ * the queue has doubled, so squeezing is amortised O(1) per push. */
+static void squeeze(tqueue *q)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < q->n; i++) {
+        tqueue_item it = *at(q, i);
+        if (q->live(q->ctx, it.id, it.gen))
+            *at(q, k++) = it;
+    }
+    q->n = k;
+    trim_blocks(q, (q->off + k + BLOCK - 1) / BLOCK);
+    if (q->nblk == 0)
+        q->off = 0;
+    q->limit = 2 * k > 4 * BLOCK ? 2 * k : 4 * BLOCK;
+}
+
 void tqueue_push(tqueue *q, double deadline, uint32_t id, uint32_t gen)
 {
     if (q->n > 0) {
-        double last = q->ring[(q->head + q->n - 1) & (q->cap - 1)].deadline;
+        double last = at(q, q->n - 1)->deadline;
         ensure(deadline >= last, sim_now(q->s), "timeout deadlines out of order (%.17g < %.17g)",
                deadline, last);
     }
-    bool grow = q->n == q->cap;
-    if (grow && q->live) {
-        /* Full: squeeze out entries that can no longer matter (order kept) before growing, so
-         * the ring follows the requests still in flight, not every request of the last minute.
-         * Grow anyway when more than half are live, so squeezing stays amortised O(1). */
-        size_t k = 0;
-        for (size_t i = 0; i < q->n; i++) {
-            tqueue_item it = q->ring[(q->head + i) & (q->cap - 1)];
-            if (q->live(q->ctx, it.id, it.gen))
-                q->ring[(q->head + k++) & (q->cap - 1)] = it;
+    if (q->live && q->n >= q->limit)
+        squeeze(q);
+    if (q->off + q->n == q->nblk * BLOCK) {
+        /* the last block is full (or there is none): add one */
+        if (q->nblk == q->blk_cap) {
+            size_t ncap = 2 * q->blk_cap;
+            tqueue_item **nb = xmalloc(ncap * sizeof *nb);
+            for (size_t i = 0; i < q->nblk; i++)
+                nb[i] = q->blk[(q->b0 + i) & (q->blk_cap - 1)];
+            free(q->blk);
+            q->blk = nb;
+            q->blk_cap = ncap;
+            q->b0 = 0;
         }
-        q->n = k;
-        grow = k > q->cap / 2;
+        tqueue_item *b = q->spare ? q->spare : xmalloc(BLOCK * sizeof *b);
+        q->spare = NULL;
+        q->blk[(q->b0 + q->nblk++) & (q->blk_cap - 1)] = b;
     }
-    if (grow) {
-        /* realloc (large blocks move by remapping, without a second copy alive), then the
-         * wrapped-around part [0, head + n - cap) goes after the old end. */
-        size_t old = q->cap;
-        q->ring = xrealloc(q->ring, 2 * old * sizeof *q->ring);
-        q->cap = 2 * old;
-        if (q->head + q->n > old)
-            memcpy(q->ring + old, q->ring, (q->head + q->n - old) * sizeof *q->ring);
-    }
-    q->ring[(q->head + q->n) & (q->cap - 1)] = (tqueue_item){deadline, id, gen};
+    *at(q, q->n) = (tqueue_item){deadline, id, gen};
     q->n++;
     if (!q->armed)
         arm(q);
