@@ -38,6 +38,7 @@ typedef struct tqueue {
     size_t off;         /* the head entry's index in the first block */
     size_t n;           /* entries from the head on */
     size_t limit;       /* with a liveness test: squeeze dead entries out when n reaches this */
+    double last;        /* the newest deadline pushed */
     bool armed;
 } tqueue;
 

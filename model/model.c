@@ -538,16 +538,6 @@ static bool sreq_live(void *ctx, uint32_t id, uint32_t gen)
     return pool_alive(pool_at(&((model *)ctx)->sreqs, id), gen);
 }
 
-static bool val_live(void *ctx, uint32_t id, uint32_t gen)
-{
-    return pool_alive(pool_at(&((model *)ctx)->vals, id), gen);
-}
-
-static bool call_live(void *ctx, uint32_t id, uint32_t gen)
-{
-    return pool_alive(pool_at(&((model *)ctx)->calls, id), gen);
-}
-
 static void tq_create_fire(void *ctx, uint32_t id, uint32_t gen)
 {
     model *m = ctx;
@@ -1269,10 +1259,10 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     tqueue_set_live(&m->tq_create, sreq_live);
     tqueue_set_live(&m->tq_filter, sreq_live);
     tqueue_set_live(&m->tq_hb, sreq_live);
+    /* A reservation or a 429 retry stays valid until it fires (only a restart can end its
+     * object, and the fire functions check): no liveness test to pay for. */
     tqueue_init(&m->tq_loopback, m->s, tq_loopback_fire, m);
-    tqueue_set_live(&m->tq_loopback, val_live);
     tqueue_init(&m->tq_retry, m->s, tq_retry_fire, m);
-    tqueue_set_live(&m->tq_retry, call_live);
     tqueue_init(&m->tq_cycle, m->s, tq_cycle_fire, m); /* nodes: every entry fires */
     m->webhook_retry = (retry){p->kubelet.retry.attempts, p->kubelet.retry.initial_s,
                                p->kubelet.retry.factor, p->kubelet.retry.jitter};

@@ -128,11 +128,9 @@ static void squeeze(tqueue *q)
 
 void tqueue_push(tqueue *q, double deadline, uint32_t id, uint32_t gen)
 {
-    if (q->n > 0) {
-        double last = at(q, q->n - 1)->deadline;
-        ensure(deadline >= last, sim_now(q->s), "timeout deadlines out of order (%.17g < %.17g)",
-               deadline, last);
-    }
+    ensure(q->n == 0 || deadline >= q->last, sim_now(q->s),
+           "timeout deadlines out of order (%.17g < %.17g)", deadline, q->last);
+    q->last = deadline;
     if (q->live && q->n >= q->limit)
         squeeze(q);
     if (q->off + q->n == q->nblk * BLOCK) {
