@@ -89,15 +89,22 @@ typedef struct call {
     };
 } call;
 
+/* Objects refer to each other by pool id (NO_ID: none), so a request is 64 bytes with its
+ * links: to its validation's waiters, and to the timeout lists it is in. */
+#define NO_ID UINT32_MAX
+
 struct sreq {
     pool_hdr h;
     uint8_t kind;
     bool answered; /* a response (or a timeout) went to the client */
     bool slot;     /* holds a max-inflight slot */
     bool in_service;
-    call *client; /* NULL once the client has its answer or left */
-    val *val;     /* validation waited for */
-    sreq *wprev, *wnext;
+    bool in_filter;  /* in the 60 s filter timeout list (f_prev, f_next) */
+    bool in_x;       /* in the create or the heartbeat timeout list (x_prev, x_next) */
+    uint32_t client; /* call id; NO_ID once the client has its answer or left */
+    uint32_t val;    /* validation waited for */
+    uint32_t wprev, wnext;
+    uint32_t f_prev, f_next, x_prev, x_next;
     uint64_t token;
     double t0;
 };
@@ -106,10 +113,10 @@ struct val {
     pool_hdr h;
     uint64_t token;
     int gets_left;
-    bool waited;   /* sits in the loopback backlog */
-    bool slot;     /* the current GET holds a read-only slot */
-    bool orphaned; /* counted in m->orphaned */
-    sreq *waiters;
+    bool waited;      /* sits in the loopback backlog */
+    bool slot;        /* the current GET holds a read-only slot */
+    bool orphaned;    /* counted in m->orphaned */
+    uint32_t waiters; /* first waiting request (NO_ID: none) */
 };
 
 /* A node is 40 bytes, and its timers live in shared structures, not in the event set: the
@@ -142,6 +149,16 @@ _Static_assert(sizeof(void *) != 8 || (sizeof(node) == 40 && sizeof(call) == 32 
                                        sizeof(val) == 32 && sizeof(sreq) == 64),
                "object sizes changed: recheck the memory per node (make bench)");
 
+/* A timeout list: requests in order of arrival, so in order of deadline (t0 + timeout), with
+ * one engine event for the head. A request leaves the list when it is freed (O(1), no dead
+ * entries to skip); the event is re-armed lazily when the head has left. */
+typedef struct tlist {
+    uint32_t head, tail;
+    double timeout_s;
+    bool armed;
+    bool x; /* uses the x links (create, heartbeat), not the f links (filter) */
+} tlist;
+
 typedef struct gauge {
     double v, last, area;
 } gauge;
@@ -162,7 +179,8 @@ typedef struct model {
     ps cpu;
     sim_handle cpu_ev;
     double cpu_busy_mark;
-    tqueue tq_create, tq_filter, tq_hb, tq_loopback, tq_cycle, tq_retry;
+    tlist tl_filter, tl_create, tl_hb;
+    tqueue tq_loopback, tq_cycle, tq_retry;
     uint32_t *scr_waiting; /* per metrics-server tick (ring): scrapes still waiting */
     uint32_t tick_lo, tick_hi, scr_waiting_cap; /* ticks [tick_lo, tick_hi) not yet expired */
     uint32_t ready_head, ready_tail;            /* ready nodes by last_ok: the NotReady deadlines */
@@ -276,30 +294,92 @@ static void authn_done(model *m, sreq *r);
 
 /* ---- server requests ---- */
 
+static sreq *sreq_at(model *m, uint32_t id)
+{
+    return pool_at(&m->sreqs, id);
+}
+
+/* ---- timeout lists ---- */
+
+static uint32_t *tl_prev(sreq *r, bool x)
+{
+    return x ? &r->x_prev : &r->f_prev;
+}
+
+static uint32_t *tl_next(sreq *r, bool x)
+{
+    return x ? &r->x_next : &r->f_next;
+}
+
+static void ev_tlist(sim *s, void *obj, uint64_t arg);
+
+static void tl_arm(model *m, tlist *l)
+{
+    l->armed = l->head != NO_ID;
+    if (l->armed)
+        sim_at(m->s, sreq_at(m, l->head)->t0 + l->timeout_s, ev_tlist, l, 0);
+}
+
+/* Appends r, which arrived now: its deadline is the latest. */
+static void tl_append(model *m, tlist *l, sreq *r)
+{
+    *tl_prev(r, l->x) = l->tail;
+    *tl_next(r, l->x) = NO_ID;
+    if (l->tail != NO_ID)
+        *tl_next(sreq_at(m, l->tail), l->x) = r->h.id;
+    else
+        l->head = r->h.id;
+    l->tail = r->h.id;
+    if (l->x)
+        r->in_x = true;
+    else
+        r->in_filter = true;
+    if (!l->armed)
+        tl_arm(m, l);
+}
+
+static void tl_unlink(model *m, tlist *l, sreq *r)
+{
+    uint32_t prev = *tl_prev(r, l->x), next = *tl_next(r, l->x);
+    if (prev != NO_ID)
+        *tl_next(sreq_at(m, prev), l->x) = next;
+    else
+        l->head = next;
+    if (next != NO_ID)
+        *tl_prev(sreq_at(m, next), l->x) = prev;
+    else
+        l->tail = prev;
+    if (l->x)
+        r->in_x = false;
+    else
+        r->in_filter = false;
+}
+
+/* ---- server requests ---- */
+
 static void respond(model *m, sreq *r, enum status st)
 {
-    call *c = r->client;
-    if (!c)
+    if (r->client == NO_ID)
         return;
-    r->client = NULL;
+    call *c = pool_at(&m->calls, r->client);
+    r->client = NO_ID;
     r->answered = true;
     call_response(m, c, st);
 }
 
 static void val_detach(model *m, sreq *r)
 {
-    val *v = r->val;
-    if (!v)
+    if (r->val == NO_ID)
         return;
-    if (r->wprev)
-        r->wprev->wnext = r->wnext;
+    val *v = pool_at(&m->vals, r->val);
+    if (r->wprev != NO_ID)
+        sreq_at(m, r->wprev)->wnext = r->wnext;
     else
         v->waiters = r->wnext;
-    if (r->wnext)
-        r->wnext->wprev = r->wprev;
-    r->val = NULL;
-    r->wprev = r->wnext = NULL;
-    if (!v->waiters && !v->orphaned) {
+    if (r->wnext != NO_ID)
+        sreq_at(m, r->wnext)->wprev = r->wprev;
+    r->val = r->wprev = r->wnext = NO_ID;
+    if (v->waiters == NO_ID && !v->orphaned) {
         v->orphaned = true;
         m->orphaned++;
     }
@@ -308,7 +388,11 @@ static void val_detach(model *m, sreq *r)
 static void sreq_free(model *m, sreq *r)
 {
     val_detach(m, r);
-    if (r->client)
+    if (r->in_filter)
+        tl_unlink(m, &m->tl_filter, r);
+    if (r->in_x)
+        tl_unlink(m, kind_review[r->kind] ? &m->tl_create : &m->tl_hb, r);
+    if (r->client != NO_ID)
         respond(m, r, ST_CONN);
     if (r->slot) {
         r->slot = false;
@@ -332,13 +416,12 @@ static void val_complete(model *m, val *v)
     ttlcache_fill(m->tc, v->token, now(m), m->p->apiserver.token_cache.success_ttl_s);
     if (v->orphaned)
         m->orphaned--;
-    while (v->waiters) {
-        sreq *r = v->waiters;
+    while (v->waiters != NO_ID) {
+        sreq *r = sreq_at(m, v->waiters);
         v->waiters = r->wnext;
-        if (v->waiters)
-            v->waiters->wprev = NULL;
-        r->val = NULL;
-        r->wprev = r->wnext = NULL;
+        if (v->waiters != NO_ID)
+            sreq_at(m, v->waiters)->wprev = NO_ID;
+        r->val = r->wprev = r->wnext = NO_ID;
         authn_done(m, r);
     }
     pool_put(&m->vals, v);
@@ -346,12 +429,12 @@ static void val_complete(model *m, val *v)
 
 static void val_attach(model *m, val *v, sreq *r)
 {
-    r->val = v;
-    r->wprev = NULL;
+    r->val = v->h.id;
+    r->wprev = NO_ID;
     r->wnext = v->waiters;
-    if (v->waiters)
-        v->waiters->wprev = r;
-    v->waiters = r;
+    if (v->waiters != NO_ID)
+        sreq_at(m, v->waiters)->wprev = r->h.id;
+    v->waiters = r->h.id;
     if (v->orphaned) {
         v->orphaned = false;
         m->orphaned--;
@@ -431,6 +514,7 @@ static int authn_begin(model *m, sreq *r)
         return 1;
     }
     v = pool_get(&m->vals);
+    v->waiters = NO_ID;
     v->token = r->token;
     v->gets_left = p->apiserver.sa_lookup.gets_per_validation;
     ttlcache_set_pending(m->tc, r->token, now(m), v);
@@ -473,7 +557,7 @@ static void sreq_admit(model *m, sreq *r)
     if (kind_review[r->kind]) {
         /* create handler: finishRequest gives up after create_timeout (30 s in 1.12) and the
          * handler returns, freeing the slot; the authentication it started goes on. */
-        tqueue_push(&m->tq_create, now(m) + p->apiserver.create_timeout_s, r->h.id, r->h.gen);
+        tl_append(m, &m->tl_create, r); /* admitted on arrival: deadline t0 + 30 s */
         if (authn_begin(m, r))
             sreq_service(m, r);
     } else {
@@ -485,7 +569,6 @@ static void ev_call_refused(sim *s, void *obj, uint64_t arg);
 
 static void sreq_arrive(model *m, call *c)
 {
-    const params *p = m->p;
     if (m->down) {
         /* connection refused, delivered as an event so that retries never recurse */
         sim_after(m->s, 0.0, ev_call_refused, c, c->h.gen);
@@ -493,7 +576,8 @@ static void sreq_arrive(model *m, call *c)
     }
     sreq *r = pool_get(&m->sreqs);
     r->kind = c->kind;
-    r->client = c;
+    r->client = c->h.id;
+    r->val = r->wprev = r->wnext = NO_ID;
     /* A kubelet TokenReview reviews metrics-server's token; heartbeats use a certificate. */
     bool kubelet = c->kind == K_TOKENREVIEW || c->kind == K_HB_GET || c->kind == K_HB_PATCH;
     r->token = kubelet ? METRICS_TOKEN : c->token;
@@ -501,9 +585,9 @@ static void sreq_arrive(model *m, call *c)
     if (kind_review[r->kind])
         count(m, C_TR);
     /* The timeout filter wraps everything (60 s; DefaultBuildHandlerChain). */
-    tqueue_push(&m->tq_filter, now(m) + p->apiserver.request_timeout_s, r->h.id, r->h.gen);
+    tl_append(m, &m->tl_filter, r);
     if (r->kind == K_HB_GET || r->kind == K_HB_PATCH)
-        tqueue_push(&m->tq_hb, now(m) + p->kubelet.heartbeat.timeout_s, r->h.id, r->h.gen);
+        tl_append(m, &m->tl_hb, r);
     if (kind_sa_authn[r->kind]) {
         /* Authentication runs before max-inflight: no slot is held while it waits. */
         if (authn_begin(m, r))
@@ -532,18 +616,8 @@ static void work_done(model *m, void *obj, enum work w)
     sreq_free(m, r);
 }
 
-/* Every timeout's object is pooled: once its gen moved on, the timeout can not matter. */
-static bool sreq_live(void *ctx, uint32_t id, uint32_t gen)
+static void create_timeout(model *m, sreq *r)
 {
-    return pool_alive(pool_at(&((model *)ctx)->sreqs, id), gen);
-}
-
-static void tq_create_fire(void *ctx, uint32_t id, uint32_t gen)
-{
-    model *m = ctx;
-    sreq *r = pool_at(&m->sreqs, id);
-    if (!pool_alive(r, gen))
-        return;
     /* finishRequest returns 504 Timeout without Retry-After; the handler returns, the slot is
      * freed, and a validation it waits for goes on orphaned. */
     if (!r->answered)
@@ -552,11 +626,9 @@ static void tq_create_fire(void *ctx, uint32_t id, uint32_t gen)
     sreq_free(m, r);
 }
 
-static void tq_filter_fire(void *ctx, uint32_t id, uint32_t gen)
+static void filter_timeout(model *m, sreq *r)
 {
-    model *m = ctx;
-    sreq *r = pool_at(&m->sreqs, id);
-    if (!pool_alive(r, gen) || r->answered)
+    if (r->answered)
         return;
     /* The timeout filter answers 504 but the inner handler keeps its slot until it returns. */
     if (kind_review[r->kind])
@@ -568,16 +640,36 @@ static void tq_filter_fire(void *ctx, uint32_t id, uint32_t gen)
         sreq_free(m, r); /* still in authentication: nothing more to wait for */
 }
 
-static void tq_hb_fire(void *ctx, uint32_t id, uint32_t gen)
+static void hb_timeout(model *m, sreq *r)
 {
-    model *m = ctx;
-    sreq *r = pool_at(&m->sreqs, id);
-    if (!pool_alive(r, gen) || !r->client)
+    if (r->client == NO_ID)
         return;
     /* The heartbeat client's own timeout: it leaves; the server goes on without it. */
-    call *c = r->client;
-    r->client = NULL;
+    call *c = pool_at(&m->calls, r->client);
+    r->client = NO_ID;
     call_response(m, c, ST_CONN);
+}
+
+/* A list's head is due: every request whose deadline has come leaves the list and times out,
+ * in order of arrival; then the event is re-armed for the new head. */
+static void ev_tlist(sim *s, void *obj, uint64_t arg)
+{
+    (void)arg;
+    model *m = sim_context(s);
+    tlist *l = obj;
+    while (l->head != NO_ID) {
+        sreq *r = sreq_at(m, l->head);
+        if (r->t0 + l->timeout_s > now(m))
+            break;
+        tl_unlink(m, l, r);
+        if (l == &m->tl_filter)
+            filter_timeout(m, r);
+        else if (l == &m->tl_create)
+            create_timeout(m, r);
+        else
+            hb_timeout(m, r);
+    }
+    tl_arm(m, l);
 }
 
 /* ---- client-go calls ---- */
@@ -1051,7 +1143,7 @@ static void drop_sreq(void *obj, void *ctx)
     model *m = ctx;
     sreq *r = obj;
     r->slot = false; /* the pools and validations are reset wholesale */
-    r->val = NULL;
+    r->val = NO_ID;
     sreq_free(m, r);
 }
 
@@ -1059,7 +1151,7 @@ static void drop_val(void *obj, void *ctx)
 {
     model *m = ctx;
     val *v = obj;
-    v->waiters = NULL; /* their requests are dropped separately */
+    v->waiters = NO_ID; /* their requests are dropped separately */
     if (v->waited)
         lbq_add(m, -1);
     pool_put(&m->vals, v);
@@ -1253,12 +1345,11 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     m->use_cpu = p->apiserver.cpu.cores > 0;
     if (m->use_cpu)
         ps_init(&m->cpu, p->apiserver.cpu.cores, 0.0);
-    tqueue_init(&m->tq_create, m->s, tq_create_fire, m);
-    tqueue_init(&m->tq_filter, m->s, tq_filter_fire, m);
-    tqueue_init(&m->tq_hb, m->s, tq_hb_fire, m);
-    tqueue_set_live(&m->tq_create, sreq_live);
-    tqueue_set_live(&m->tq_filter, sreq_live);
-    tqueue_set_live(&m->tq_hb, sreq_live);
+    /* The timeouts of the filter (60 s; DefaultBuildHandlerChain), of the create handler (30 s)
+     * and of the heartbeat client (10 s). */
+    m->tl_filter = (tlist){NO_ID, NO_ID, p->apiserver.request_timeout_s, false, false};
+    m->tl_create = (tlist){NO_ID, NO_ID, p->apiserver.create_timeout_s, false, true};
+    m->tl_hb = (tlist){NO_ID, NO_ID, p->kubelet.heartbeat.timeout_s, false, true};
     /* A reservation or a 429 retry stays valid until it fires (only a restart can end its
      * object, and the fire functions check): no liveness test to pay for. */
     tqueue_init(&m->tq_loopback, m->s, tq_loopback_fire, m);
@@ -1286,9 +1377,6 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
 
     if (m->zipf)
         gsl_ran_discrete_free(m->zipf);
-    tqueue_destroy(&m->tq_create);
-    tqueue_destroy(&m->tq_filter);
-    tqueue_destroy(&m->tq_hb);
     tqueue_destroy(&m->tq_retry);
     free(m->scr_waiting);
     tqueue_destroy(&m->tq_loopback);
