@@ -202,7 +202,7 @@ static const field apiserver_fields[] = {
 };
 
 static const field retry_fields[] = {
-    INT("attempts", kubelet.retry.attempts, 1, INT_MAX),
+    INT("attempts", kubelet.retry.attempts, 1, 65535),
     NONNEG("initial", kubelet.retry.initial_s),
     DBL("factor", kubelet.retry.factor, 1, INF),
     NONNEG("jitter", kubelet.retry.jitter),
@@ -228,7 +228,7 @@ static const field kubelet_fields[] = {
 };
 
 static const field client_go_fields[] = {
-    INT("max_tries", client_go.max_tries, 1, INT_MAX),
+    INT("max_tries", client_go.max_tries, 1, 65535),
     END,
 };
 

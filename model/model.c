@@ -69,14 +69,15 @@ typedef struct sreq sreq;
 typedef struct val val;
 
 /* A client-go call: up to max_tries HTTP requests, one at a time. A kubelet TokenReview call
- * is also its webhook retry loop: it lives across the loop's attempts. 32 bytes. */
+ * is also its webhook retry loop: it lives across the loop's attempts. 24 bytes: the config
+ * bounds client_go.max_tries and kubelet.retry.attempts by 65535. */
 typedef struct call {
     pool_hdr h;
     uint8_t kind;
     bool retry_429;
     bool scrape_waiting; /* webhook loop: the scrape that started it still waits for it */
-    int32_t tries;
-    uint32_t attempt; /* webhook loop: attempts made */
+    uint16_t tries;      /* requests sent */
+    uint16_t attempt;    /* webhook loop: attempts made */
     union {
         uint64_t token; /* SA-token, background and burst calls */
         struct {
@@ -145,7 +146,7 @@ typedef struct scrape {
 } scrape;
 
 /* The sizes the memory budget counts on (64-bit): a node, a call, a validation, a request. */
-_Static_assert(sizeof(void *) != 8 || (sizeof(node) == 40 && sizeof(call) == 32 &&
+_Static_assert(sizeof(void *) != 8 || (sizeof(node) == 40 && sizeof(call) == 24 &&
                                        sizeof(val) == 32 && sizeof(sreq) == 64),
                "object sizes changed: recheck the memory per node (make bench)");
 

@@ -420,7 +420,7 @@ static const bad bad_files[] = {
     {"kubelet = { retry = { factor = 0.5; }; };\n",
      "bad.cfg:1: kubelet.retry.factor: expected a number >= 1 (got 0.5)", NULL},
     {"client_go = { max_tries = 0; };\n",
-     "bad.cfg:1: client_go.max_tries: expected an integer >= 1 (got 0)", NULL},
+     "bad.cfg:1: client_go.max_tries: expected an integer in [1, 65535] (got 0)", NULL},
     /* distributions */
     {"apiserver = {\n  service_time = { dist = \"exponential\"; cv = 0.5; };\n};\n",
      "bad.cfg:2: apiserver.service_time.cv: expected 1 for dist \"exponential\" (got 0.5)", NULL},
