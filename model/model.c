@@ -467,7 +467,7 @@ static void val_next_get(model *m, val *v)
         v->waited = true;
         lbq_add(m, 1);
         /* FIFO reservations are granted in order: a ring, not one engine event each */
-        tqueue_push(&m->tq_loopback, now(m) + wait, v->h.id, v->h.gen);
+        tqueue_push(&m->tq_loopback, now(m) + wait, v->h.id);
     } else {
         get_grant(m, v);
     }
@@ -707,7 +707,7 @@ static void call_response(model *m, call *c, enum status st)
     if (st == ST_429 && c->retry_429 && c->tries < m->p->client_go.max_tries) {
         /* client-go request(): a 429 with Retry-After is retried after that many seconds; the
          * same delay for every call, so the retries wait in a ring. */
-        tqueue_push(&m->tq_retry, now(m) + m->p->apiserver.retry_after_s, c->h.id, c->h.gen);
+        tqueue_push(&m->tq_retry, now(m) + m->p->apiserver.retry_after_s, c->h.id);
         return;
     }
     call_done(m, c, st);
@@ -810,7 +810,7 @@ static void hb_cycle_end(model *m, uint32_t i, bool ok)
     count(m, ok ? C_HB_OK : C_HB_FAIL);
     /* wait.Until(syncNodeStatus, frequency): the next cycle starts a period after this ends.
      * The period is the same for every node, so these deadlines come in order: a ring. */
-    tqueue_push(&m->tq_cycle, now(m) + m->p->kubelet.heartbeat.interval_s, i, 0);
+    tqueue_push(&m->tq_cycle, now(m) + m->p->kubelet.heartbeat.interval_s, i);
 }
 
 static void hb_result(model *m, call *c, enum status st)
@@ -894,23 +894,24 @@ static void ev_work(sim *s, void *obj, uint64_t arg)
         work_done(m, obj, (enum work)(arg >> 32));
 }
 
-static void tq_loopback_fire(void *ctx, uint32_t id, uint32_t gen)
+/* A validation waiting in the loopback queue ends only at a restart, which clears the queue. */
+static void tq_loopback_fire(void *ctx, uint32_t id)
 {
     model *m = ctx;
     val *v = pool_at(&m->vals, id);
-    if (!pool_alive(v, gen))
-        return;
+    ensure(pool_is_live(v) && v->waited, now(m), "loopback reservation of a gone validation");
     v->waited = false;
     lbq_add(m, -1);
     get_grant(m, v);
 }
 
-static void tq_retry_fire(void *ctx, uint32_t id, uint32_t gen)
+/* A call waiting out a Retry-After has no request in flight, so nothing can end it. */
+static void tq_retry_fire(void *ctx, uint32_t id)
 {
     model *m = ctx;
     call *c = pool_at(&m->calls, id);
-    if (pool_alive(c, gen))
-        call_send(m, c);
+    ensure(pool_is_live(c), now(m), "429 retry of a gone call");
+    call_send(m, c);
 }
 
 static void ev_call_transmit(sim *s, void *obj, uint64_t arg)
@@ -939,9 +940,8 @@ static void hb_cycle_start(model *m, uint32_t i)
     hb_try(m, i, (uint32_t)m->p->kubelet.heartbeat.tries);
 }
 
-static void tq_cycle_fire(void *ctx, uint32_t id, uint32_t gen)
+static void tq_cycle_fire(void *ctx, uint32_t id)
 {
-    (void)gen;
     hb_cycle_start(ctx, id);
 }
 
@@ -1196,6 +1196,7 @@ static void ev_trigger_start(sim *s, void *obj, uint64_t arg)
         m->down = true;
         pool_each(&m->sreqs, drop_sreq, m);
         pool_each(&m->vals, drop_val, m);
+        tqueue_clear(&m->tq_loopback); /* the reservations of the validations just dropped */
         m->orphaned = 0;
         m->mut.used = m->ro.used = 0;
         pool_gauge(m, true);
@@ -1289,7 +1290,7 @@ static void init_state(model *m)
     qsort(first, (size_t)m->nnodes, sizeof *first, scrape_cmp);
     m->ready_head = m->ready_tail = NO_NODE;
     for (int k = 0; k < m->nnodes; k++) {
-        tqueue_push(&m->tq_cycle, first[k].t, first[k].node, 0);
+        tqueue_push(&m->tq_cycle, first[k].t, first[k].node);
         /* warm: last_ok follows the phase; cold: every last_ok is 0, in node order */
         ready_append(m, warm ? first[k].node : (uint32_t)k);
     }
@@ -1351,8 +1352,6 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     m->tl_filter = (tlist){NO_ID, NO_ID, p->apiserver.request_timeout_s, false, false};
     m->tl_create = (tlist){NO_ID, NO_ID, p->apiserver.create_timeout_s, false, true};
     m->tl_hb = (tlist){NO_ID, NO_ID, p->kubelet.heartbeat.timeout_s, false, true};
-    /* A reservation or a 429 retry stays valid until it fires (only a restart can end its
-     * object, and the fire functions check): no liveness test to pay for. */
     tqueue_init(&m->tq_loopback, m->s, tq_loopback_fire, m);
     tqueue_init(&m->tq_retry, m->s, tq_retry_fire, m);
     tqueue_init(&m->tq_cycle, m->s, tq_cycle_fire, m); /* nodes: every entry fires */

@@ -17,18 +17,18 @@ void tqueue_init(tqueue *q, sim *s, tqueue_fn fn, void *ctx)
     q->ctx = ctx;
     q->blk_cap = 4;
     q->blk = xcalloc(q->blk_cap, sizeof *q->blk);
-    q->limit = 4 * BLOCK;
 }
 
-void tqueue_set_live(tqueue *q, tqueue_live_fn live)
+static void free_blocks(tqueue *q)
 {
-    q->live = live;
+    for (size_t i = 0; i < q->nblk; i++)
+        free(q->blk[(q->b0 + i) & (q->blk_cap - 1)]);
+    q->nblk = q->b0 = q->off = q->n = 0;
 }
 
 void tqueue_destroy(tqueue *q)
 {
-    for (size_t i = 0; i < q->nblk; i++)
-        free(q->blk[(q->b0 + i) & (q->blk_cap - 1)]);
+    free_blocks(q);
     free(q->blk);
     free(q->spare);
     memset(q, 0, sizeof *q);
@@ -41,58 +41,46 @@ size_t tqueue_len(const tqueue *q)
 
 size_t tqueue_bytes(const tqueue *q)
 {
-    return (q->nblk + (q->spare != NULL)) * BLOCK * sizeof(tqueue_item);
+    return (q->nblk + (q->spare != NULL)) * sizeof(tqueue_block);
 }
 
-/* The i-th entry from the head. */
-static inline tqueue_item *at(const tqueue *q, size_t i)
+/* The block and index of the i-th entry from the head. */
+static inline tqueue_block *block_of(const tqueue *q, size_t i, size_t *k)
 {
     size_t p = q->off + i;
-    return &q->blk[(q->b0 + p / BLOCK) & (q->blk_cap - 1)][p % BLOCK];
+    *k = p % BLOCK;
+    return q->blk[(q->b0 + p / BLOCK) & (q->blk_cap - 1)];
 }
 
-static void block_release(tqueue *q, tqueue_item *b)
+static double deadline_at(const tqueue *q, size_t i)
 {
-    if (q->spare)
-        free(b);
-    else
-        q->spare = b;
+    size_t k;
+    return block_of(q, i, &k)->deadline[k];
 }
 
-/* Drops the head entry; an emptied first block is released. */
+/* Drops the head entry; an emptied first block goes to the spare (or is freed). */
 static void pop_head(tqueue *q)
 {
     q->n--;
-    if (++q->off == BLOCK || q->n == 0) {
-        /* the first block is done (or the queue is empty: start its block afresh) */
-        if (q->off == BLOCK || q->nblk > 1) {
-            block_release(q, q->blk[q->b0]);
-            q->b0 = (q->b0 + 1) & (q->blk_cap - 1);
-            q->nblk--;
-        }
-        q->off = 0;
-    }
-}
-
-/* Keeps the first `keep` blocks in use and releases the rest. */
-static void trim_blocks(tqueue *q, size_t keep)
-{
-    while (q->nblk > keep) {
+    if (++q->off < BLOCK && q->n > 0)
+        return;
+    if (q->off == BLOCK) {
+        tqueue_block *b = q->blk[q->b0];
+        if (q->spare)
+            free(b);
+        else
+            q->spare = b;
+        q->b0 = (q->b0 + 1) & (q->blk_cap - 1);
         q->nblk--;
-        block_release(q, q->blk[(q->b0 + q->nblk) & (q->blk_cap - 1)]);
     }
+    q->off = 0; /* an empty queue starts its block afresh */
 }
 
 static void fire(sim *s, void *obj, uint64_t arg);
 
 static void arm(tqueue *q)
 {
-    if (q->live)
-        while (q->n > 0 && !q->live(q->ctx, at(q, 0)->id, at(q, 0)->gen))
-            pop_head(q);
-    q->armed = q->n > 0;
-    if (q->armed)
-        sim_at(q->s, at(q, 0)->deadline, fire, q, 0);
+    q->ev = q->n > 0 ? sim_at(q->s, deadline_at(q, 0), fire, q, 0) : 0;
 }
 
 static void fire(sim *s, void *obj, uint64_t arg)
@@ -100,44 +88,25 @@ static void fire(sim *s, void *obj, uint64_t arg)
     (void)arg;
     tqueue *q = obj;
     double now = sim_now(s);
-    while (q->n > 0 && at(q, 0)->deadline <= now) {
-        tqueue_item it = *at(q, 0);
+    while (q->n > 0 && deadline_at(q, 0) <= now) {
+        size_t k;
+        uint32_t id = block_of(q, 0, &k)->id[k];
         pop_head(q);
-        q->fn(q->ctx, it.id, it.gen);
+        q->fn(q->ctx, id);
     }
     arm(q);
 }
 
-/* Squeezes out the entries that can no longer matter, order kept, so the queue follows the
- * requests still in flight, not every request of the last minute. The next squeeze waits until
- * the queue has doubled, so squeezing is amortised O(1) per push. */
-static void squeeze(tqueue *q)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < q->n; i++) {
-        tqueue_item it = *at(q, i);
-        if (q->live(q->ctx, it.id, it.gen))
-            *at(q, k++) = it;
-    }
-    q->n = k;
-    trim_blocks(q, (q->off + k + BLOCK - 1) / BLOCK);
-    if (q->nblk == 0)
-        q->off = 0;
-    q->limit = 2 * k > 4 * BLOCK ? 2 * k : 4 * BLOCK;
-}
-
-void tqueue_push(tqueue *q, double deadline, uint32_t id, uint32_t gen)
+void tqueue_push(tqueue *q, double deadline, uint32_t id)
 {
     ensure(q->n == 0 || deadline >= q->last, sim_now(q->s),
            "timeout deadlines out of order (%.17g < %.17g)", deadline, q->last);
     q->last = deadline;
-    if (q->live && q->n >= q->limit)
-        squeeze(q);
     if (q->off + q->n == q->nblk * BLOCK) {
         /* the last block is full (or there is none): add one */
         if (q->nblk == q->blk_cap) {
             size_t ncap = 2 * q->blk_cap;
-            tqueue_item **nb = xmalloc(ncap * sizeof *nb);
+            tqueue_block **nb = xmalloc(ncap * sizeof *nb);
             for (size_t i = 0; i < q->nblk; i++)
                 nb[i] = q->blk[(q->b0 + i) & (q->blk_cap - 1)];
             free(q->blk);
@@ -145,12 +114,23 @@ void tqueue_push(tqueue *q, double deadline, uint32_t id, uint32_t gen)
             q->blk_cap = ncap;
             q->b0 = 0;
         }
-        tqueue_item *b = q->spare ? q->spare : xmalloc(BLOCK * sizeof *b);
+        tqueue_block *b = q->spare ? q->spare : xmalloc(sizeof *b);
         q->spare = NULL;
         q->blk[(q->b0 + q->nblk++) & (q->blk_cap - 1)] = b;
     }
-    *at(q, q->n) = (tqueue_item){deadline, id, gen};
+    size_t k;
+    tqueue_block *b = block_of(q, q->n, &k);
+    b->deadline[k] = deadline;
+    b->id[k] = id;
     q->n++;
-    if (!q->armed)
+    if (!q->ev) /* inside fire, ev still names the running event: fire re-arms */
         arm(q);
+}
+
+void tqueue_clear(tqueue *q)
+{
+    if (q->ev)
+        sim_cancel(q->s, q->ev);
+    q->ev = 0;
+    free_blocks(q);
 }

@@ -1,81 +1,107 @@
-/* test_tqueue: FIFO timeouts on the engine, stale entries skipped by generation, growth with a
- * wrapped ring, and dead entries squeezed out before growing. */
+/* test_tqueue: FIFO timeouts on the engine: order and deadlines, ties in push order, pushes
+ * from inside a firing, growth over many blocks with the head moving, memory that follows the
+ * entries, and clear. */
 #include "testutil.h"
 
 #include "tqueue.h"
 
-typedef struct obj {
-    uint32_t gen;
-    int fired;
-    double at;
-} obj;
+#include <string.h>
 
-/* Entries name objects by their index in objs. */
 enum {
     NOBJ = 5000
 };
-static obj objs[NOBJ];
+
+typedef struct rec {
+    int fired;
+    double at;
+    int order; /* position in the firing sequence */
+} rec;
+
+static rec recs[NOBJ];
+static int nfired;
 static sim *clock_of;
 
 static void reset(void)
 {
-    for (int i = 0; i < NOBJ; i++)
-        objs[i] = (obj){1, 0, 0.0};
+    memset(recs, 0, sizeof recs);
+    nfired = 0;
 }
 
-static void on_expire(void *ctx, uint32_t id, uint32_t gen)
+static void on_expire(void *ctx, uint32_t id)
 {
     (void)ctx;
-    obj *x = &objs[id];
-    if (x->gen != gen)
-        return; /* the object moved on: this timeout was "cancelled" */
-    x->fired++;
-    x->at = sim_now(clock_of);
-}
-
-static bool is_live(void *ctx, uint32_t id, uint32_t gen)
-{
-    (void)ctx;
-    return objs[id].gen == gen;
+    recs[id].fired++;
+    recs[id].at = sim_now(clock_of);
+    recs[id].order = nfired++;
 }
 
 /* Pushes object arg with the constant 30 s delay, as the model does. */
 static void push_later(sim *s, void *q, uint64_t arg)
 {
-    tqueue_push(q, sim_now(s) + 30.0, (uint32_t)arg, objs[arg].gen);
+    tqueue_push(q, sim_now(s) + 30.0, (uint32_t)arg);
 }
 
-static void test_order_and_staleness(void **state)
+static void test_order_and_ties(void **state)
 {
     (void)state;
     reset();
     sim *s = clock_of = sim_new();
     tqueue q;
     tqueue_init(&q, s, on_expire, NULL);
-    tqueue_push(&q, 30.0, 0, objs[0].gen); /* a */
-    tqueue_push(&q, 30.0, 1, objs[1].gen); /* b */
-    sim_at(s, 5.0, push_later, &q, 3);     /* late */
-    sim_at(s, 10.0, push_later, &q, 2);    /* c */
-    objs[1].gen++;                         /* b finished before its timeout */
+    tqueue_push(&q, 30.0, 0);
+    tqueue_push(&q, 30.0, 1); /* a tie: fires after 0 */
+    sim_at(s, 5.0, push_later, &q, 3);
+    sim_at(s, 10.0, push_later, &q, 2);
     sim_run(s, 100.0);
-    assert_int_equal(objs[0].fired, 1);
-    assert_near(objs[0].at, 30.0, 0.0);
-    assert_int_equal(objs[1].fired, 0);
-    assert_int_equal(objs[2].fired, 1);
-    assert_near(objs[2].at, 40.0, 0.0);
-    assert_int_equal(objs[3].fired, 1);
-    assert_near(objs[3].at, 35.0, 0.0);
+    assert_int_equal(recs[0].fired, 1);
+    assert_near(recs[0].at, 30.0, 0.0);
+    assert_int_equal(recs[1].fired, 1);
+    assert_near(recs[1].at, 30.0, 0.0);
+    assert_true(recs[0].order < recs[1].order);
+    assert_near(recs[3].at, 35.0, 0.0);
+    assert_near(recs[2].at, 40.0, 0.0);
     assert_int_equal(tqueue_len(&q), 0);
     tqueue_destroy(&q);
     sim_free(s);
 }
 
-/* Pops some, pushes many: the ring wraps, then grows; every deadline fires in order, once. */
+/* A firing that pushes again (the heartbeat cycle does): the new entry waits its turn. */
+static tqueue *chain_q;
+static void on_expire_chain(void *ctx, uint32_t id)
+{
+    on_expire(ctx, id);
+    if (id + 1 < 10)
+        tqueue_push(chain_q, sim_now(clock_of) + 1.0, id + 1);
+}
+
+static void test_push_while_firing(void **state)
+{
+    (void)state;
+    reset();
+    sim *s = clock_of = sim_new();
+    tqueue q;
+    chain_q = &q;
+    tqueue_init(&q, s, on_expire_chain, NULL);
+    tqueue_push(&q, 1.0, 0);
+    sim_run(s, 100.0);
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(recs[i].fired, 1);
+        assert_near(recs[i].at, 1.0 + i, 0.0);
+    }
+    tqueue_destroy(&q);
+    sim_free(s);
+}
+
+/* Pops some, pushes many: the head moves through the first block, then blocks are added; every
+ * deadline fires in order, once, and the emptied blocks are given back. */
 static void pop_then_push(sim *s, void *q, uint64_t arg)
 {
     (void)arg;
     for (int i = 100; i < NOBJ; i++)
-        tqueue_push(q, sim_now(s) + 1.0 + i * 0.001, (uint32_t)i, 1);
+        tqueue_push(q, sim_now(s) + 1.0 + i * 0.001, (uint32_t)i);
+    /* 50 of the first 100 are still queued, and the 4900 new ones */
+    assert_int_equal(tqueue_len(q), 4950);
+    assert_true(tqueue_bytes(q) <= (4950 / TQUEUE_BLOCK + 2) * sizeof(tqueue_block));
 }
 
 static void test_growth(void **state)
@@ -86,45 +112,49 @@ static void test_growth(void **state)
     tqueue q;
     tqueue_init(&q, s, on_expire, NULL);
     for (int i = 0; i < 100; i++)
-        tqueue_push(&q, 1.0 + i * 0.001, (uint32_t)i, 1);
-    sim_at(s, 1.05, pop_then_push, &q, 0); /* half of the first 100 have fired: head > 0 */
+        tqueue_push(&q, 1.0 + i * 0.001, (uint32_t)i);
+    sim_at(s, 1.0495, pop_then_push, &q, 0); /* 50 of the first 100 have fired */
     sim_run(s, 100.0);
     for (int i = 0; i < 100; i++) {
-        assert_int_equal(objs[i].fired, 1);
-        assert_near(objs[i].at, 1.0 + i * 0.001, 0.0);
+        assert_int_equal(recs[i].fired, 1);
+        assert_near(recs[i].at, 1.0 + i * 0.001, 0.0);
     }
     for (int i = 100; i < NOBJ; i++) {
-        assert_int_equal(objs[i].fired, 1);
-        assert_near(objs[i].at, 2.05 + i * 0.001, 1e-12);
+        assert_int_equal(recs[i].fired, 1);
+        assert_near(recs[i].at, 2.0495 + i * 0.001, 1e-12);
+        assert_int_equal(recs[i].order, i);
     }
+    assert_int_equal(tqueue_len(&q), 0);
+    assert_true(tqueue_bytes(&q) <= 2 * sizeof(tqueue_block));
     tqueue_destroy(&q);
     sim_free(s);
 }
 
-/* With a liveness test, a full ring of mostly dead entries is squeezed instead of growing, and
- * the live entries keep their order and deadlines. */
-static void test_squeeze(void **state)
+/* clear drops everything, cancels the pending event, and the queue works on afterwards. */
+static void clear_now(sim *s, void *q, uint64_t arg)
+{
+    (void)s;
+    (void)arg;
+    tqueue_clear(q);
+    tqueue_push(q, 7.0, 4); /* earlier than the dropped head's 10 s */
+}
+
+static void test_clear(void **state)
 {
     (void)state;
     reset();
     sim *s = clock_of = sim_new();
     tqueue q;
     tqueue_init(&q, s, on_expire, NULL);
-    tqueue_set_live(&q, is_live);
-    for (int i = 0; i < NOBJ; i++) {
-        tqueue_push(&q, 10.0 + i * 0.001, (uint32_t)i, 1);
-        if (i % 10 != 0)
-            objs[i].gen++; /* finished before its timeout */
-    }
-    /* 500 live entries: the queue never held all 5000 */
-    assert_true(tqueue_len(&q) < 2000);
-    assert_true(tqueue_bytes(&q) <= 2048 * sizeof(tqueue_item));
+    for (uint32_t i = 0; i < 4; i++)
+        tqueue_push(&q, 10.0 + i, i);
+    sim_at(s, 5.0, clear_now, &q, 0);
     sim_run(s, 100.0);
-    for (int i = 0; i < NOBJ; i++) {
-        assert_int_equal(objs[i].fired, i % 10 == 0);
-        if (i % 10 == 0)
-            assert_near(objs[i].at, 10.0 + i * 0.001, 0.0);
-    }
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(recs[i].fired, 0);
+    assert_int_equal(recs[4].fired, 1);
+    assert_near(recs[4].at, 7.0, 0.0);
+    assert_int_equal(sim_pending(s), 0);
     tqueue_destroy(&q);
     sim_free(s);
 }
@@ -132,9 +162,10 @@ static void test_squeeze(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_order_and_staleness),
+        cmocka_unit_test(test_order_and_ties),
+        cmocka_unit_test(test_push_while_firing),
         cmocka_unit_test(test_growth),
-        cmocka_unit_test(test_squeeze),
+        cmocka_unit_test(test_clear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
