@@ -19,6 +19,7 @@
 #include "ttlcache.h"
 #include "xmem.h"
 
+#include <gsl/gsl_heapsort.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdbool.h>
@@ -1045,6 +1046,14 @@ static int scrape_cmp(const void *a, const void *b)
     return (d > 0) - (d < 0);
 }
 
+/* In place: glibc's qsort is a merge sort that allocates a copy of the array (16 bytes a node
+ * at every tick); the order is total, so an unstable sort gives the same result. */
+static void scrape_sort(scrape *a, size_t n)
+{
+    if (n > 1)
+        gsl_heapsort(a, n, sizeof *a, scrape_cmp);
+}
+
 /* The scrapes due now, in order, then one event for the next. */
 static void ev_scrape(sim *s, void *obj, uint64_t arg)
 {
@@ -1085,7 +1094,7 @@ static void ev_ms_tick(sim *s, void *obj, uint64_t arg)
         if (!node_not_ready(&m->nodes[i]))
             m->scr[m->scr_n++] =
                 (scrape){t + spread * unif(m, RNG_SCRAPE), (uint32_t)i, m->scr_seq++};
-    qsort(m->scr, m->scr_n, sizeof *m->scr, scrape_cmp);
+    scrape_sort(m->scr, m->scr_n);
     if (m->scr_ev)
         sim_cancel(s, m->scr_ev);
     m->scr_ev = m->scr_n > 0 ? sim_at(s, m->scr[0].t, ev_scrape, m, 0) : 0;
@@ -1274,8 +1283,11 @@ static void init_state(model *m)
     size_t nn = m->nnodes > 0 ? (size_t)m->nnodes : 1;
     m->nodes = xcalloc(nn, sizeof *m->nodes);
     /* The first heartbeat phases, sorted (by phase, then node), go into the cycle ring, and
-     * the ready list is built in order of last_ok (which the phases order too). */
-    scrape *first = xmalloc(nn * sizeof *first);
+     * the ready list is built in order of last_ok (which the phases order too). The scrape
+     * array, empty until the first tick, holds them meanwhile. */
+    m->scr_cap = nn;
+    m->scr = xmalloc(nn * sizeof *m->scr);
+    scrape *first = m->scr;
     for (int i = 0; i < m->nnodes; i++) {
         node *n = &m->nodes[i];
         n->api = (tbucket_state){p->kubelet.api_burst, 0.0};
@@ -1287,14 +1299,13 @@ static void init_state(model *m)
         }
         first[i] = (scrape){phase, (uint32_t)i, (uint32_t)i};
     }
-    qsort(first, (size_t)m->nnodes, sizeof *first, scrape_cmp);
+    scrape_sort(first, (size_t)m->nnodes);
     m->ready_head = m->ready_tail = NO_NODE;
     for (int k = 0; k < m->nnodes; k++) {
         tqueue_push(&m->tq_cycle, first[k].t, first[k].node);
         /* warm: last_ok follows the phase; cold: every last_ok is 0, in node order */
         ready_append(m, warm ? first[k].node : (uint32_t)k);
     }
-    free(first);
     if (m->nnodes > 0)
         watchdog_arm(m);
     if (warm && ttl > 0.0) {
