@@ -22,7 +22,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libavalanche.a
 BIN := $(BUILD)/avalanche
 TEST_SRC := $(wildcard tests/test_*.c)
-TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_sim_renumber
 
 INCIDENT := configs/k8s-1.12-incident.cfg
 STABILITY := configs/stability.cfg
@@ -47,6 +47,15 @@ $(BIN): $(BUILD)/model/main.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
+	$(CC) $(CFLAGS) $^ -o $@ $(TEST_LDLIBS) $(LDLIBS)
+
+# test_sim again on an engine whose 32-bit insertion counter runs out every 64 events, so that
+# renumbering the pending events is exercised by every test of the engine.
+$(BUILD)/model/sim_renumber.o: model/sim.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DSIM_SEQ_LIMIT=64 -c $< -o $@
+
+$(BUILD)/tests/test_sim_renumber: $(BUILD)/tests/test_sim.o $(BUILD)/model/sim_renumber.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(TEST_LDLIBS) $(LDLIBS)
 
 $(BUILD)/tests/%.o: tests/%.c
