@@ -525,8 +525,8 @@ static void bench_memory_one(const char *item, int no_trigger)
         per[i] = (double)(big - base) * 1024.0 / NODES;
     }
     char note[96];
-    snprintf(note, sizeof note, "median of %d: (maxrss 1e4 nodes - 0 nodes) / 1e4; last %ld-%ld KiB",
-             RUNS, big, base);
+    snprintf(note, sizeof note,
+             "median of %d: (maxrss 1e4 nodes - 0 nodes) / 1e4; last %ld-%ld KiB", RUNS, big, base);
     put("memory", item, median(per, RUNS), "B/node", note);
 }
 
