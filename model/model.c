@@ -559,7 +559,10 @@ static void sreq_admit(model *m, sreq *r)
     if (kind_review[r->kind]) {
         /* create handler: finishRequest gives up after create_timeout (30 s in 1.12) and the
          * handler returns, freeing the slot; the authentication it started goes on. */
-        tl_append(m, &m->tl_create, r); /* admitted on arrival: deadline t0 + 30 s */
+        /* A TokenReview is admitted on arrival (no authentication of its own first), so the
+         * list's deadline t0 + create_timeout is the handler's. */
+        ensure(r->t0 == now(m), now(m), "TokenReview admitted after its arrival");
+        tl_append(m, &m->tl_create, r);
         if (authn_begin(m, r))
             sreq_service(m, r);
     } else {
