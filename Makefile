@@ -136,7 +136,7 @@ fuzz: deps
 	  $(FUZZ_CORPUS) configs tests/data/bad
 
 # The paper (not part of `make test`): figures and numbers from the shipped configs with fixed
-# seeds (paper/figures.sh, about 5 minutes on 2 cores), then paper/paper.pdf with latexmk.
+# seeds (paper/figures.sh, about 2 minutes on 2 cores), then paper/paper.pdf with latexmk.
 TEX_DEBS := latexmk texlive-latex-base texlive-latex-recommended texlive-latex-extra \
 	texlive-fonts-recommended texlive-pictures
 figures: deps
