@@ -91,10 +91,10 @@ static int write_csv(const char *path)
     fprintf(f, "section,item,value,unit,note\n");
     for (int i = 0; i < nrows; i++) {
         if (isnan(rows[i].value))
-            fprintf(f, "%s,%s,NA,%s,\"%s\"\n", rows[i].section, rows[i].item, rows[i].unit,
+            fprintf(f, "%s,\"%s\",NA,%s,\"%s\"\n", rows[i].section, rows[i].item, rows[i].unit,
                     rows[i].note);
         else
-            fprintf(f, "%s,%s,%.6g,%s,\"%s\"\n", rows[i].section, rows[i].item, rows[i].value,
+            fprintf(f, "%s,\"%s\",%.6g,%s,\"%s\"\n", rows[i].section, rows[i].item, rows[i].value,
                     rows[i].unit, rows[i].note);
     }
     return fclose(f);
@@ -532,8 +532,8 @@ static void bench_memory_one(const char *item, int no_trigger)
 
 static void bench_memory(void)
 {
-    bench_memory_one("peak B/node, incident", 0);
-    bench_memory_one("peak B/node, no trigger", 1);
+    bench_memory_one("peak B/node (incident)", 0);
+    bench_memory_one("peak B/node (no trigger)", 1);
 }
 
 int main(int argc, char **argv)
