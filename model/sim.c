@@ -152,7 +152,7 @@ static int key_cmp(const void *a, const void *b)
 
 /* After 2^32 insertions: sort the pending keys (a sorted array is a heap) and number them
  * 0..n-1 in that order, which keeps their relative order, then continue from n. Amortised over
- * 2^32 insertions this costs nothing; pending entries never exceed 2^31 (slot_alloc). */
+ * 2^32 insertions this costs nothing; pending entries stay below 2^32 (slot_alloc). */
 static void renumber(sim *s)
 {
     qsort(s->heap, s->n, sizeof(key), key_cmp);
