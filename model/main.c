@@ -1,5 +1,6 @@
 /* main: the avalanche command line (L4). The only place that picks exit codes:
  * 0 success, 1 runtime failure (I/O), 2 usage or config error. */
+#include "cli.h"
 #include "config.h"
 #include "csv.h"
 #include "err.h"
@@ -50,48 +51,6 @@ static const char usage[] =
     "check   validate CONFIG and print the fully resolved config\n"
     "\n"
     "Exit status: 0 ok, 1 runtime failure, 2 usage or config error.\n";
-
-typedef struct cli {
-    const char *config;
-    const char **sets;
-    int nsets;
-    const char *out;
-    const char *seed;
-    int quiet;
-} cli;
-
-static int parse_cli(int argc, char **argv, cli *c, int allow_out, err *e)
-{
-    memset(c, 0, sizeof *c);
-    c->sets = xcalloc((size_t)argc + 1, sizeof *c->sets);
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--set") == 0 || strcmp(a, "--out") == 0 || strcmp(a, "--seed") == 0) {
-            if (i + 1 >= argc)
-                return err_set(e, "%s: missing value", a);
-            const char *v = argv[++i];
-            if (a[2] == 's' && a[3] == 'e' && a[4] == 't')
-                c->sets[c->nsets++] = v;
-            else if (!allow_out)
-                return err_set(e, "%s: not an option of this command", a);
-            else if (a[2] == 'o')
-                c->out = v;
-            else
-                c->seed = v;
-        } else if (strncmp(a, "--set=", 6) == 0) {
-            c->sets[c->nsets++] = a + 6;
-        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-            c->quiet = 1;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return err_set(e, "%s: unknown option (see avalanche --help)", a);
-        } else if (!c->config) {
-            c->config = a;
-        } else {
-            return err_set(e, "%s: unexpected argument (one CONFIG at most)", a);
-        }
-    }
-    return 0;
-}
 
 /* Loads the config with --set overrides and --seed. */
 static int load(const cli *c, params *p, err *e)
@@ -249,15 +208,15 @@ static int cmd_run(int argc, char **argv)
     err_clear(&e);
     cli c;
     params p;
-    if (parse_cli(argc, argv, &c, 1, &e) != 0 || load(&c, &p, &e) != 0) {
+    if (cli_parse(argc, argv, CLI_OUT | CLI_SEED, &c, &e) != 0 || load(&c, &p, &e) != 0) {
         fprintf(stderr, "avalanche: %s\n", e.msg);
-        free(c.sets);
+        cli_free(&c);
         return EXIT_USAGE;
     }
     const char *dir = c.out ? c.out : "results/run";
     if (dir_make(dir, &e) != 0) {
         fprintf(stderr, "avalanche: %s\n", e.msg);
-        free(c.sets);
+        cli_free(&c);
         return EXIT_USAGE;
     }
     double t0 = wall_now();
@@ -279,7 +238,7 @@ static int cmd_run(int argc, char **argv)
     if (status == EXIT_OK && !c.quiet)
         print_summary(&p, &c, &s, &o, wall_s, dir);
     run_output_free(&o);
-    free(c.sets);
+    cli_free(&c);
     return status;
 }
 
@@ -289,12 +248,12 @@ static int cmd_check(int argc, char **argv)
     err_clear(&e);
     cli c;
     params p;
-    if (parse_cli(argc, argv, &c, 0, &e) != 0 || load(&c, &p, &e) != 0) {
+    if (cli_parse(argc, argv, 0, &c, &e) != 0 || load(&c, &p, &e) != 0) {
         fprintf(stderr, "avalanche: %s\n", e.msg);
-        free(c.sets);
+        cli_free(&c);
         return EXIT_USAGE;
     }
-    free(c.sets);
+    cli_free(&c);
     if (!c.config) {
         fputs("avalanche check: missing CONFIG\n", stderr);
         return EXIT_USAGE;

@@ -2,6 +2,7 @@
  * progress and SIGINT (L4). Grid, statistics and early classification are in sweep.c. */
 #include "sweep.h"
 
+#include "cli.h"
 #include "config.h"
 #include "csv.h"
 #include "plot.h"
@@ -519,67 +520,8 @@ int sweep_draw(const char *dir, const char *config, const params *p, err *e)
 
 /* ---- the command ----------------------------------------------------------------------------- */
 
-typedef struct opts {
-    const char *config, *out;
-    const char **sets;
-    int nsets, jobs, resume, quiet;
-} opts;
-
-static int parse(int argc, char **argv, opts *o, err *e)
-{
-    memset(o, 0, sizeof *o);
-    o->sets = xcalloc((size_t)argc + 1, sizeof *o->sets);
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = NULL;
-        if (strcmp(a, "--set") == 0 || strcmp(a, "--out") == 0 || strcmp(a, "-j") == 0 ||
-            strcmp(a, "--jobs") == 0) {
-            if (i + 1 >= argc)
-                return err_set(e, "%s: missing value", a);
-            val = argv[++i];
-        } else if (strncmp(a, "--set=", 6) == 0) {
-            o->sets[o->nsets++] = a + 6;
-            continue;
-        } else if (strncmp(a, "--out=", 6) == 0) {
-            o->out = a + 6;
-            continue;
-        } else if (strncmp(a, "-j", 2) == 0 && a[2]) {
-            val = a + 2;
-            a = "-j";
-        }
-        if (val) {
-            if (strcmp(a, "--set") == 0) {
-                o->sets[o->nsets++] = val;
-            } else if (strcmp(a, "--out") == 0) {
-                o->out = val;
-            } else {
-                char *end;
-                errno = 0;
-                long j = strtol(val, &end, 10);
-                if (errno || *end || end == val || j < 1 || j > 1024)
-                    return err_set(e, "%s %s: expected a number of threads 1..1024 (got '%s')", a,
-                                   val, val);
-                o->jobs = (int)j;
-            }
-        } else if (strcmp(a, "--resume") == 0) {
-            o->resume = 1;
-        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-            o->quiet = 1;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return err_set(e, "%s: unknown option of sweep", a);
-        } else if (!o->config) {
-            o->config = a;
-        } else {
-            return err_set(e, "%s: unexpected argument (one CONFIG)", a);
-        }
-    }
-    if (!o->config)
-        return err_set(e, "missing CONFIG");
-    return 0;
-}
-
 /* Checks DIR against the resolved config; loads the rows to keep when resuming. */
-static int prepare_dir(const opts *o, const char *dir, const char *cfgtext, int reps, loaded *l,
+static int prepare_dir(const cli *o, const char *dir, const char *cfgtext, int reps, loaded *l,
                        err *e)
 {
     memset(l, 0, sizeof *l);
@@ -647,7 +589,7 @@ int sweep_command(int argc, char **argv)
 {
     err e;
     err_clear(&e);
-    opts o;
+    cli o;
     for (int i = 0; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(sweep_usage, stdout);
@@ -655,9 +597,11 @@ int sweep_command(int argc, char **argv)
         }
     params *p = xmalloc(sizeof *p);
     /* One line per error, as everywhere: the usage is one `--help` away. */
-    if (parse(argc, argv, &o, &e) < 0 || config_load(p, o.config, o.sets, o.nsets, &e) < 0) {
+    if (cli_parse(argc, argv, CLI_OUT | CLI_JOBS | CLI_RESUME, &o, &e) < 0 ||
+        (!o.config && err_set(&e, "missing CONFIG") < 0) ||
+        config_load(p, o.config, o.sets, o.nsets, &e) < 0) {
         fprintf(stderr, "avalanche sweep: %s\n", e.msg);
-        free(o.sets);
+        cli_free(&o);
         free(p);
         return EXIT_USAGE;
     }
@@ -828,7 +772,7 @@ done:
     free(ptspath);
     free(cfgtext);
     sweep_grid_free(g);
-    free(o.sets);
+    cli_free(&o);
     free(p);
     return status;
 }

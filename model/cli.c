@@ -1,0 +1,120 @@
+/* cli: the shared option parser of run, check and sweep (L4). */
+#include "cli.h"
+
+#include "xmem.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct option {
+    const char *name, *alias; /* alias: a short form, or NULL */
+    unsigned flag;            /* 0: every command takes it */
+    int has_value;
+} option;
+
+enum {
+    O_SET,
+    O_OUT,
+    O_SEED,
+    O_JOBS,
+    O_RESUME,
+    O_QUIET,
+    O_COUNT
+};
+
+static const option options[O_COUNT] = {
+    [O_SET] = {"--set", NULL, 0, 1},
+    [O_OUT] = {"--out", NULL, CLI_OUT, 1},
+    [O_SEED] = {"--seed", NULL, CLI_SEED, 1},
+    [O_JOBS] = {"--jobs", "-j", CLI_JOBS, 1},
+    [O_RESUME] = {"--resume", NULL, CLI_RESUME, 0},
+    [O_QUIET] = {"--quiet", "-q", 0, 0},
+};
+
+/* Which option a is, and its inline value if any (--opt=V, or -jN for -j). -1: none. */
+static int lookup(const char *a, const char **inline_value)
+{
+    *inline_value = NULL;
+    for (int k = 0; k < O_COUNT; k++) {
+        const option *o = &options[k];
+        size_t n = strlen(o->name);
+        if (strcmp(a, o->name) == 0 || (o->alias && strcmp(a, o->alias) == 0))
+            return k;
+        if (o->has_value && strncmp(a, o->name, n) == 0 && a[n] == '=') {
+            *inline_value = a + n + 1;
+            return k;
+        }
+        if (o->has_value && o->alias && strncmp(a, o->alias, strlen(o->alias)) == 0 &&
+            a[strlen(o->alias)] != '\0' && o->alias[1] != '-') {
+            *inline_value = a + strlen(o->alias);
+            return k;
+        }
+    }
+    return -1;
+}
+
+static int parse_jobs(const char *a, const char *v, int *jobs, err *e)
+{
+    char *end;
+    errno = 0;
+    long j = strtol(v, &end, 10);
+    if (errno || *end || end == v || j < 1 || j > 1024)
+        return err_set(e, "%s %s: expected a number of threads 1..1024 (got '%s')", a, v, v);
+    *jobs = (int)j;
+    return 0;
+}
+
+int cli_parse(int argc, char **argv, unsigned allowed, cli *c, err *e)
+{
+    memset(c, 0, sizeof *c);
+    c->sets = xcalloc((size_t)argc + 1, sizeof *c->sets);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v;
+        int k = lookup(a, &v);
+        if (k < 0) {
+            if (a[0] == '-' && a[1] != '\0')
+                return err_set(e, "%s: unknown option (see avalanche --help)", a);
+            if (c->config)
+                return err_set(e, "%s: unexpected argument (one CONFIG at most)", a);
+            c->config = a;
+            continue;
+        }
+        const option *o = &options[k];
+        if (o->flag && !(allowed & o->flag))
+            return err_set(e, "%s: not an option of this command", o->name);
+        if (o->has_value && !v) {
+            if (i + 1 >= argc)
+                return err_set(e, "%s: missing value", a);
+            v = argv[++i];
+        }
+        switch (k) {
+        case O_SET:
+            c->sets[c->nsets++] = v;
+            break;
+        case O_OUT:
+            c->out = v;
+            break;
+        case O_SEED:
+            c->seed = v;
+            break;
+        case O_JOBS:
+            if (parse_jobs(a[1] == 'j' ? "-j" : o->name, v, &c->jobs, e) < 0)
+                return -1;
+            break;
+        case O_RESUME:
+            c->resume = 1;
+            break;
+        default:
+            c->quiet = 1;
+            break;
+        }
+    }
+    return 0;
+}
+
+void cli_free(cli *c)
+{
+    free(c->sets);
+    c->sets = NULL;
+}
