@@ -7,15 +7,10 @@
 #include "xmem.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sort_double.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int sweep_axis_values(const params *p, const axis *a, const char *name, double **values, size_t *n,
                       err *e)
@@ -45,7 +40,7 @@ int sweep_axis_values(const params *p, const axis *a, const char *name, double *
         if (is_int)
             v[i] = round(v[i]);
     }
-    qsort(v, m, sizeof *v, cmp_double);
+    gsl_sort(v, 1, m);
     size_t k = 0;
     for (size_t i = 0; i < m; i++)
         if (k == 0 || v[i] != v[k - 1])
@@ -357,7 +352,7 @@ void sweep_median_ci(double *v, size_t n, double conf, double *median, double *l
     *median = *lo = *hi = NAN;
     if (n == 0)
         return;
-    qsort(v, n, sizeof *v, cmp_double);
+    gsl_sort(v, 1, n);
     *median = n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
     /* P(X(l) <= m <= X(n+1-l)) = 1 - 2 P(B <= l-1), B ~ binomial(n, 1/2). */
     size_t best = 0;

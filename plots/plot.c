@@ -8,6 +8,7 @@
 #include "table.h"
 #include "xmem.h"
 
+#include <gsl/gsl_sort_double.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,20 +365,17 @@ static double axis_inv(double u, int log)
     return log ? pow(10.0, u) : u;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sorted distinct values (within a relative tolerance) of v[0..n); returns the count. */
+/* Sorted distinct values (within a relative tolerance) of v[0..n), NaNs dropped (before the
+ * sort: NaN has no place in an order); returns the count. */
 static size_t unique(double *v, size_t n)
 {
-    qsort(v, n, sizeof *v, cmp_double);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i]))
+            v[k++] = v[i];
+    gsl_sort(v, 1, k);
     size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (isnan(v[i]))
-            continue;
+    for (size_t i = 0; i < k; i++) {
         if (m > 0 && fabs(v[i] - v[m - 1]) <= 1e-9 * fmax(1, fabs(v[i])))
             continue;
         v[m++] = v[i];
@@ -694,7 +692,8 @@ static void draw_map(chart_fig *f, void *ctx)
 
 static int cmp_cell_x(const void *a, const void *b)
 {
-    return cmp_double(&((const cell *)a)->x, &((const cell *)b)->x);
+    double x = ((const cell *)a)->x, y = ((const cell *)b)->x;
+    return (x > y) - (x < y);
 }
 
 static void draw_sweep1(chart_fig *f, void *ctx)
