@@ -6,6 +6,7 @@
 #include "table.h"
 #include "xmem.h"
 
+#include <gsl/gsl_sort_double.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ typedef struct ov {
     int two_axis;
 } ov;
 
-static int cmp_dbl(const void *a, const void *b)
+static int cmp_dbl(const void *a, const void *b) /* for bsearch */
 {
     double u = *(const double *)a, v = *(const double *)b;
     return (u > v) - (u < v);
@@ -39,7 +40,7 @@ static int cmp_dbl(const void *a, const void *b)
 
 static size_t uniq(double *v, size_t n)
 {
-    qsort(v, n, sizeof *v, cmp_dbl);
+    gsl_sort(v, 1, n);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (m == 0 || v[i] != v[m - 1])
@@ -156,12 +157,8 @@ static void draw_boundaries(chart_fig *f, void *ctx)
             ylo = fmin(ylo, o->s[i].y[k]);
             yhi = fmax(yhi, o->s[i].y[k]);
         }
-    chart_panel p = {0};
-    p.f = f;
-    p.x = OV_ML;
-    p.y = OV_TOP;
-    p.w = f->w - OV_ML - OV_MR;
-    p.h = f->h - OV_TOP - OV_BOTTOM;
+    chart_panel p = {
+        .f = f, .x = OV_ML, .y = OV_TOP, .w = f->w - OV_ML - OV_MR, .h = f->h - OV_TOP - OV_BOTTOM};
     chart_axis_fit(f, &p.xa, xlo, xhi, in->x_log, 0, 7, p.w, 1, 8.0);
     chart_axis_fit(f, &p.ya, ylo, yhi, in->y_log, 0, 7, p.h, 0, 8.0);
     chart_grid(&p, 1, 1);
@@ -248,12 +245,8 @@ static void draw_curves(chart_fig *f, void *ctx)
             xlo = fmin(xlo, o->s[i].x[k]);
             xhi = fmax(xhi, o->s[i].x[k]);
         }
-    chart_panel p = {0};
-    p.f = f;
-    p.x = OV_ML;
-    p.y = OV_TOP;
-    p.w = f->w - OV_ML - OV_MR;
-    p.h = f->h - OV_TOP - OV_BOTTOM;
+    chart_panel p = {
+        .f = f, .x = OV_ML, .y = OV_TOP, .w = f->w - OV_ML - OV_MR, .h = f->h - OV_TOP - OV_BOTTOM};
     chart_axis_fit(f, &p.xa, xlo, xhi, in->x_log, 0, 7, p.w, 1, 8.0);
     chart_axis_fit(f, &p.ya, -0.06, 1.06, 0, 0, 6, p.h, 0, 8.0);
     chart_grid(&p, 1, 1);

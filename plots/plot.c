@@ -226,12 +226,8 @@ static void draw_dashboard(chart_fig *f, void *ctx)
 
     for (int k = 0; k < 5; k++) {
         const panel_spec *ps = &spec[k];
-        chart_panel p = {0};
-        p.f = f;
-        p.x = MARGIN_L;
-        p.y = top + head + k * (head + ph + gap);
-        p.w = pw;
-        p.h = ph;
+        chart_panel p = {
+            .f = f, .x = MARGIN_L, .y = top + head + k * (head + ph + gap), .w = pw, .h = ph};
         p.xa = xa;
         int has_right = 0;
         for (int i = 0; i < ps->ns; i++)
@@ -576,12 +572,8 @@ static void draw_map(chart_fig *f, void *ctx)
         ylo = fmin(ylo, fmin(sw->c[i].y_lo, sw->c[i].y_hi));
         yhi = fmax(yhi, fmax(sw->c[i].y_lo, sw->c[i].y_hi));
     }
-    chart_panel p = {0};
-    p.f = f;
-    p.x = MARGIN_L;
-    p.y = 62;
-    p.w = f->w - MARGIN_L - 170;
-    p.h = f->h - p.y - 50;
+    chart_panel p = {
+        .f = f, .x = MARGIN_L, .y = 62, .w = f->w - MARGIN_L - 170, .h = f->h - 62 - 50};
     chart_axis_fit(f, &p.xa, xlo, xhi, in->x_log, 0, 8, p.w, 1, FONT_TICK);
     chart_axis_fit(f, &p.ya, ylo, yhi, in->y_log, 0, 8, p.h, 0, FONT_TICK);
     cairo_t *cr = f->cr;
@@ -712,12 +704,8 @@ static void draw_sweep1(chart_fig *f, void *ctx)
         xlo = fmin(xlo, fmin(a, x[i]));
         xhi = fmax(xhi, fmax(b, x[i]));
     }
-    chart_panel p = {0};
-    p.f = f;
-    p.x = MARGIN_L;
-    p.y = 74;
-    p.w = f->w - MARGIN_L - 30;
-    p.h = f->h - p.y - 52;
+    chart_panel p = {
+        .f = f, .x = MARGIN_L, .y = 74, .w = f->w - MARGIN_L - 30, .h = f->h - 74 - 52};
     chart_axis_fit(f, &p.xa, xlo, xhi, in->x_log, 0, 8, p.w, 1, FONT_TICK);
     unit_axis(f, &p.ya, p.h);
     chart_grid(&p, 1, 1);
