@@ -589,10 +589,7 @@ static void sreq_arrive(model *m, call *c)
     r->t0 = now(m);
     if (kind_review[r->kind])
         count(m, C_TR);
-    /* The timeout filter wraps everything (60 s; DefaultBuildHandlerChain). */
-    tl_append(m, &m->tl_filter, r);
-    if (r->kind == K_HB_GET || r->kind == K_HB_PATCH)
-        tl_append(m, &m->tl_hb, r);
+    uint32_t gen = r->h.gen;
     if (kind_sa_authn[r->kind]) {
         /* Authentication runs before max-inflight: no slot is held while it waits. */
         if (authn_begin(m, r))
@@ -600,6 +597,15 @@ static void sreq_arrive(model *m, call *c)
     } else {
         sreq_admit(m, r);
     }
+    /* The timeout filter wraps everything (60 s; DefaultBuildHandlerChain), and a heartbeat
+     * client gives up after its own timeout. A request answered on arrival (most 429s) is gone
+     * already and needs neither; nothing else can have arrived since, at this instant, for an
+     * admitted or waiting request, so the lists stay in order of arrival. */
+    if (!pool_alive(r, gen))
+        return;
+    tl_append(m, &m->tl_filter, r);
+    if (r->kind == K_HB_GET || r->kind == K_HB_PATCH)
+        tl_append(m, &m->tl_hb, r);
 }
 
 static void work_done(model *m, void *obj, enum work w)
