@@ -28,4 +28,7 @@ typedef struct cli {
 int cli_parse(int argc, char **argv, unsigned allowed, cli *c, err *e);
 void cli_free(cli *c);
 
+/* Wall-clock seconds from an arbitrary origin (monotonic), for timings and progress. */
+double cli_wall_s(void);
+
 #endif

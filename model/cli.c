@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct option {
     const char *name, *alias; /* alias: a short form, or NULL */
@@ -117,4 +118,11 @@ void cli_free(cli *c)
 {
     free(c->sets);
     c->sets = NULL;
+}
+
+double cli_wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }

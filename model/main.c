@@ -71,13 +71,6 @@ static int load(const cli *c, params *p, err *e)
     return config_load(p, c->config, sets, n, e);
 }
 
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Writes one output file atomically with a writer callback. */
 typedef void (*writer)(FILE *f, const void *ctx);
 
@@ -219,10 +212,10 @@ static int cmd_run(int argc, char **argv)
         cli_free(&c);
         return EXIT_USAGE;
     }
-    double t0 = wall_now();
+    double t0 = cli_wall_s();
     run_output o;
     model_run(&p, 0, 0, NULL, NULL, &o);
-    double wall_s = wall_now() - t0;
+    double wall_s = cli_wall_s() - t0;
     summary s;
     stats_summarize(&p, 0, &o, &s);
     run_ctx rc = {&p, &o, &s, wall_s};

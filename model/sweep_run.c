@@ -91,13 +91,6 @@ typedef struct runner {
     double t0, last_print;
 } runner;
 
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 typedef struct hook_ctx {
     const params *p;
     int interrupted;
@@ -206,7 +199,7 @@ static void progress(runner *r, int final)
 {
     if (r->quiet)
         return;
-    double now = wall_now();
+    double now = cli_wall_s();
     if (!final && now - r->last_print < (r->tty ? 0.2 : 5.0))
         return;
     r->last_print = now;
@@ -674,7 +667,7 @@ int sweep_command(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sweep_interrupted = 0;
     sigaction(SIGINT, &sa, &old_sa);
-    r.t0 = wall_now();
+    r.t0 = cli_wall_s();
     r.last_print = r.t0;
 
     for (int level = 0;; level++) {
@@ -757,7 +750,7 @@ int sweep_command(int argc, char **argv)
             by[sweep_majority(counts)]++;
         }
         printf("avalanche sweep: %s: %zu points (%d refinement levels), %zu runs in %.1f s\n",
-               o.config, np, sweep_grid_levels(g), r.written, wall_now() - r.t0);
+               o.config, np, sweep_grid_levels(g), r.written, cli_wall_s() - r.t0);
         printf("  majority class: %u stable, %u metastable, %u overloaded\n", by[CLASS_STABLE],
                by[CLASS_METASTABLE], by[CLASS_OVERLOADED]);
         printf("  wrote %s/\n", dir);

@@ -1,6 +1,7 @@
 /* bench: engine and model throughput (issue 6); not a cmocka test, run by `make bench`.
  * Prints a table and writes it as CSV to argv[1]. Every ratio is against a baseline measured in
  * the same invocation; every figure is a median over repeated runs. */
+#include "cli.h"
 #include "config.h"
 #include "model.h"
 #include "sim.h"
@@ -28,13 +29,6 @@
 
 #define INCIDENT "configs/k8s-1.12-incident.cfg"
 #define STABILITY "configs/stability.cfg"
-
-static double wall_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* The hold model is timed in CPU seconds: the machine is shared, and time-slicing with other
  * jobs would otherwise swamp the difference between two heaps. */
@@ -375,9 +369,9 @@ static void bench_incident(void)
     double ev[RUNS], speed[RUNS], events = 0, end_s = 0;
     for (int i = 0; i < RUNS; i++) {
         run_output out;
-        double t0 = wall_s();
+        double t0 = cli_wall_s();
         model_run(&p, 0, 0, NULL, NULL, &out);
-        double dt = wall_s() - t0;
+        double dt = cli_wall_s() - t0;
         ev[i] = (double)out.events / dt;
         speed[i] = out.end_s / dt;
         events = (double)out.events;
@@ -451,9 +445,9 @@ static void bench_sweep(void)
     int n = 0;
     long runs = -1;
     for (; n < 3; n++) {
-        double t0 = wall_s();
+        double t0 = cli_wall_s();
         int rc = run_cmd(argv, 1);
-        t[n] = wall_s() - t0;
+        t[n] = cli_wall_s() - t0;
         if (rc != 0) {
             put("stability", "sweep", NAN, "s", "n/a (sweep failed)");
             return;
@@ -542,7 +536,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s OUT.csv [hold|memory]\n", argv[0]);
         return 2;
     }
-    double t0 = wall_s();
+    double t0 = cli_wall_s();
     if (self_check() != 0) {
         fprintf(stderr, "bench: the engine and the baseline disagree; not timing\n");
         return 1;
@@ -552,7 +546,7 @@ int main(int argc, char **argv)
     if (!hold_only)
         bench_memory();
     if (memory_only) {
-        printf("bench: %.1f s in all\n", wall_s() - t0);
+        printf("bench: %.1f s in all\n", cli_wall_s() - t0);
         return write_csv(argv[1]) != 0;
     }
     bench_hold(1000, 5000000, "hold 1e3");
@@ -561,7 +555,7 @@ int main(int argc, char **argv)
         bench_incident();
         bench_sweep();
     }
-    printf("bench: %.1f s in all\n", wall_s() - t0);
+    printf("bench: %.1f s in all\n", cli_wall_s() - t0);
     if (write_csv(argv[1]) != 0) {
         fprintf(stderr, "bench: cannot write %s\n", argv[1]);
         return 1;
