@@ -53,6 +53,11 @@ typedef struct sample {
     double lb_wait_sum_s;             /* over reservations made in the interval */
     double orphaned;                  /* validations nobody waits for, at t */
     double not_ready;                 /* NotReady nodes at t */
+    /* Outstanding work at t, what the classifier's trend test judges: client-go calls in
+     * progress (sending, in flight, waiting out a Retry-After or a webhook backoff), SA
+     * validations in progress (the loopback backlog and those doing a GET), and requests inside
+     * the apiserver. */
+    double out_calls, out_vals, out_reqs;
 } sample;
 
 typedef struct run_output {
@@ -67,7 +72,9 @@ typedef struct run_output {
 /* Called after each sample; return nonzero to stop the run there (early classification). */
 typedef int (*model_sample_hook)(void *ctx, const run_output *sofar);
 
-/* Runs one replication of p. Streams are seeded from (p->sim.seed, replication, point). */
+/* Runs one replication of p up to max(sim.duration, sim.max_duration), sampling every
+ * sim.sample_interval; the hook may stop it after any sample. Streams are seeded from
+ * (p->sim.seed, replication, point). */
 void model_run(const params *p, uint64_t replication, uint64_t point, model_sample_hook hook,
                void *hook_ctx, run_output *out);
 void run_output_free(run_output *o);

@@ -72,9 +72,10 @@ typedef struct axis {
 
 typedef struct params {
     struct {
-        double duration_s;        /* sim.duration: total simulated time, warm-up included */
-        double warmup_s;          /* sim.warmup: discarded from every count */
-        uint64_t seed;            /* sim.seed */
+        double duration_s;     /* sim.duration: judging may end from here on (warm-up included) */
+        double max_duration_s; /* sim.max_duration: a run still draining goes on to here */
+        double warmup_s;       /* sim.warmup: discarded from every count */
+        uint64_t seed;         /* sim.seed */
         double sample_interval_s; /* sim.sample_interval */
         bool warm_start;          /* sim.warm_start: caches filled, expiries spread (MODEL 4) */
     } sim;
@@ -164,7 +165,9 @@ typedef struct params {
         double min_scrape_success;
         double min_sa_success;
         double max_mutating_fraction; /* mean mutating inflight / cap, per sample, in the window */
-        double recovery_window_s;     /* time after the trigger within which health must return */
+        double recovery_window_s;     /* the operator's patience: recovered within it or not */
+        double trend_window_s;        /* trailing window of the outstanding-work trend test */
+        double hold_s;                /* a run stops as stable once health has held this long */
     } health;
     struct {
         axis x, y;

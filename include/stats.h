@@ -1,32 +1,13 @@
-/* stats: from one run's samples to the time series, the health predicate, the stability class
- * and the summary row (L3).
- *
- * Health at sample k judges the trailing window of health.window seconds ending at t_k:
- *  - every client class present in the run (heartbeats when nodes > 0, scrapes when
- *    metrics-server is on and nodes > 0, SA-token clients when their rate > 0) with at least
- *    one outcome in the window must have a success ratio >= its minimum (a class with no
- *    outcome in the window is not judged there);
- *  - the mutating inflight time-average of every sample in the window must stay below
- *    max_mutating_fraction x the mutating cap.
- * Class: overloaded if the window ending at trigger.at is unhealthy; otherwise stable if, from
- * some sample no later than trigger end + recovery_window, every sample to the end of the run is
- * healthy (recovery_time = that sample's time - trigger end, 0 if never unhealthy); otherwise
- * metastable. */
+/* stats: from one run's samples to the time series and the summary row (L3). The health
+ * predicate and the stability class are classify's (classify.h). */
 #ifndef AVALANCHE_STATS_H
 #define AVALANCHE_STATS_H
 
+#include "classify.h"
 #include "model.h"
 #include "params.h"
 
 #include <stdio.h>
-
-enum run_class {
-    CLASS_STABLE,
-    CLASS_METASTABLE,
-    CLASS_OVERLOADED,
-    CLASS_COUNT
-};
-const char *run_class_name(enum run_class c);
 
 enum phase {
     PHASE_BASELINE,
@@ -44,8 +25,11 @@ typedef struct phase_means {
 typedef struct summary {
     uint64_t seed, replication;
     enum run_class cls;
-    double recovery_s; /* NAN: none */
-    char judged[64];   /* client classes the predicate could judge, e.g. "heartbeat;scrape" */
+    double recovery_s;                /* NAN: none */
+    double projected_s;               /* unresolved: projected recovery time; NAN: none */
+    int within_window;                /* recovered within health.recovery_window */
+    double work_end, work_rate_per_s; /* outstanding work at the end, and its trend */
+    char judged[64]; /* client classes the predicate could judge, e.g. "heartbeat;scrape" */
     double total[C_COUNTER_COUNT]; /* over the measured period (after warm-up) */
     double measured_s;
     double tr_mean_latency_s, lb_mean_wait_s, lb_mean_queue;
@@ -58,9 +42,8 @@ typedef struct summary {
     int stopped_early;
 } summary;
 
-/* Health of each sample: 1 healthy, 0 unhealthy, -1 not yet judgeable (window not full). */
-void stats_health(const params *p, const run_output *o, signed char *healthy);
-/* Classifies and summarises one run. */
+/* Classifies (classify_verdict: stopped early or at its horizon, as o says) and summarises one
+ * run. */
 void stats_summarize(const params *p, uint64_t replication, const run_output *o, summary *s);
 
 /* The time series: header and one row per sample (columns documented in README). */

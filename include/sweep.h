@@ -60,6 +60,18 @@ size_t sweep_grid_refine(sweep_grid *g, const int *majority);
  * pair NAN in a one-axis sweep. Finer cells overlap coarser ones and are listed after them. */
 void sweep_grid_extent(const sweep_grid *g, size_t k, double ext[4]);
 
+/* The map's partition of the swept range: rectangles that tile it without overlap, each owned by
+ * one point (y pair NAN in a one-axis sweep). On the finest grid made so far, every grid value's
+ * cell (half-way to its neighbours, ending at the swept range) goes to the point of the highest
+ * level whose own cell (sweep_grid_extent) contains that value, the first such point when two
+ * do; neighbouring cells of one owner are merged, along x, then rows of equal extent along y.
+ * Sorted by point, then y, then x. Returns the number of rectangles; *cells is the caller's. */
+typedef struct sweep_cell {
+    size_t point;
+    double x_lo, x_hi, y_lo, y_hi;
+} sweep_cell;
+size_t sweep_grid_cells(const sweep_grid *g, sweep_cell **cells);
+
 /* base with the axis keys set to point k's values, then cross-field checks (config_validate).
  * Returns 0 or -1 with e naming the axis and value. */
 int sweep_point_params(const sweep_grid *g, const params *base, size_t k, params *out, err *e);
@@ -74,15 +86,7 @@ void sweep_clopper_pearson(unsigned x, unsigned n, double conf, double *lo, doub
 void sweep_median_ci(double *v, size_t n, double conf, double *median, double *lo, double *hi);
 
 /* Majority class of counts[CLASS_COUNT]; a tie goes to the worse class (overloaded, then
- * metastable), the cautious reading for capacity planning. */
+ * metastable, then unresolved), the cautious reading for capacity planning. */
 int sweep_majority(const unsigned *counts);
-
-/* Early classification, called from the per-sample hook: nonzero when the run's class can no
- * longer change, i.e. the first sample after trigger.at has arrived and the window ending at
- * trigger.at is unhealthy (overloaded), or the first sample after trigger end + recovery_window
- * has arrived and the window ending there is unhealthy (metastable). A stable class needs the
- * whole run, so stable runs always run to the end. stats_summarize on the stopped run gives the
- * class the full run would give. */
-int sweep_class_decided(const params *p, const run_output *sofar);
 
 #endif

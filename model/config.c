@@ -148,6 +148,7 @@ static const field axis_fields[] = {
 
 static const field sim_fields[] = {
     POS("duration", sim.duration_s),
+    POS("max_duration", sim.max_duration_s),
     NONNEG("warmup", sim.warmup_s),
     {.name = "seed", .type = FT_SEED, .off = P(sim.seed)},
     POS("sample_interval", sim.sample_interval_s),
@@ -276,6 +277,8 @@ static const field health_fields[] = {
     FRAC("min_sa_success", health.min_sa_success),
     FRAC("max_mutating_fraction", health.max_mutating_fraction),
     POS("recovery_window", health.recovery_window_s),
+    POS("trend_window", health.trend_window_s),
+    NONNEG("hold", health.hold_s),
     END,
 };
 
@@ -1674,6 +1677,14 @@ static int validate(const params *p, const locs *l, const char *path, err *e)
         return vfail(&v, "sim.sample_interval", "health.window", NULL,
                      "expected at most health.window = %s (got %s)", b, a);
     }
+    if (!(p->health.trend_window_s >= p->health.window_s)) {
+        fmt_num(p->health.trend_window_s, 0, a, sizeof a);
+        fmt_num(p->health.window_s, 0, b, sizeof b);
+        return vfail(&v, "health.trend_window", "health.window", NULL,
+                     "expected at least health.window = %s, so that the trend is judged over "
+                     "several scrape and cache waves (got %s)",
+                     b, a);
+    }
     if (p->trigger.kind != TRIGGER_NONE) {
         double base = p->sim.warmup_s + p->health.window_s;
         if (!(p->trigger.at_s >= base)) {
@@ -1686,16 +1697,18 @@ static int validate(const params *p, const locs *l, const char *path, err *e)
                          "baseline can be judged (got %s)",
                          b, c, s, a);
         }
-        double end = p->trigger.at_s + p->trigger.duration_s + p->health.recovery_window_s;
+        /* Judging needs at least one full health window after the trigger by sim.duration. */
+        double end = p->trigger.at_s + p->trigger.duration_s + p->health.window_s;
         if (!(end <= p->sim.duration_s)) {
             fmt_num(p->trigger.at_s, 0, a, sizeof a);
             fmt_num(p->trigger.duration_s, 0, b, sizeof b);
-            fmt_num(p->health.recovery_window_s, 0, c, sizeof c);
+            fmt_num(p->health.window_s, 0, c, sizeof c);
             fmt_num(end, 0, s, sizeof s);
             fmt_num(p->sim.duration_s, 0, d, sizeof d);
-            return vfail(&v, "trigger.at", "health.recovery_window", "sim.duration",
-                         "expected trigger.at + trigger.duration + health.recovery_window <= "
-                         "sim.duration = %s (got %s + %s + %s = %s)",
+            return vfail(&v, "trigger.at", "sim.duration", "health.window",
+                         "expected trigger.at + trigger.duration + health.window <= sim.duration "
+                         "= %s, so that the run can be judged after the trigger (got %s + %s + %s "
+                         "= %s); move the trigger earlier or raise sim.duration",
                          d, a, b, c, s);
         }
     }

@@ -1,5 +1,6 @@
 /* main: the avalanche command line (L4). The only place that picks exit codes:
  * 0 success, 1 runtime failure (I/O), 2 usage or config error. */
+#include "classify.h"
 #include "cli.h"
 #include "config.h"
 #include "csv.h"
@@ -176,8 +177,17 @@ static void print_summary(const params *p, const cli *c, const summary *s, const
     fmt_num(rec, sizeof rec, s->recovery_s, " s");
     printf("avalanche run: %s (seed %llu)\n", c->config ? c->config : "built-in defaults",
            (unsigned long long)p->sim.seed);
-    printf("  class: %s, recovery time: %s (window %g s), health judged on: %s\n",
-           run_class_name(s->cls), rec, p->health.recovery_window_s, s->judged);
+    printf("  class: %s, recovery time: %s (%s the %g s recovery window), health judged on: %s\n",
+           run_class_name(s->cls), rec, s->within_window ? "within" : "not within",
+           p->health.recovery_window_s, s->judged);
+    if (s->cls == CLASS_UNRESOLVED) {
+        fmt_num(rec, sizeof rec, s->projected_s, " s");
+        printf("  still draining at the horizon (%g s): projected recovery time %s\n", s->end_s,
+               rec);
+    }
+    fmt_num(a, sizeof a, s->work_end, "");
+    fmt_num(b, sizeof b, s->work_rate_per_s, "/s");
+    printf("  simulated to %g s; outstanding work at the end %s, trend %s\n", s->end_s, a, b);
     fmt_num(a, sizeof a, s->phase[PHASE_BASELINE].inflight_mut, "");
     fmt_num(b, sizeof b, s->phase[PHASE_TRIGGER].inflight_mut, "");
     fmt_num(d, sizeof d, s->phase[PHASE_RECOVERY].inflight_mut, "");
@@ -214,7 +224,11 @@ static int cmd_run(int argc, char **argv)
     }
     double t0 = cli_wall_s();
     run_output o;
-    model_run(&p, 0, 0, NULL, NULL, &o);
+    /* The adaptive horizon: from sim.duration on, the run stops once its class is certain; a
+     * draining run goes on to sim.max_duration so that its recovery time is measured. */
+    classify *judge = classify_new(&p);
+    model_run(&p, 0, 0, classify_hook, judge, &o);
+    classify_free(judge);
     double wall_s = cli_wall_s() - t0;
     summary s;
     stats_summarize(&p, 0, &o, &s);
@@ -271,10 +285,9 @@ static int replot_run(const char *dir, const params *p, err *e)
     memset(&s, 0, sizeof s);
     s.recovery_s = NAN;
     if (table_rows(t) > 0) {
-        const char *cls = table_str(t, 0, table_col(t, "class"));
-        for (int k = 0; k < CLASS_COUNT; k++)
-            if (cls && strcmp(cls, run_class_name(k)) == 0)
-                s.cls = k;
+        int cls = run_class_of(table_str(t, 0, table_col(t, "class")));
+        if (cls >= 0)
+            s.cls = (enum run_class)cls;
         s.recovery_s = table_num(t, 0, table_col(t, "recovery_time"));
     }
     table_free(t);

@@ -206,6 +206,7 @@ typedef struct model {
     size_t cap_samples;
     model_sample_hook hook;
     void *hook_ctx;
+    double horizon_s; /* max(sim.duration, sim.max_duration) */
 } model;
 
 /* ---- small helpers ---- */
@@ -1265,6 +1266,9 @@ static void ev_sample(sim *s, void *obj, uint64_t arg)
     m->tr_lat_sum = m->lb_wait_sum = 0.0;
     x->orphaned = m->orphaned;
     x->not_ready = m->not_ready;
+    x->out_calls = (double)m->calls.live;
+    x->out_vals = (double)m->vals.live;
+    x->out_reqs = (double)m->sreqs.live;
     m->sample_start = t;
     size_t pending = sim_pending(s);
     if (pending > o->peak_pending)
@@ -1275,7 +1279,7 @@ static void ev_sample(sim *s, void *obj, uint64_t arg)
         return;
     }
     double next = (double)(o->nsamples + 1) * m->p->sim.sample_interval_s;
-    if (next <= m->p->sim.duration_s * (1.0 + 1e-12))
+    if (next <= m->horizon_s * (1.0 + 1e-12))
         sim_at(s, next, ev_sample, m, 0);
 }
 
@@ -1390,8 +1394,10 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
         free(w);
     }
 
+    m->horizon_s =
+        p->sim.max_duration_s > p->sim.duration_s ? p->sim.max_duration_s : p->sim.duration_s;
     init_state(m);
-    sim_run(m->s, p->sim.duration_s);
+    sim_run(m->s, m->horizon_s);
     out->events = sim_events(m->s);
     out->end_s = sim_now(m->s);
 

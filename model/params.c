@@ -7,6 +7,7 @@ void params_defaults(params *p)
 {
     memset(p, 0, sizeof *p);
     p->sim.duration_s = 1800.0;
+    p->sim.max_duration_s = 14400.0;
     p->sim.warmup_s = 300.0;
     p->sim.seed = 1;
     p->sim.sample_interval_s = 1.0;
@@ -68,6 +69,8 @@ void params_defaults(params *p)
     p->health.min_sa_success = 0.99;
     p->health.max_mutating_fraction = 0.9;
     p->health.recovery_window_s = 600.0;
+    p->health.trend_window_s = 600.0;
+    p->health.hold_s = 300.0;
 
     p->sweep.replications = 5;
     p->sweep.refine = 0;

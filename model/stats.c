@@ -8,12 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *run_class_name(enum run_class c)
-{
-    static const char *const n[CLASS_COUNT] = {"stable", "metastable", "overloaded"};
-    return (unsigned)c < CLASS_COUNT ? n[c] : "?";
-}
-
 static double ratio(double ok, double fail)
 {
     return ok + fail > 0.0 ? ok / (ok + fail) : NAN;
@@ -24,117 +18,10 @@ static double per_s(double n, double span)
     return span > 0.0 ? n / span : NAN;
 }
 
-/* Which client classes exist in this run. */
-typedef struct presence {
-    bool hb, scrape, sa;
-} presence;
-
-static presence present(const params *p)
-{
-    presence pr;
-    pr.hb = p->cluster.nodes > 0;
-    pr.scrape = p->cluster.nodes > 0 && p->metrics_server.enabled;
-    pr.sa = p->sa_clients.rate + p->sa_clients.rate_per_node * p->cluster.nodes > 0.0;
-    return pr;
-}
-
-static size_t window_samples(const params *p)
-{
-    double w = p->health.window_s / p->sim.sample_interval_s;
-    size_t n = (size_t)floor(w + 1e-9);
-    return n > 0 ? n : 1;
-}
-
-void stats_health(const params *p, const run_output *o, signed char *healthy)
-{
-    size_t n = o->nsamples, w = window_samples(p);
-    presence pr = present(p);
-    double cap = p->apiserver.max_mutating_requests_inflight * p->health.max_mutating_fraction;
-    /* Running sums over the window, and the count of samples above the inflight limit. */
-    double hb_ok = 0, hb_fail = 0, sc_ok = 0, sc_fail = 0, sa_ok = 0, sa_fail = 0;
-    size_t over = 0;
-    for (size_t k = 0; k < n; k++) {
-        const sample *x = &o->samples[k];
-        hb_ok += x->c[C_HB_OK];
-        hb_fail += x->c[C_HB_FAIL];
-        sc_ok += x->c[C_SCRAPE_OK];
-        sc_fail += x->c[C_SCRAPE_FAIL];
-        sa_ok += x->c[C_SA_OK];
-        sa_fail += x->c[C_SA_FAIL];
-        over += x->inflight_mut >= cap;
-        if (k >= w) {
-            const sample *y = &o->samples[k - w];
-            hb_ok -= y->c[C_HB_OK];
-            hb_fail -= y->c[C_HB_FAIL];
-            sc_ok -= y->c[C_SCRAPE_OK];
-            sc_fail -= y->c[C_SCRAPE_FAIL];
-            sa_ok -= y->c[C_SA_OK];
-            sa_fail -= y->c[C_SA_FAIL];
-            over -= y->inflight_mut >= cap;
-        }
-        if (k + 1 < w) {
-            healthy[k] = -1;
-            continue;
-        }
-        bool ok = over == 0;
-        /* Counts are integers held in doubles: the running sums are exact. */
-        if (pr.hb && hb_ok + hb_fail > 0)
-            ok = ok && ratio(hb_ok, hb_fail) >= p->health.min_heartbeat_success;
-        if (pr.scrape && sc_ok + sc_fail > 0)
-            ok = ok && ratio(sc_ok, sc_fail) >= p->health.min_scrape_success;
-        if (pr.sa && sa_ok + sa_fail > 0)
-            ok = ok && ratio(sa_ok, sa_fail) >= p->health.min_sa_success;
-        healthy[k] = ok;
-    }
-}
-
-static double trigger_end(const params *p)
-{
-    return p->trigger.kind == TRIGGER_NONE ? p->trigger.at_s
-                                           : p->trigger.at_s + p->trigger.duration_s;
-}
-
-/* Index of the last sample with t <= limit (relative tolerance for float grids), or -1. */
-static long last_at_or_before(const run_output *o, double limit)
-{
-    long k = -1;
-    for (size_t i = 0; i < o->nsamples && o->samples[i].t <= limit * (1 + 1e-12) + 1e-12; i++)
-        k = (long)i;
-    return k;
-}
-
-static void classify(const params *p, const run_output *o, const signed char *h, summary *s)
-{
-    s->recovery_s = NAN;
-    long b = last_at_or_before(o, p->trigger.at_s);
-    if (b >= 0 && h[b] == 0) {
-        s->cls = CLASS_OVERLOADED;
-        return;
-    }
-    double te = trigger_end(p);
-    long k0 = last_at_or_before(o, te) + 1; /* first sample after the trigger end */
-    long n = (long)o->nsamples;
-    long u = -1; /* last unhealthy sample at or after k0 - 1 */
-    for (long k = n - 1; k >= (k0 > 0 ? k0 - 1 : 0); k--)
-        if (h[k] == 0) {
-            u = k;
-            break;
-        }
-    if (u == n - 1 || n == 0) {
-        s->cls = CLASS_METASTABLE;
-        return;
-    }
-    double tr = u >= 0 && u + 1 < n && o->samples[u + 1].t > te ? o->samples[u + 1].t - te : 0.0;
-    s->recovery_s = tr;
-    s->cls = tr <= p->health.recovery_window_s ? CLASS_STABLE : CLASS_METASTABLE;
-    if (s->cls == CLASS_METASTABLE)
-        s->recovery_s = NAN; /* not within the window: a late recovery is not a recovery time */
-}
-
 static void phase_bounds(const params *p, double end, double lo[PHASE_COUNT],
                          double hi[PHASE_COUNT])
 {
-    double te = trigger_end(p);
+    double te = classify_trigger_end(p);
     lo[PHASE_BASELINE] = p->sim.warmup_s;
     hi[PHASE_BASELINE] = p->trigger.at_s;
     lo[PHASE_TRIGGER] = p->trigger.at_s;
@@ -190,14 +77,23 @@ void stats_summarize(const params *p, uint64_t replication, const run_output *o,
     s->events = o->events;
     s->end_s = o->end_s;
     s->stopped_early = o->stopped_early;
-    presence pr = present(p);
-    snprintf(s->judged, sizeof s->judged, "%s%s%s%s", pr.hb ? "heartbeat;" : "",
-             pr.scrape ? "scrape;" : "", pr.sa ? "sa;" : "", "inflight");
+    int hb = p->cluster.nodes > 0, scrape = hb && p->metrics_server.enabled;
+    int sa = p->sa_clients.rate + p->sa_clients.rate_per_node * p->cluster.nodes > 0.0;
+    snprintf(s->judged, sizeof s->judged, "%s%s%s%s", hb ? "heartbeat;" : "",
+             scrape ? "scrape;" : "", sa ? "sa;" : "", "inflight");
 
-    signed char *h = xmalloc(o->nsamples ? o->nsamples : 1);
-    stats_health(p, o, h);
-    classify(p, o, h, s);
-    free(h);
+    classify *c = classify_new(p);
+    for (size_t k = 0; k < o->nsamples; k++)
+        classify_push(c, &o->samples[k]);
+    verdict v;
+    classify_verdict(c, o->stopped_early, &v);
+    classify_free(c);
+    s->cls = v.cls;
+    s->recovery_s = v.recovery_s;
+    s->projected_s = v.projected_s;
+    s->within_window = v.within_window;
+    s->work_end = v.work_end;
+    s->work_rate_per_s = v.work_rate_per_s;
 
     double lat = 0, wait = 0, lbq = 0, mut = 0, ro = 0, prev_t = p->sim.warmup_s;
     s->max_not_ready = s->max_orphaned = 0;
@@ -258,6 +154,11 @@ static const char *const ts_cols[] = {"t",
                                       "goodput_sa_per_s",
                                       "goodput_background_per_s",
                                       "cpu_utilization",
+                                      "sa_success_ratio",
+                                      "outstanding_work",
+                                      "outstanding_calls",
+                                      "outstanding_validations",
+                                      "outstanding_requests",
                                       "healthy"};
 
 void stats_write_timeseries(FILE *f, const params *p, const run_output *o)
@@ -267,7 +168,7 @@ void stats_write_timeseries(FILE *f, const params *p, const run_output *o)
         fprintf(f, "%s%s", i ? "," : "", ts_cols[i]);
     fputc('\n', f);
     signed char *h = xmalloc(o->nsamples ? o->nsamples : 1);
-    stats_health(p, o, h);
+    classify_health(p, o, h);
     double prev = 0.0;
     for (size_t k = 0; k < o->nsamples; k++) {
         const sample *x = &o->samples[k];
@@ -298,6 +199,11 @@ void stats_write_timeseries(FILE *f, const params *p, const run_output *o)
                       per_s(c[C_SA_OK], dt),
                       per_s(c[C_BG_OK], dt),
                       x->cpu_util,
+                      ratio(c[C_SA_OK], c[C_SA_FAIL]),
+                      x->out_calls + x->out_vals + x->out_reqs,
+                      x->out_calls,
+                      x->out_vals,
+                      x->out_reqs,
                       h[k] < 0 ? NAN : (double)h[k]};
         for (size_t i = 0; i < ncols; i++) {
             if (i)
@@ -320,6 +226,8 @@ static const char *const head_cols[] = {"seed",
                                         "replication",
                                         "class",
                                         "recovery_time",
+                                        "recovered_within_window",
+                                        "projected_recovery_time",
                                         "judged",
                                         "requests_mutating",
                                         "rejected_mutating",
@@ -349,6 +257,8 @@ static const char *const head_cols[] = {"seed",
                                         "background_success_ratio",
                                         "max_not_ready_nodes",
                                         "max_orphaned_validations",
+                                        "outstanding_work_end",
+                                        "outstanding_work_trend_per_s",
                                         "measured_seconds"};
 #define NHEAD_COLS (sizeof head_cols / sizeof head_cols[0])
 
@@ -368,6 +278,8 @@ void stats_summary_row(FILE *f, const summary *s)
     fprintf(f, "%llu,%llu,%s,", (unsigned long long)s->seed, (unsigned long long)s->replication,
             run_class_name(s->cls));
     csv_num(f, s->recovery_s);
+    fprintf(f, ",%d,", s->within_window);
+    csv_num(f, s->projected_s);
     fprintf(f, ",%s", s->judged);
     double v[] = {t[C_REQ_MUT],        t[C_REJ_MUT],     t[C_REQ_RO],
                   t[C_REJ_RO],         t[C_TR],          t[C_TR_OK],
@@ -378,7 +290,8 @@ void stats_summary_row(FILE *f, const summary *s)
                   t[C_KC_HIT],         t[C_KC_MISS],     t[C_WLOOPS],
                   t[C_TR_ATTEMPTS],    s->hb_ratio,      s->scrape_ratio,
                   s->sa_ratio,         s->bg_ratio,      s->max_not_ready,
-                  s->max_orphaned,     s->measured_s};
+                  s->max_orphaned,     s->work_end,      s->work_rate_per_s,
+                  s->measured_s};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
         fputc(',', f);
         csv_num(f, v[i]);

@@ -2,8 +2,8 @@
  * The command itself (threads, files, resume, progress) is in sweep_run.c. */
 #include "sweep.h"
 
+#include "classify.h"
 #include "config.h"
-#include "stats.h"
 #include "xmem.h"
 
 #include <gsl/gsl_cdf.h>
@@ -310,6 +310,103 @@ void sweep_grid_extent(const sweep_grid *g, size_t k, double ext[4])
     }
 }
 
+static int contains(double lo, double hi, double v)
+{
+    return v >= lo && v <= hi;
+}
+
+static int cell_cmp(const void *a, const void *b)
+{
+    const sweep_cell *x = a, *y = b;
+    if (x->point != y->point)
+        return x->point < y->point ? -1 : 1;
+    if (!isnan(x->y_lo) && x->y_lo != y->y_lo) /* y is NAN in a one-axis sweep */
+        return x->y_lo < y->y_lo ? -1 : 1;
+    return (x->x_lo > y->x_lo) - (x->x_lo < y->x_lo);
+}
+
+size_t sweep_grid_cells(const sweep_grid *g, sweep_cell **cells)
+{
+    const gaxis *ax = &g->ax[0], *ay = &g->ax[1];
+    const double *xv = ax->lv[ax->nlevels - 1],
+                 *yv = g->naxes == 2 ? ay->lv[ay->nlevels - 1] : NULL;
+    size_t nx = ax->nlv[ax->nlevels - 1], ny = g->naxes == 2 ? ay->nlv[ay->nlevels - 1] : 1;
+    /* owner of every finest grid value (row-major, x fastest) */
+    size_t *own = xmalloc(nx * ny * sizeof *own);
+    double(*ext)[4] = xmalloc((g->n ? g->n : 1) * sizeof *ext);
+    for (size_t k = 0; k < g->n; k++)
+        sweep_grid_extent(g, k, ext[k]);
+    for (size_t j = 0; j < ny; j++)
+        for (size_t i = 0; i < nx; i++) {
+            size_t best = SIZE_MAX;
+            for (size_t k = 0; k < g->n; k++) {
+                if (!contains(ext[k][0], ext[k][1], xv[i]) ||
+                    (yv && !contains(ext[k][2], ext[k][3], yv[j])))
+                    continue;
+                if (best == SIZE_MAX || g->pts[k].level > g->pts[best].level)
+                    best = k;
+            }
+            own[j * nx + i] = best;
+        }
+    /* cell edges of the finest values */
+    double *xl = xmalloc(nx * sizeof *xl), *xh = xmalloc(nx * sizeof *xh);
+    double *yl = xmalloc(ny * sizeof *yl), *yh = xmalloc(ny * sizeof *yh);
+    for (size_t i = 0; i < nx; i++)
+        extent_1(ax, xv, nx, xv[i], &xl[i], &xh[i]);
+    for (size_t j = 0; j < ny; j++) {
+        if (yv)
+            extent_1(ay, yv, ny, yv[j], &yl[j], &yh[j]);
+        else
+            yl[j] = yh[j] = NAN;
+    }
+    /* runs along x, then rows merged with the run of the same owner and x extent just below */
+    sweep_cell *out = NULL;
+    size_t n = 0, cap = 0;
+    size_t *open_ =
+        xmalloc(nx * sizeof *open_); /* index in out of the run starting at i, row j-1 */
+    size_t *next = xmalloc(nx * sizeof *next);
+    for (size_t i = 0; i < nx; i++)
+        open_[i] = SIZE_MAX;
+    for (size_t j = 0; j < ny; j++) {
+        for (size_t i = 0; i < nx; i++)
+            next[i] = SIZE_MAX;
+        for (size_t i = 0; i < nx;) {
+            size_t e = i + 1, o = own[j * nx + i];
+            while (e < nx && own[j * nx + e] == o)
+                e++;
+            size_t prev = open_[i];
+            if (o != SIZE_MAX && prev != SIZE_MAX && out[prev].point == o &&
+                out[prev].x_hi == xh[e - 1]) {
+                out[prev].y_hi = yh[j];
+                next[i] = prev;
+            } else if (o != SIZE_MAX) {
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 64;
+                    out = xrealloc(out, cap * sizeof *out);
+                }
+                out[n] = (sweep_cell){o, xl[i], xh[e - 1], yl[j], yh[j]};
+                next[i] = n++;
+            }
+            i = e;
+        }
+        size_t *t = open_;
+        open_ = next;
+        next = t;
+    }
+    if (n > 1)
+        qsort(out, n, sizeof *out, cell_cmp);
+    free(open_);
+    free(next);
+    free(xl);
+    free(xh);
+    free(yl);
+    free(yh);
+    free(own);
+    free(ext);
+    *cells = out;
+    return n;
+}
+
 int sweep_point_params(const sweep_grid *g, const params *base, size_t k, params *out, err *e)
 {
     const sweep_point *pt = &g->pts[k];
@@ -367,37 +464,12 @@ void sweep_median_ci(double *v, size_t n, double conf, double *median, double *l
 
 int sweep_majority(const unsigned *counts)
 {
-    int best = CLASS_OVERLOADED;
-    for (int c = CLASS_METASTABLE; c >= 0; c--)
-        if (counts[c] > counts[best])
-            best = c;
+    /* from the best class to the worst: a later class wins a tie */
+    static const int order[CLASS_COUNT] = {CLASS_STABLE, CLASS_UNRESOLVED, CLASS_METASTABLE,
+                                           CLASS_OVERLOADED};
+    int best = order[0];
+    for (int i = 1; i < CLASS_COUNT; i++)
+        if (counts[order[i]] >= counts[best])
+            best = order[i];
     return best;
-}
-
-/* ---- early classification -------------------------------------------------------------------- */
-
-/* t lies after limit: the complement of stats.c's "at or before" test, same tolerance. */
-static int after(double t, double limit)
-{
-    return t > limit * (1 + 1e-12) + 1e-12;
-}
-
-int sweep_class_decided(const params *p, const run_output *o)
-{
-    size_t n = o->nsamples;
-    if (n < 2)
-        return 0;
-    double te = p->trigger.at_s + (p->trigger.kind == TRIGGER_NONE ? 0.0 : p->trigger.duration_s);
-    double la = p->trigger.at_s, lm = te + p->health.recovery_window_s;
-    double tp = o->samples[n - 2].t, tl = o->samples[n - 1].t;
-    /* Sample n-2 is then the last one at or before the limit, the one classify() judges. */
-    int cross_a = after(tl, la) && !after(tp, la);
-    int cross_m = after(tl, lm) && !after(tp, lm);
-    if (!cross_a && !cross_m)
-        return 0;
-    signed char *h = xmalloc(n);
-    stats_health(p, o, h);
-    int unhealthy = h[n - 2] == 0;
-    free(h);
-    return unhealthy;
 }

@@ -2,6 +2,7 @@
  * progress and SIGINT (L4). Grid, statistics and early classification are in sweep.c. */
 #include "sweep.h"
 
+#include "classify.h"
 #include "cli.h"
 #include "config.h"
 #include "csv.h"
@@ -67,6 +68,7 @@ typedef struct result {
     char *line; /* the points.csv row, until written */
     int cls;
     int stopped_early;
+    int within_window;
     double recovery_s;
     double m[M_COUNT];
 } result;
@@ -92,10 +94,12 @@ typedef struct runner {
 } runner;
 
 typedef struct hook_ctx {
-    const params *p;
+    classify *c;
     int interrupted;
 } hook_ctx;
 
+/* Judges each sample as it comes; stops the run once its class is certain (an overloaded one
+ * at once: a sweep does not need the rest of its baseline). */
 static int run_hook(void *ctx, const run_output *o)
 {
     hook_ctx *h = ctx;
@@ -103,7 +107,8 @@ static int run_hook(void *ctx, const run_output *o)
         h->interrupted = 1;
         return 1;
     }
-    return sweep_class_decided(h->p, o);
+    classify_push(h->c, &o->samples[o->nsamples - 1]);
+    return classify_done(h->c, 1);
 }
 
 /* The points.csv row prefix "point,level,x,y,". */
@@ -148,9 +153,10 @@ static void *worker(void *arg)
         size_t k = t / (size_t)r->reps;
         uint64_t rep = t % (size_t)r->reps;
         const params *p = &r->pp[k];
-        hook_ctx hc = {p, 0};
+        hook_ctx hc = {classify_new(p), 0};
         run_output o;
         model_run(p, rep, r->crn ? 0 : k, run_hook, &hc, &o);
+        classify_free(hc.c);
         summary s;
         char *buf = NULL;
         size_t len = 0;
@@ -169,6 +175,7 @@ static void *worker(void *arg)
             x->line = buf;
             x->cls = s.cls;
             x->stopped_early = s.stopped_early;
+            x->within_window = s.within_window;
             x->recovery_s = s.recovery_s;
             metrics_of(&s, x->m);
             x->done = 1;
@@ -294,14 +301,6 @@ static void loaded_free(loaded *l)
     free(l->res);
 }
 
-static int class_of(const char *s)
-{
-    for (int c = 0; c < CLASS_COUNT; c++)
-        if (strcmp(s, run_class_name((enum run_class)c)) == 0)
-            return c;
-    return -1;
-}
-
 /* Drops a torn last line, checks the header, reads the complete rows. */
 static int load_points(const char *path, int reps, loaded *l, err *e)
 {
@@ -334,13 +333,14 @@ static int load_points(const char *path, int reps, loaded *l, err *e)
     l->res = xcalloc(n + 1, sizeof *l->res);
     int cp = table_col(t, "point"), cr = table_col(t, "replication"), cc = table_col(t, "class");
     int crec = table_col(t, "recovery_time"), cse = table_col(t, "stopped_early");
+    int cww = table_col(t, "recovered_within_window");
     int cm[M_COUNT];
     for (int i = 0; i < M_COUNT; i++)
         cm[i] = table_col(t, metric_cols[i]);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         double pt = table_num(t, i, cp), rep = table_num(t, i, cr);
-        int cls = class_of(table_str(t, i, cc));
+        int cls = run_class_of(table_str(t, i, cc));
         if (pt != (double)(i / (size_t)reps) || rep != (double)(i % (size_t)reps) || cls < 0) {
             rc = err_set(e, "%s:%zu: expected point %zu replication %zu (rows in order)", path,
                          i + 2, i / (size_t)reps, i % (size_t)reps);
@@ -354,6 +354,7 @@ static int load_points(const char *path, int reps, loaded *l, err *e)
         x->cls = cls;
         x->recovery_s = table_num(t, i, crec);
         x->stopped_early = table_num(t, i, cse) == 1;
+        x->within_window = table_num(t, i, cww) == 1;
         for (int m = 0; m < M_COUNT; m++)
             x->m[m] = table_num(t, i, cm[m]);
     }
@@ -373,12 +374,31 @@ static void point_counts(const runner *r, size_t k, unsigned counts[CLASS_COUNT]
     }
 }
 
+/* One probability with its 95 % Clopper-Pearson interval: ",p,lo,hi". */
+static void write_prob(FILE *f, unsigned x, unsigned n)
+{
+    double lo, hi;
+    sweep_clopper_pearson(x, n, 0.95, &lo, &hi);
+    double v[3] = {n ? (double)x / n : NAN, lo, hi};
+    for (int i = 0; i < 3; i++) {
+        fputc(',', f);
+        csv_num(f, v[i]);
+    }
+}
+
 static void write_regions(FILE *f, const runner *r)
 {
-    fputs("point,level,x,y,x_lo,x_hi,y_lo,y_hi,replications,n_stable,n_metastable,n_overloaded,"
-          "p_stable,p_stable_lo,p_stable_hi,p_metastable,p_metastable_lo,p_metastable_hi,"
-          "p_overloaded,p_overloaded_lo,p_overloaded_hi,majority,recovery_median,recovery_lo,"
-          "recovery_hi",
+    /* x_lo..y_hi: the point's own cell (sweep_grid_extent); cells of finer levels lie inside
+     * coarser ones. cells.csv holds the partition the map draws. */
+    fputs("point,level,x,y,x_lo,x_hi,y_lo,y_hi,replications", f);
+    for (int c = 0; c < CLASS_COUNT; c++)
+        fprintf(f, ",n_%s", run_class_name((enum run_class)c));
+    for (int c = 0; c < CLASS_COUNT; c++) {
+        const char *nm = run_class_name((enum run_class)c);
+        fprintf(f, ",p_%s,p_%s_lo,p_%s_hi", nm, nm, nm);
+    }
+    fputs(",majority,n_recovered,recovery_median,recovery_lo,recovery_hi,p_within_window,"
+          "p_within_window_lo,p_within_window_hi",
           f);
     for (int m = 0; m < M_COUNT; m++)
         fprintf(f, ",mean_%s", metric_cols[m]);
@@ -388,7 +408,7 @@ static void write_regions(FILE *f, const runner *r)
         const sweep_point *pt = sweep_grid_point(r->g, k);
         double ext[4];
         sweep_grid_extent(r->g, k, ext);
-        unsigned counts[CLASS_COUNT], n = 0, early = 0;
+        unsigned counts[CLASS_COUNT], n = 0, early = 0, within = 0;
         point_counts(r, k, counts);
         for (int c = 0; c < CLASS_COUNT; c++)
             n += counts[c];
@@ -398,17 +418,11 @@ static void write_regions(FILE *f, const runner *r)
             fputc(',', f);
             csv_num(f, head[i]);
         }
-        fprintf(f, ",%u,%u,%u,%u", n, counts[0], counts[1], counts[2]);
-        for (int c = 0; c < CLASS_COUNT; c++) {
-            double lo, hi;
-            sweep_clopper_pearson(counts[c], n, 0.95, &lo, &hi);
-            fputc(',', f);
-            csv_num(f, n ? (double)counts[c] / n : NAN);
-            fputc(',', f);
-            csv_num(f, lo);
-            fputc(',', f);
-            csv_num(f, hi);
-        }
+        fprintf(f, ",%u", n);
+        for (int c = 0; c < CLASS_COUNT; c++)
+            fprintf(f, ",%u", counts[c]);
+        for (int c = 0; c < CLASS_COUNT; c++)
+            write_prob(f, counts[c], n);
         fprintf(f, ",%s", n ? run_class_name((enum run_class)sweep_majority(counts)) : "");
         size_t nrec = 0;
         double sum[M_COUNT] = {0};
@@ -418,6 +432,7 @@ static void write_regions(FILE *f, const runner *r)
             if (!x->done)
                 continue;
             early += x->stopped_early;
+            within += x->within_window;
             if (!isnan(x->recovery_s))
                 rec[nrec++] = x->recovery_s;
             for (int m = 0; m < M_COUNT; m++)
@@ -428,11 +443,13 @@ static void write_regions(FILE *f, const runner *r)
         }
         double med, lo, hi;
         sweep_median_ci(rec, nrec, 0.95, &med, &lo, &hi);
+        fprintf(f, ",%zu", nrec);
         double tail[] = {med, lo, hi};
         for (size_t i = 0; i < 3; i++) {
             fputc(',', f);
             csv_num(f, tail[i]);
         }
+        write_prob(f, within, n);
         for (int m = 0; m < M_COUNT; m++) {
             fputc(',', f);
             csv_num(f, cnt[m] ? sum[m] / cnt[m] : NAN);
@@ -440,6 +457,24 @@ static void write_regions(FILE *f, const runner *r)
         fprintf(f, ",%u\n", early);
     }
     free(rec);
+}
+
+/* cells.csv: the partition of the swept range that the map draws (sweep_grid_cells). */
+static void write_cells(FILE *f, const runner *r)
+{
+    sweep_cell *c;
+    size_t n = sweep_grid_cells(r->g, &c);
+    fputs("point,x_lo,x_hi,y_lo,y_hi\n", f);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%zu", c[i].point);
+        double v[4] = {c[i].x_lo, c[i].x_hi, c[i].y_lo, c[i].y_hi};
+        for (int j = 0; j < 4; j++) {
+            fputc(',', f);
+            csv_num(f, v[j]);
+        }
+        fputc('\n', f);
+    }
+    free(c);
 }
 
 static const char *key_unit(const char *key)
@@ -729,13 +764,18 @@ int sweep_command(int argc, char **argv)
         status = EXIT_INTERRUPTED;
         goto done;
     }
-    char *regpath = path_join(dir, "regions.csv");
+    char *regpath = path_join(dir, "regions.csv"), *cellpath = path_join(dir, "cells.csv");
     rc = afile_open(&af, regpath, &e);
     if (rc == 0) {
         write_regions(af.f, &r);
         rc = afile_commit(&af, &e);
     }
+    if (rc == 0 && (rc = afile_open(&af, cellpath, &e)) == 0) {
+        write_cells(af.f, &r);
+        rc = afile_commit(&af, &e);
+    }
     free(regpath);
+    free(cellpath);
     if (rc < 0 || sweep_draw(dir, o.config, p, &e) < 0) {
         fprintf(stderr, "avalanche sweep: %s\n", e.msg);
         status = EXIT_RUNTIME;
@@ -751,8 +791,8 @@ int sweep_command(int argc, char **argv)
         }
         printf("avalanche sweep: %s: %zu points (%d refinement levels), %zu runs in %.1f s\n",
                o.config, np, sweep_grid_levels(g), r.written, cli_wall_s() - r.t0);
-        printf("  majority class: %u stable, %u metastable, %u overloaded\n", by[CLASS_STABLE],
-               by[CLASS_METASTABLE], by[CLASS_OVERLOADED]);
+        printf("  majority class: %u stable, %u metastable, %u overloaded, %u unresolved\n",
+               by[CLASS_STABLE], by[CLASS_METASTABLE], by[CLASS_OVERLOADED], by[CLASS_UNRESOLVED]);
         printf("  wrote %s/\n", dir);
     }
 done:

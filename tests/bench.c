@@ -353,6 +353,8 @@ static int load_incident(params *p, int nodes)
         fprintf(stderr, "bench: %s\n", e.msg);
         return -1;
     }
+    /* the same work at every measurement: the run to sim.duration, as before the horizon */
+    p->sim.max_duration_s = p->sim.duration_s;
     return 0;
 }
 

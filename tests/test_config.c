@@ -453,9 +453,10 @@ static const bad bad_files[] = {
     /* cross-field */
     {"sim = {\n  duration = 600.0;\n  warmup = 600.0;\n};\n",
      "bad.cfg:3: sim.warmup: expected less than sim.duration = 600 (got 600)", NULL},
-    {"trigger = {\n  at = 1500.0;\n};\n",
-     "bad.cfg:2: trigger.at: expected trigger.at + trigger.duration + health.recovery_window <= "
-     "sim.duration = 1800 (got 1500 + 0 + 600 = 2100)",
+    {"trigger = {\n  at = 1790.0;\n};\n",
+     "bad.cfg:2: trigger.at: expected trigger.at + trigger.duration + health.window <= "
+     "sim.duration = 1800, so that the run can be judged after the trigger (got 1790 + 0 + 60 = "
+     "1850)",
      NULL},
     {"trigger = { at = 320.0; };\n",
      "bad.cfg:1: trigger.at: expected at least sim.warmup + health.window = 300 + 60 = 360",

@@ -13,7 +13,9 @@ static summary run(const params *p, char **csv)
 {
     run_output o;
     summary s;
-    model_run(p, 0, 0, NULL, NULL, &o);
+    classify *c = classify_new(p);
+    model_run(p, 0, 0, classify_hook, c, &o);
+    classify_free(c);
     stats_summarize(p, 0, &o, &s);
     if (csv) {
         size_t n;
@@ -124,7 +126,9 @@ static void test_restart_recovers_small_cluster(void **state)
     p.trigger.kind = TRIGGER_APISERVER_RESTART;
     p.trigger.duration_s = 60.0;
     run_output o;
-    model_run(&p, 0, 0, NULL, NULL, &o);
+    classify *c = classify_new(&p);
+    model_run(&p, 0, 0, classify_hook, c, &o);
+    classify_free(c);
     summary s;
     stats_summarize(&p, 0, &o, &s);
     /* While it is down every heartbeat fails and nodes go NotReady after 40 s. */

@@ -302,20 +302,21 @@ static void test_median_ci(void **state)
     assert_true(!isnan(med) && isnan(lo) && isnan(hi));
     sweep_median_ci(v, 0, 0.95, &med, &lo, &hi);
     assert_true(isnan(med));
-    unsigned c[3] = {2, 2, 1};
+    unsigned c[CLASS_COUNT] = {2, 2, 1, 0};
     assert_int_equal(sweep_majority(c), CLASS_METASTABLE); /* ties go to the worse class */
-    unsigned d[3] = {3, 1, 1};
+    unsigned d[CLASS_COUNT] = {3, 1, 1, 0};
     assert_int_equal(sweep_majority(d), CLASS_STABLE);
+    unsigned u[CLASS_COUNT] = {2, 0, 0, 2};
+    assert_int_equal(sweep_majority(u), CLASS_UNRESOLVED);
+    unsigned w[CLASS_COUNT] = {0, 2, 0, 2};
+    assert_int_equal(sweep_majority(w), CLASS_METASTABLE);
 }
 
-/* Early stop: overloaded and metastable runs classify as the full run does. */
-typedef struct hk {
-    const params *p;
-} hk;
-
+/* Early stop: overloaded and metastable runs classify as the run to its horizon does. */
 static int hook(void *ctx, const run_output *o)
 {
-    return sweep_class_decided(((hk *)ctx)->p, o);
+    classify_push(ctx, &o->samples[o->nsamples - 1]);
+    return classify_done(ctx, 1);
 }
 
 static void early_case(const char *qps, enum run_class want)
@@ -332,8 +333,9 @@ static void early_case(const char *qps, enum run_class want)
         run_output full, early;
         summary sf, se;
         model_run(p, r, 0, NULL, NULL, &full);
-        hk h = {p};
-        model_run(p, r, 0, hook, &h, &early);
+        classify *c = classify_new(p);
+        model_run(p, r, 0, hook, c, &early);
+        classify_free(c);
         stats_summarize(p, r, &full, &sf);
         stats_summarize(p, r, &early, &se);
         assert_int_equal(sf.cls, want);
@@ -357,9 +359,11 @@ static void test_early_stop(void **state)
     err_clear(&e);
     assert_int_equal(config_load(p, TINY, NULL, 0, &e), 0);
     run_output o;
-    hk h = {p};
-    model_run(p, 0, 0, hook, &h, &o);
-    assert_false(o.stopped_early);
+    classify *c = classify_new(p);
+    model_run(p, 0, 0, hook, c, &o);
+    classify_free(c);
+    assert_true(o.stopped_early); /* a stable run stops at sim.duration, not the horizon */
+    assert_near(o.end_s, p->sim.duration_s, 0);
     run_output_free(&o);
     free(p);
 }

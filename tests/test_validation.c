@@ -181,6 +181,7 @@ static void quiet(params *p, double duration)
     p->metrics_server.enabled = false;
     p->trigger.kind = TRIGGER_NONE;
     p->sim.duration_s = duration;
+    p->sim.max_duration_s = duration; /* a fixed run length, whatever the class */
     p->sim.warmup_s = 100.0;
     p->trigger.at_s = duration;
     p->sim.seed = 2026;

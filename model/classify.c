@@ -1,0 +1,410 @@
+/* classify: health predicate, trend test and stability class of one run, sample by sample (L3).
+ *
+ * Why a trend test and not a deadline: a backlog that drains by itself is a slow recovery, not a
+ * metastable failure (MODEL.md section 6). What sustains the TokenReview avalanche is work that
+ * the system keeps in flight for itself: validations queued behind the loopback limiter (each
+ * expiring token adds more while the queue is long), requests holding slots, calls waiting to
+ * retry. Its total, sample.out_*, grows or stays put while the failure sustains itself and falls
+ * while the system heals, so the classifier judges its trend over a trailing window:
+ *  - thirds, not a regression slope: the series is a sawtooth (60 s scrape waves, 120 s kubelet
+ *    cache waves) and strongly autocorrelated, so a least-squares standard error would be far too
+ *    small; comparing the means of the first and last thirds of a window several waves long
+ *    averages the waves out, and batch means within each third estimate the noise of those means
+ *    on the scale the noise actually has;
+ *  - a stationary bad state (no decrease) counts as sustained, as does a rising one: only a
+ *    decrease of more than TREND_Z standard errors, TREND_MIN_DROP of the level and one unit is a
+ *    drain;
+ *  - noise must not flip a draining run to metastable: a run stops as metastable only when every
+ *    sample of the last health.window seconds says "sustained", so one noisy verdict does not
+ *    end a run, and a drain shows in the 600 s window for minutes after its backlog is gone, so
+ *    the health predicate's own lag does not either. A stationary state misread as draining
+ *    costs only simulated time: the run goes on and is judged again at the next sample. */
+#include "classify.h"
+
+#include "xmem.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *run_class_name(enum run_class c)
+{
+    static const char *const n[CLASS_COUNT] = {"stable", "metastable", "overloaded", "unresolved"};
+    return (unsigned)c < CLASS_COUNT ? n[c] : "?";
+}
+
+int run_class_of(const char *s)
+{
+    for (int c = 0; c < CLASS_COUNT; c++)
+        if (s && strcmp(s, run_class_name((enum run_class)c)) == 0)
+            return c;
+    return -1;
+}
+
+double classify_horizon(const params *p)
+{
+    return p->sim.max_duration_s > p->sim.duration_s ? p->sim.max_duration_s : p->sim.duration_s;
+}
+
+double classify_trigger_end(const params *p)
+{
+    return p->trigger.kind == TRIGGER_NONE ? p->trigger.at_s
+                                           : p->trigger.at_s + p->trigger.duration_s;
+}
+
+/* Sample times lie on a float grid: compare with a relative tolerance. */
+static int after(double t, double limit)
+{
+    return t > limit * (1 + 1e-12) + 1e-12;
+}
+
+static int reached(double t, double limit)
+{
+    return !(t < limit * (1 - 1e-12) - 1e-12);
+}
+
+/* ---- the trend test -------------------------------------------------------------------------- */
+
+/* Mean of samples [a, b) from prefix sums (prefix[i] = sum of the first i samples). */
+static double range_mean(const double *prefix, size_t a, size_t b)
+{
+    return (prefix[b] - prefix[a]) / (double)(b - a);
+}
+
+/* Mean of [a, a + m) and the variance of that mean, from nb batch means. */
+static void third_stats(const double *prefix, size_t a, size_t m, double *mean, double *var)
+{
+    size_t nb = m < TREND_BATCHES ? m : TREND_BATCHES;
+    double bm[TREND_BATCHES], s = 0;
+    for (size_t b = 0; b < nb; b++) {
+        size_t lo = a + b * m / nb, hi = a + (b + 1) * m / nb;
+        bm[b] = range_mean(prefix, lo, hi);
+        s += bm[b];
+    }
+    double mu = s / (double)nb, ss = 0;
+    for (size_t b = 0; b < nb; b++)
+        ss += (bm[b] - mu) * (bm[b] - mu);
+    *mean = range_mean(prefix, a, a + m);
+    *var = nb > 1 ? ss / (double)(nb - 1) / (double)nb : 0.0;
+}
+
+/* The test on samples [lo, lo + n) of a prefix-sum array. */
+static void trend_prefix(const double *prefix, size_t lo, size_t n, double dt, trend *t)
+{
+    memset(t, 0, sizeof *t);
+    t->rate_per_s = NAN;
+    size_t m = n / 3;
+    if (m < 3)
+        return;
+    double va, vb;
+    third_stats(prefix, lo, m, &t->first_mean, &va);
+    third_stats(prefix, lo + n - m, m, &t->last_mean, &vb);
+    t->ok = 1;
+    t->se = sqrt(va + vb);
+    t->rate_per_s = (t->last_mean - t->first_mean) / ((double)(n - m) * dt);
+    double drop = t->first_mean - t->last_mean;
+    double need = fmax(fmax(TREND_Z * t->se, TREND_MIN_DROP * fabs(t->first_mean)), 1.0);
+    t->draining = drop > need;
+}
+
+void classify_trend(const double *w, size_t n, double dt, trend *t)
+{
+    double *prefix = xmalloc((n + 1) * sizeof *prefix);
+    prefix[0] = 0;
+    for (size_t i = 0; i < n; i++)
+        prefix[i + 1] = prefix[i] + w[i];
+    trend_prefix(prefix, 0, n, dt, t);
+    free(prefix);
+}
+
+/* ---- the health predicate and the decisions -------------------------------------------------- */
+
+/* The counts a window adds up, per sample. */
+enum wcount {
+    W_HB_OK,
+    W_HB_FAIL,
+    W_SC_OK,
+    W_SC_FAIL,
+    W_SA_OK,
+    W_SA_FAIL,
+    W_OVER,
+    W_COUNT
+};
+
+struct classify {
+    const params *p;
+    int has_hb, has_scrape, has_sa;
+    double cap, dt, at, te, duration, window_s;
+    size_t w;                /* samples per health window */
+    size_t trend_w;          /* samples per trend window */
+    double (*ring)[W_COUNT]; /* the last w samples' counts */
+    double sum[W_COUNT];
+    /* history */
+    size_t n, alloc;
+    double *t;
+    signed char *h;
+    double *prefix; /* prefix[i]: outstanding work summed over samples [0, i) */
+    double base_sum;
+    size_t base_n;
+    /* progress of the judgement */
+    int base_checked;
+    long k0;             /* first sample after the trigger end (-1: not yet) */
+    long last_unhealthy; /* last unhealthy sample from k0 - 1 on (-1: none) */
+    long sustained_from; /* first of the current run of "sustained" verdicts (-1: none) */
+    long episode;        /* first sample of the current unhealthy episode, from k0 on */
+    long healthy_from;   /* first sample of the current healthy stretch (-1: unhealthy now) */
+    int decided;
+    verdict dv;
+};
+
+classify *classify_new(const params *p)
+{
+    classify *c = xcalloc(1, sizeof *c);
+    c->p = p;
+    c->has_hb = p->cluster.nodes > 0;
+    c->has_scrape = p->cluster.nodes > 0 && p->metrics_server.enabled;
+    c->has_sa = p->sa_clients.rate + p->sa_clients.rate_per_node * p->cluster.nodes > 0.0;
+    c->cap = p->apiserver.max_mutating_requests_inflight * p->health.max_mutating_fraction;
+    c->dt = p->sim.sample_interval_s;
+    c->at = p->trigger.at_s;
+    c->te = classify_trigger_end(p);
+    c->duration = p->sim.duration_s;
+    c->window_s = p->health.window_s;
+    size_t w = (size_t)floor(p->health.window_s / c->dt + 1e-9);
+    c->w = w > 0 ? w : 1;
+    size_t tw = (size_t)floor(p->health.trend_window_s / c->dt + 1e-9);
+    c->trend_w = tw > 0 ? tw : 1;
+    c->ring = xcalloc(c->w, sizeof *c->ring);
+    c->k0 = c->last_unhealthy = c->sustained_from = c->episode = c->healthy_from = -1;
+    c->alloc = 1024;
+    c->t = xmalloc(c->alloc * sizeof *c->t);
+    c->h = xmalloc(c->alloc);
+    c->prefix = xmalloc((c->alloc + 1) * sizeof *c->prefix);
+    c->prefix[0] = 0;
+    return c;
+}
+
+void classify_free(classify *c)
+{
+    if (!c)
+        return;
+    free(c->ring);
+    free(c->t);
+    free(c->h);
+    free(c->prefix);
+    free(c);
+}
+
+static double ratio(double ok, double fail)
+{
+    return ok / (ok + fail);
+}
+
+/* Health of the sample just added, from the window sums. */
+static int health_now(const classify *c)
+{
+    if (c->n < c->w)
+        return -1;
+    const params *p = c->p;
+    const double *s = c->sum;
+    /* Counts are integers held in doubles: the running sums are exact. */
+    int ok = s[W_OVER] == 0;
+    if (c->has_hb && s[W_HB_OK] + s[W_HB_FAIL] > 0)
+        ok = ok && ratio(s[W_HB_OK], s[W_HB_FAIL]) >= p->health.min_heartbeat_success;
+    if (c->has_scrape && s[W_SC_OK] + s[W_SC_FAIL] > 0)
+        ok = ok && ratio(s[W_SC_OK], s[W_SC_FAIL]) >= p->health.min_scrape_success;
+    if (c->has_sa && s[W_SA_OK] + s[W_SA_FAIL] > 0)
+        ok = ok && ratio(s[W_SA_OK], s[W_SA_FAIL]) >= p->health.min_sa_success;
+    return ok;
+}
+
+/* The trend verdict at sample k: over the trailing trend window, within the current unhealthy
+ * episode (after the trigger end, and after the last healthy stretch of a health window or more:
+ * a relapse is judged on its own work, not on the recovery before it). */
+static void trend_at(const classify *c, size_t k, size_t *lo, trend *t)
+{
+    size_t from = c->episode >= 0 ? (size_t)c->episode : k;
+    *lo = k + 1 >= c->trend_w && k + 1 - c->trend_w > from ? k + 1 - c->trend_w : from;
+    trend_prefix(c->prefix, *lo, k + 1 - *lo, c->dt, t);
+}
+
+static double recovery_of(const classify *c)
+{
+    long u = c->last_unhealthy;
+    if (u >= 0 && (size_t)u + 1 < c->n && c->t[u + 1] > c->te)
+        return c->t[u + 1] - c->te;
+    return 0.0;
+}
+
+/* Fills the verdict fields every class shares, at the last sample. */
+static void finish(const classify *c, verdict *v, const trend *t)
+{
+    size_t k = c->n - 1;
+    v->decided_s = c->t[k];
+    v->work_end = c->prefix[k + 1] - c->prefix[k];
+    v->work_rate_per_s = t && t->ok ? t->rate_per_s : NAN;
+    v->within_window =
+        v->cls == CLASS_STABLE && !(v->recovery_s > c->p->health.recovery_window_s * (1 + 1e-12));
+}
+
+static void decide(classify *c, enum run_class cls, const trend *t)
+{
+    c->decided = 1;
+    verdict *v = &c->dv;
+    v->cls = cls;
+    v->recovery_s = cls == CLASS_STABLE ? recovery_of(c) : NAN;
+    v->projected_s = NAN;
+    finish(c, v, t);
+}
+
+static void grow(classify *c)
+{
+    c->alloc *= 2;
+    c->t = xrealloc(c->t, c->alloc * sizeof *c->t);
+    c->h = xrealloc(c->h, c->alloc);
+    c->prefix = xrealloc(c->prefix, (c->alloc + 1) * sizeof *c->prefix);
+}
+
+int classify_push(classify *c, const sample *x)
+{
+    if (c->n == c->alloc)
+        grow(c);
+    size_t k = c->n;
+    double add[W_COUNT] = {
+        x->c[C_HB_OK], x->c[C_HB_FAIL], x->c[C_SCRAPE_OK],        x->c[C_SCRAPE_FAIL],
+        x->c[C_SA_OK], x->c[C_SA_FAIL], x->inflight_mut >= c->cap};
+    double *slot = c->ring[k % c->w];
+    for (int i = 0; i < W_COUNT; i++) {
+        if (k >= c->w)
+            c->sum[i] -= slot[i];
+        c->sum[i] += add[i];
+        slot[i] = add[i];
+    }
+    double work = x->out_calls + x->out_vals + x->out_reqs;
+    c->t[k] = x->t;
+    c->prefix[k + 1] = c->prefix[k] + work;
+    c->n = k + 1;
+    int h = health_now(c);
+    c->h[k] = (signed char)h;
+    const params *p = c->p;
+    if (x->t > p->sim.warmup_s * (1 + 1e-12) && !after(x->t, c->at)) {
+        c->base_sum += work;
+        c->base_n++;
+    }
+    /* overloaded: the window ending at trigger.at (the last sample at or before it) */
+    if (!c->base_checked && after(x->t, c->at)) {
+        c->base_checked = 1;
+        if (k > 0 && c->h[k - 1] == 0 && !c->decided)
+            decide(c, CLASS_OVERLOADED, NULL);
+    }
+    if (c->k0 < 0 && after(x->t, c->te)) {
+        c->k0 = c->episode = (long)k;
+        if (k > 0 && c->h[k - 1] == 0)
+            c->last_unhealthy = (long)k - 1;
+    }
+    if (c->k0 < 0)
+        return h;
+    trend t = {0};
+    if (h == 1 && c->healthy_from < 0)
+        c->healthy_from = (long)k;
+    if (h == 0) {
+        /* a relapse after a real recovery (healthy for a whole health window) starts anew */
+        if (c->healthy_from >= 0 && reached(c->t[k - 1] - c->t[c->healthy_from], c->window_s))
+            c->episode = (long)k;
+        c->healthy_from = -1;
+        c->last_unhealthy = (long)k;
+        size_t lo;
+        trend_at(c, k, &lo, &t);
+        if (t.ok && !t.draining) {
+            if (c->sustained_from < 0)
+                c->sustained_from = (long)k;
+        } else {
+            c->sustained_from = -1;
+        }
+    } else {
+        c->sustained_from = -1;
+    }
+    if (c->decided || !reached(x->t, c->duration))
+        return h;
+    if (h == 1) {
+        long u = c->last_unhealthy;
+        double since = u >= 0 ? c->t[u + 1] : -INFINITY;
+        if (reached(x->t - since, p->health.hold_s))
+            decide(c, CLASS_STABLE, NULL);
+    } else if (h == 0 && c->sustained_from >= 0 &&
+               reached(x->t - c->t[c->sustained_from], c->window_s)) {
+        decide(c, CLASS_METASTABLE, &t);
+    }
+    return h;
+}
+
+int classify_done(const classify *c, int early)
+{
+    if (!c->decided || c->n == 0)
+        return 0;
+    if (early && c->dv.cls == CLASS_OVERLOADED)
+        return 1;
+    return reached(c->t[c->n - 1], c->duration);
+}
+
+void classify_verdict(const classify *c, int stopped, verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    v->recovery_s = v->projected_s = v->decided_s = v->work_end = v->work_rate_per_s = NAN;
+    if (c->n == 0) {
+        v->cls = CLASS_UNRESOLVED;
+        return;
+    }
+    if (stopped && c->decided) {
+        *v = c->dv;
+        return;
+    }
+    /* The run reached its horizon: judge its last sample. */
+    size_t k = c->n - 1;
+    if (c->decided && c->dv.cls == CLASS_OVERLOADED) {
+        *v = c->dv;
+        finish(c, v, NULL);
+        return;
+    }
+    trend t = {0};
+    if (c->h[k] == 1) {
+        v->cls = CLASS_STABLE;
+        v->recovery_s = recovery_of(c);
+        finish(c, v, NULL);
+        return;
+    }
+    size_t lo = k;
+    if (c->k0 >= 0)
+        trend_at(c, k, &lo, &t);
+    if (c->h[k] == 0 && t.ok && !t.draining) {
+        v->cls = CLASS_METASTABLE;
+    } else {
+        v->cls = CLASS_UNRESOLVED;
+        if (t.ok && t.draining && t.rate_per_s < 0) {
+            /* Linear extrapolation of the drain from the last third's centre down to the
+             * baseline level of the outstanding work, plus the health window's lag. */
+            size_t n = k + 1 - lo, m = n / 3;
+            double centre = c->t[lo] + ((double)(n - m) + (double)(m - 1) / 2) * c->dt;
+            double floor_ = c->base_n ? c->base_sum / (double)c->base_n : 0.0;
+            double left = t.last_mean > floor_ ? (t.last_mean - floor_) / -t.rate_per_s : 0.0;
+            double when = fmax(centre + left, c->t[k]) + c->window_s;
+            v->projected_s = when - c->te;
+        }
+    }
+    finish(c, v, &t);
+}
+
+int classify_hook(void *ctx, const run_output *o)
+{
+    classify *c = ctx;
+    classify_push(c, &o->samples[o->nsamples - 1]);
+    return classify_done(c, 0);
+}
+
+void classify_health(const params *p, const run_output *o, signed char *healthy)
+{
+    classify *c = classify_new(p);
+    for (size_t k = 0; k < o->nsamples; k++)
+        healthy[k] = (signed char)classify_push(c, &o->samples[k]);
+    classify_free(c);
+}
