@@ -62,9 +62,10 @@ void sweep_grid_extent(const sweep_grid *g, size_t k, double ext[4]);
 
 /* The map's partition of the swept range: rectangles that tile it without overlap, each owned by
  * one point (y pair NAN in a one-axis sweep). On the finest grid made so far, every grid value's
- * cell (half-way to its neighbours, ending at the swept range) goes to the point of the highest
- * level whose own cell (sweep_grid_extent) contains that value, the first such point when two
- * do; neighbouring cells of one owner are merged, along x, then rows of equal extent along y.
+ * cell (half-way to its neighbours, ending at the swept range) goes to the point at that value
+ * when there is one, else to the point of the highest level whose own cell (sweep_grid_extent)
+ * contains it, the first such point when two do; neighbouring cells of one owner are merged,
+ * along x, then rows of equal extent along y.
  * Sorted by point, then y, then x. Returns the number of rectangles; *cells is the caller's. */
 typedef struct sweep_cell {
     size_t point;

@@ -338,8 +338,9 @@ size_t sweep_grid_cells(const sweep_grid *g, sweep_cell **cells)
         sweep_grid_extent(g, k, ext[k]);
     for (size_t j = 0; j < ny; j++)
         for (size_t i = 0; i < nx; i++) {
-            size_t best = SIZE_MAX;
-            for (size_t k = 0; k < g->n; k++) {
+            long at = find_point(g, xv[i], yv ? yv[j] : NAN);
+            size_t best = at >= 0 ? (size_t)at : SIZE_MAX; /* a point owns its own value */
+            for (size_t k = 0; k < g->n && at < 0; k++) {
                 if (!contains(ext[k][0], ext[k][1], xv[i]) ||
                     (yv && !contains(ext[k][2], ext[k][3], yv[j])))
                     continue;

@@ -249,6 +249,102 @@ static void test_refine_2d(void **state)
     free(p);
 }
 
+/* The map's cells tile the swept range without overlap, and every point owns its own value. */
+static void check_partition(const sweep_grid *g, double x0, double x1, double y0, double y1)
+{
+    sweep_cell *c;
+    size_t n = sweep_grid_cells(g, &c);
+    double area = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(c[i].x_lo < c[i].x_hi && c[i].y_lo < c[i].y_hi);
+        area += (c[i].x_hi - c[i].x_lo) * (c[i].y_hi - c[i].y_lo);
+        for (size_t j = i + 1; j < n; j++) {
+            double ox = fmin(c[i].x_hi, c[j].x_hi) - fmax(c[i].x_lo, c[j].x_lo);
+            double oy = fmin(c[i].y_hi, c[j].y_hi) - fmax(c[i].y_lo, c[j].y_lo);
+            if (ox > 1e-9 && oy > 1e-9)
+                fail_msg("cells %zu and %zu overlap", i, j);
+        }
+    }
+    assert_near(area, (x1 - x0) * (y1 - y0), 1e-6 * (x1 - x0) * (y1 - y0));
+    for (size_t k = 0; k < sweep_grid_count(g); k++) {
+        const sweep_point *pt = sweep_grid_point(g, k);
+        int owns = 0;
+        for (size_t i = 0; i < n; i++)
+            owns |= c[i].point == k && pt->x >= c[i].x_lo && pt->x <= c[i].x_hi &&
+                    pt->y >= c[i].y_lo && pt->y <= c[i].y_hi;
+        if (!owns)
+            fail_msg("point %zu owns no cell at its own value", k);
+    }
+    free(c);
+}
+
+static void test_cells_partition(void **state)
+{
+    (void)state;
+    const char *s[] = {"sweep.x.key=kubelet.webhook_cache_ttl",
+                       "sweep.x.from=0",
+                       "sweep.x.to=100",
+                       "sweep.x.steps=5",
+                       "sweep.y.key=kubelet.webhook_failure_ttl",
+                       "sweep.y.from=0",
+                       "sweep.y.to=100",
+                       "sweep.y.steps=5"};
+    params *p = load(s, 8);
+    err e;
+    err_clear(&e);
+    sweep_grid *g = sweep_grid_new(p, &e);
+    check_partition(g, 0, 100, 0, 100);
+    sweep_cell *c;
+    assert_int_equal(sweep_grid_cells(g, &c), 25); /* unrefined: one cell per point */
+    free(c);
+    int *maj = xcalloc(4096, sizeof *maj);
+    for (int level = 0; level < 3; level++) {
+        classify_all(g, maj);
+        sweep_grid_refine(g, maj);
+        check_partition(g, 0, 100, 0, 100);
+    }
+    /* a point of the last level owns the whole of its own cell: finer levels win over the
+     * coarse cells they lie in */
+    size_t n = sweep_grid_cells(g, &c);
+    size_t k = sweep_grid_count(g) - 1;
+    double ext[4], owned = 0;
+    sweep_grid_extent(g, k, ext);
+    for (size_t i = 0; i < n; i++)
+        if (c[i].point == k) {
+            assert_true(c[i].x_lo >= ext[0] && c[i].x_hi <= ext[1] && c[i].y_lo >= ext[2] &&
+                        c[i].y_hi <= ext[3]);
+            owned += (c[i].x_hi - c[i].x_lo) * (c[i].y_hi - c[i].y_lo);
+        }
+    assert_near(owned, (ext[1] - ext[0]) * (ext[3] - ext[2]), 1e-9);
+    free(c);
+    sweep_grid_free(g);
+    free(maj);
+    free(p);
+    /* one axis, by hand: 0 and 100, refined at 50 (level 1), then at 25 (level 2). The finest
+     * values 0, 25, 50, 75, 100 have cells cut half-way; 75 lies in the cells of 100 (level 0,
+     * [50, 100]) and of 50 (level 1, [25, 75]): the finer owns it. */
+    const char *s1[] = {"sweep.x.key=kubelet.webhook_cache_ttl", "sweep.x.from=0", "sweep.x.to=100",
+                        "sweep.x.steps=2"};
+    p = load(s1, 4);
+    g = sweep_grid_new(p, &e);
+    int m1[8] = {0, 1};
+    assert_int_equal(sweep_grid_refine(g, m1), 1); /* 50 */
+    int m2[8] = {0, 1, 1};
+    assert_int_equal(sweep_grid_refine(g, m2), 1); /* 25 */
+    n = sweep_grid_cells(g, &c);
+    assert_int_equal(n, 4);
+    const double want[4][3] = {{0, 0, 12.5}, {1, 87.5, 100}, {2, 37.5, 87.5}, {3, 12.5, 37.5}};
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(c[i].point, (size_t)want[i][0]);
+        assert_near(c[i].x_lo, want[i][1], 1e-12);
+        assert_near(c[i].x_hi, want[i][2], 1e-12);
+        assert_true(isnan(c[i].y_lo) && isnan(c[i].y_hi));
+    }
+    free(c);
+    sweep_grid_free(g);
+    free(p);
+}
+
 static void test_refine_log(void **state)
 {
     (void)state;
@@ -561,12 +657,13 @@ static void test_usage(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_grid_values),    cmocka_unit_test(test_grid_errors),
-        cmocka_unit_test(test_refine_1d),      cmocka_unit_test(test_refine_2d),
-        cmocka_unit_test(test_refine_log),     cmocka_unit_test(test_clopper_pearson),
-        cmocka_unit_test(test_median_ci),      cmocka_unit_test(test_early_stop),
-        cmocka_unit_test(test_jobs_identical), cmocka_unit_test(test_resume),
-        cmocka_unit_test(test_sigint),         cmocka_unit_test(test_usage),
+        cmocka_unit_test(test_grid_values),     cmocka_unit_test(test_grid_errors),
+        cmocka_unit_test(test_refine_1d),       cmocka_unit_test(test_refine_2d),
+        cmocka_unit_test(test_refine_log),      cmocka_unit_test(test_cells_partition),
+        cmocka_unit_test(test_clopper_pearson), cmocka_unit_test(test_median_ci),
+        cmocka_unit_test(test_early_stop),      cmocka_unit_test(test_jobs_identical),
+        cmocka_unit_test(test_resume),          cmocka_unit_test(test_sigint),
+        cmocka_unit_test(test_usage),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
