@@ -14,13 +14,13 @@
  *     MaxMutatingRequestsInFlight, RequestTimeout/4): the server concurrency and wait limit).
  * The code here is written from those functions' behaviour, not translated from them.
  *
- * Not modelled (see the report): final seats and additional latency of mutating requests
- * (WorkEstimate.FinalSeats/AdditionalLatency: a request holds `width` seats from dispatch to
- * apf_finish); the lazy 1.28 wait-limit check (a timed-out request is rejected at its deadline
- * by apf_expire, which is what 1.29's context deadline does, not at the next arrival to its
- * queue); configuration changes other than a restart; the epoch advance of the fixed-point R
- * (doubles here: at 600 seats R grows by at most 600 seat-seconds a second, 5e10 in a simulated
- * day, where a double still resolves 1e-5 seat-seconds against G * width >= 3e-3). */
+ * Not modelled: final seats and additional latency of mutating requests (WorkEstimate
+ * FinalSeats/AdditionalLatency: a request holds `width` seats from dispatch to apf_finish); the
+ * lazy 1.28 wait-limit check (a timed-out request is rejected at its deadline by apf_expire,
+ * as 1.29's context deadline does, not at the next arrival to its queue); configuration
+ * changes other than a restart (queues added or drained away); the epoch advance of the
+ * fixed-point R (doubles here: a level of 600 seats moves R by at most 600 seat-seconds a
+ * second, 5.2e7 in a simulated day, where a double still resolves 1e-8 against G >= 3e-3). */
 #include "apf.h"
 
 #include "xmem.h"
