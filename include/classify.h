@@ -21,7 +21,8 @@
  *
  * Stopping (the adaptive horizon): judging may end from sim.duration on. A run stops there, or
  * later, as soon as one of these holds: healthy for health.hold seconds (stable); unhealthy and
- * sustained (not draining) at every sample of the last health.window seconds (metastable); or
+ * sustained (not draining) at every sample of the last health.trend_window seconds (metastable);
+ * or
  * sim.max_duration reached (then the rules above classify the last sample). A sweep may stop an
  * overloaded run at the first sample after trigger.at. */
 #ifndef AVALANCHE_CLASSIFY_H

@@ -11,11 +11,12 @@ enum {
     CLI_SEED = 2,   /* --seed N (kept as text; the command checks it) */
     CLI_JOBS = 4,   /* -j N, -jN, --jobs N: 1..1024 */
     CLI_RESUME = 8, /* --resume */
+    CLI_REP = 16,   /* --replication R (kept as text; the command checks it) */
 };
 
 typedef struct cli {
     const char *config; /* NULL: none given */
-    const char *out, *seed;
+    const char *out, *seed, *replication;
     const char **sets; /* argc + 1 slots, so that a command can append one more */
     int nsets;
     int jobs; /* 0: not given */

@@ -15,10 +15,14 @@
  *    decrease of more than TREND_Z standard errors, TREND_MIN_DROP of the level and one unit is a
  *    drain;
  *  - noise must not flip a draining run to metastable: a run stops as metastable only when every
- *    sample of the last health.window seconds says "sustained", so one noisy verdict does not
- *    end a run, and a drain shows in the 600 s window for minutes after its backlog is gone, so
- *    the health predicate's own lag does not either. A stationary state misread as draining
- *    costs only simulated time: the run goes on and is judged again at the next sample. */
+ *    sample of the last health.trend_window seconds says "sustained", so one noisy verdict does
+ *    not end a run, and a drain shows in the 600 s window for minutes after its backlog is gone,
+ *    so the health predicate's own lag does not either. A whole trend window, not less, because
+ *    near the boundary a bad state can hover for minutes and then escape (a cap-1200 run of
+ *    paper-sens-cap.cfg held its backlog level for 400 s, then healed at 1220 s): the longer
+ *    the state must have sustained itself, the rarer an escape after the stop. A stationary
+ *    state misread as draining costs only simulated time: the run goes on and is judged again
+ *    at the next sample. */
 #include "classify.h"
 
 #include "xmem.h"
@@ -134,7 +138,7 @@ enum wcount {
 struct classify {
     const params *p;
     int has_hb, has_scrape, has_sa;
-    double cap, dt, at, te, duration, window_s;
+    double cap, dt, at, te, duration, window_s, hold_s, trend_s;
     size_t w;                /* samples per health window */
     size_t trend_w;          /* samples per trend window */
     double (*ring)[W_COUNT]; /* the last w samples' counts */
@@ -147,12 +151,12 @@ struct classify {
     double base_sum;
     size_t base_n;
     /* progress of the judgement */
-    int base_checked;
     long k0;             /* first sample after the trigger end (-1: not yet) */
     long last_unhealthy; /* last unhealthy sample from k0 - 1 on (-1: none) */
-    long sustained_from; /* first of the current run of "sustained" verdicts (-1: none) */
-    long episode;        /* first sample of the current unhealthy episode, from k0 on */
     long healthy_from;   /* first sample of the current healthy stretch (-1: unhealthy now) */
+    int recovered;       /* after k0, the current healthy stretch has held health.hold */
+    long episode;        /* first sample of the current unhealthy episode (-1: none open) */
+    long sustained_from; /* first of the current run of "sustained" verdicts (-1: none) */
     int decided;
     verdict dv;
 };
@@ -170,6 +174,8 @@ classify *classify_new(const params *p)
     c->te = classify_trigger_end(p);
     c->duration = p->sim.duration_s;
     c->window_s = p->health.window_s;
+    c->hold_s = p->health.hold_s;
+    c->trend_s = p->health.trend_window_s;
     size_t w = (size_t)floor(p->health.window_s / c->dt + 1e-9);
     c->w = w > 0 ? w : 1;
     size_t tw = (size_t)floor(p->health.trend_window_s / c->dt + 1e-9);
@@ -219,8 +225,9 @@ static int health_now(const classify *c)
 }
 
 /* The trend verdict at sample k: over the trailing trend window, within the current unhealthy
- * episode (after the trigger end, and after the last healthy stretch of a health window or more:
- * a relapse is judged on its own work, not on the recovery before it). */
+ * episode (from the trigger end, or from the first unhealthy sample after a recovery that held
+ * health.hold: a relapse after a real recovery is judged on its own work, while a recovery that
+ * did not hold, a flicker, stays part of the episode it interrupted). */
 static void trend_at(const classify *c, size_t k, size_t *lo, trend *t)
 {
     size_t from = c->episode >= 0 ? (size_t)c->episode : k;
@@ -287,15 +294,19 @@ int classify_push(classify *c, const sample *x)
     int h = health_now(c);
     c->h[k] = (signed char)h;
     const params *p = c->p;
-    if (x->t > p->sim.warmup_s * (1 + 1e-12) && !after(x->t, c->at)) {
-        c->base_sum += work;
-        c->base_n++;
-    }
-    /* overloaded: the window ending at trigger.at (the last sample at or before it) */
-    if (!c->base_checked && after(x->t, c->at)) {
-        c->base_checked = 1;
-        if (k > 0 && c->h[k - 1] == 0 && !c->decided)
-            decide(c, CLASS_OVERLOADED, NULL);
+    if (h == 1 && c->healthy_from < 0)
+        c->healthy_from = (long)k;
+    else if (h != 1)
+        c->healthy_from = -1;
+    /* the baseline: windows after the warm-up, up to trigger.at */
+    if (!after(x->t, c->at)) {
+        if (x->t > p->sim.warmup_s * (1 + 1e-12)) {
+            c->base_sum += work;
+            c->base_n++;
+        }
+        if (h == 0 && reached(x->t - c->window_s, p->sim.warmup_s) && !c->decided)
+            decide(c, CLASS_OVERLOADED, NULL); /* failing before any trigger */
+        return h;
     }
     if (c->k0 < 0 && after(x->t, c->te)) {
         c->k0 = c->episode = (long)k;
@@ -304,15 +315,19 @@ int classify_push(classify *c, const sample *x)
     }
     if (c->k0 < 0)
         return h;
-    trend t = {0};
-    if (h == 1 && c->healthy_from < 0)
-        c->healthy_from = (long)k;
     if (h == 0) {
-        /* a relapse after a real recovery (healthy for a whole health window) starts anew */
-        if (c->healthy_from >= 0 && reached(c->t[k - 1] - c->t[c->healthy_from], c->window_s))
-            c->episode = (long)k;
-        c->healthy_from = -1;
         c->last_unhealthy = (long)k;
+        if (c->recovered) {
+            c->recovered = 0; /* a relapse after a real recovery: a new episode */
+            c->episode = (long)k;
+            c->sustained_from = -1;
+        }
+    } else if (h == 1 && !c->recovered && reached(x->t - c->t[c->healthy_from], c->hold_s)) {
+        c->recovered = 1;
+        c->episode = c->sustained_from = -1;
+    }
+    trend t = {0};
+    if (!c->recovered) {
         size_t lo;
         trend_at(c, k, &lo, &t);
         if (t.ok && !t.draining) {
@@ -321,20 +336,14 @@ int classify_push(classify *c, const sample *x)
         } else {
             c->sustained_from = -1;
         }
-    } else {
-        c->sustained_from = -1;
     }
     if (c->decided || !reached(x->t, c->duration))
         return h;
-    if (h == 1) {
-        long u = c->last_unhealthy;
-        double since = u >= 0 ? c->t[u + 1] : -INFINITY;
-        if (reached(x->t - since, p->health.hold_s))
-            decide(c, CLASS_STABLE, NULL);
-    } else if (h == 0 && c->sustained_from >= 0 &&
-               reached(x->t - c->t[c->sustained_from], c->window_s)) {
+    if (c->recovered)
+        decide(c, CLASS_STABLE, NULL);
+    else if (h == 0 && c->sustained_from >= 0 &&
+             reached(x->t - c->t[c->sustained_from], c->trend_s))
         decide(c, CLASS_METASTABLE, &t);
-    }
     return h;
 }
 
@@ -355,28 +364,25 @@ void classify_verdict(const classify *c, int stopped, verdict *v)
         v->cls = CLASS_UNRESOLVED;
         return;
     }
-    if (stopped && c->decided) {
+    if (c->decided && (stopped || c->dv.cls == CLASS_OVERLOADED)) {
         *v = c->dv;
+        if (!stopped)
+            finish(c, v, NULL);
         return;
     }
     /* The run reached its horizon: judge its last sample. */
     size_t k = c->n - 1;
-    if (c->decided && c->dv.cls == CLASS_OVERLOADED) {
-        *v = c->dv;
-        finish(c, v, NULL);
-        return;
-    }
     trend t = {0};
-    if (c->h[k] == 1) {
+    size_t lo = k;
+    if (c->k0 >= 0 && !c->recovered)
+        trend_at(c, k, &lo, &t);
+    int sustained = t.ok && !t.draining;
+    if (c->h[k] == 1 && (c->recovered || !sustained)) {
+        /* healthy: for good, or since a drain that has just ended */
         v->cls = CLASS_STABLE;
         v->recovery_s = recovery_of(c);
-        finish(c, v, NULL);
-        return;
-    }
-    size_t lo = k;
-    if (c->k0 >= 0)
-        trend_at(c, k, &lo, &t);
-    if (c->h[k] == 0 && t.ok && !t.draining) {
+    } else if (c->h[k] != -1 && sustained) {
+        /* unhealthy and not draining, or a flicker whose work does not fall: recurring */
         v->cls = CLASS_METASTABLE;
     } else {
         v->cls = CLASS_UNRESOLVED;

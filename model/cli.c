@@ -21,6 +21,7 @@ enum {
     O_JOBS,
     O_RESUME,
     O_QUIET,
+    O_REP,
     O_COUNT
 };
 
@@ -31,6 +32,7 @@ static const option options[O_COUNT] = {
     [O_JOBS] = {"--jobs", "-j", CLI_JOBS, 1},
     [O_RESUME] = {"--resume", NULL, CLI_RESUME, 0},
     [O_QUIET] = {"--quiet", "-q", 0, 0},
+    [O_REP] = {"--replication", NULL, CLI_REP, 1},
 };
 
 /* Which option a is, and its inline value if any (--opt=V, or -jN for -j). -1: none. */
@@ -105,6 +107,9 @@ int cli_parse(int argc, char **argv, unsigned allowed, cli *c, err *e)
             break;
         case O_RESUME:
             c->resume = 1;
+            break;
+        case O_REP:
+            c->replication = v;
             break;
         default:
             c->quiet = 1;

@@ -36,7 +36,8 @@ enum {
 
 static const char usage[] =
     "usage:\n"
-    "  avalanche run   [CONFIG] [--set KEY=VALUE]... [--seed N] [--out DIR] [--quiet]\n"
+    "  avalanche run   [CONFIG] [--set KEY=VALUE]... [--seed N] [--replication R] [--out DIR]\n"
+    "                  [--quiet]\n"
     "  avalanche sweep CONFIG [--set KEY=VALUE]... [-j N] [--out DIR] [--resume] [--quiet]\n"
     "  avalanche plot  DIR\n"
     "  avalanche check CONFIG [--set KEY=VALUE]...\n"
@@ -70,6 +71,22 @@ static int load(const cli *c, params *p, err *e)
         sets[n++] = seedset;
     }
     return config_load(p, c->config, sets, n, e);
+}
+
+/* --replication R: the random streams of replication R of a sweep point (with
+ * common_random_numbers, the sweep default), so that one row of points.csv can be rerun alone. */
+static int parse_replication(const char *text, uint64_t *rep, err *e)
+{
+    if (!text)
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end || text[0] == '-' || text[0] == '\0' || v > UINT32_MAX)
+        return err_set(e, "--replication %s: expected an integer in [0, 4294967295] (got '%s')",
+                       text, text);
+    *rep = v;
+    return 0;
 }
 
 /* Writes one output file atomically with a writer callback. */
@@ -211,7 +228,9 @@ static int cmd_run(int argc, char **argv)
     err_clear(&e);
     cli c;
     params p;
-    if (cli_parse(argc, argv, CLI_OUT | CLI_SEED, &c, &e) != 0 || load(&c, &p, &e) != 0) {
+    uint64_t rep = 0;
+    if (cli_parse(argc, argv, CLI_OUT | CLI_SEED | CLI_REP, &c, &e) != 0 || load(&c, &p, &e) != 0 ||
+        parse_replication(c.replication, &rep, &e) != 0) {
         fprintf(stderr, "avalanche: %s\n", e.msg);
         cli_free(&c);
         return EXIT_USAGE;
@@ -227,11 +246,11 @@ static int cmd_run(int argc, char **argv)
     /* The adaptive horizon: from sim.duration on, the run stops once its class is certain; a
      * draining run goes on to sim.max_duration so that its recovery time is measured. */
     classify *judge = classify_new(&p);
-    model_run(&p, 0, 0, classify_hook, judge, &o);
+    model_run(&p, rep, 0, classify_hook, judge, &o);
     classify_free(judge);
     double wall_s = cli_wall_s() - t0;
     summary s;
-    stats_summarize(&p, 0, &o, &s);
+    stats_summarize(&p, rep, &o, &s);
     run_ctx rc = {&p, &o, &s, wall_s};
     int status = EXIT_OK;
     if (write_file(dir, "config.resolved.cfg", w_config, &rc, &e) != 0 ||

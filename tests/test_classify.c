@@ -182,11 +182,12 @@ static int flat_bad(double t, double *w, void *ctx)
     return t <= 300;
 }
 
-/* bad 300-500 (draining), healthy 500-800, bad again from 800: flat, or draining until 1100 */
+/* bad 300-500 (draining), healthy 500-900 (health holds from 559: a real recovery), bad again
+ * from 900: flat, or draining until 1150 */
 static int relapse(double t, double *w, void *ctx)
 {
     int heals = *(int *)ctx;
-    if (t <= 300 || (t >= 500 && t <= 800)) {
+    if (t <= 300 || (t >= 500 && t <= 900)) {
         *w = 10;
         return 1;
     }
@@ -198,8 +199,22 @@ static int relapse(double t, double *w, void *ctx)
         *w = 3000 + 50 * sin(t / 7);
         return 0;
     }
-    *w = t < 1100 ? 3000 - 10 * (t - 800) : 10;
-    return t >= 1100;
+    *w = t < 1150 ? 3000 - 10 * (t - 900) : 10;
+    return t >= 1150;
+}
+
+/* recurring outages after the trigger: every 180 s a wave of work that drains within 70 s, with
+ * health back in between for about two minutes, never for health.hold */
+static int flicker(double t, double *w, void *ctx)
+{
+    (void)ctx;
+    if (t <= 300) {
+        *w = 10;
+        return 1;
+    }
+    double ph = fmod(t - 300, 180);
+    *w = ph < 8 ? 10 + 1000 * ph : ph < 70 ? 8010 - 8000 * (ph - 8) / 62 : 10;
+    return ph >= 8;
 }
 
 static int unresolved_drain(double t, double *w, void *ctx)
@@ -213,7 +228,7 @@ static int overloaded(double t, double *w, void *ctx)
 {
     (void)ctx;
     *w = 50;
-    return t > 1000; /* unhealthy through the baseline */
+    return !(t >= 200 && t < 230); /* unhealthy for a while in the baseline */
 }
 
 static void test_judge_hand_built(void **state)
@@ -279,7 +294,27 @@ static void test_judge_hand_built(void **state)
     feed(c, &p, relapse, &heals, 1);
     classify_verdict(c, 1, &v);
     assert_int_equal(v.cls, CLASS_STABLE);
-    assert_near(v.recovery_s, 1100 + 59 - 300, 0);
+    assert_near(v.recovery_s, 1150 + 59 - 300, 0);
+    classify_free(c);
+
+    /* recurring outages never hold a recovery: metastable, decided early, and also when the
+     * horizon happens to end in a healthy gap */
+    c = classify_new(&p);
+    stop = feed(c, &p, flicker, NULL, 1);
+    classify_verdict(c, 1, &v);
+    assert_int_equal(v.cls, CLASS_METASTABLE);
+    assert_true(stop < classify_horizon(&p));
+    classify_free(c);
+    params q = p;
+    q.sim.max_duration_s = 1000 + 150; /* the last samples are healthy (phase 130..), not held */
+    c = classify_new(&q);
+    for (double t = 1; t <= 1150; t++) {
+        double w;
+        int h = flicker(t, &w, NULL);
+        push(c, t, h, w);
+    }
+    classify_verdict(c, 0, &v);
+    assert_int_equal(v.cls, CLASS_METASTABLE);
     classify_free(c);
 
     /* still draining at the horizon: unresolved, with the projected recovery time of the drain
@@ -294,9 +329,10 @@ static void test_judge_hand_built(void **state)
     assert_near(v.work_rate_per_s, -10, 1e-6);
     classify_free(c);
 
-    /* overloaded: a sweep stops at the first sample after trigger.at, a run at sim.duration */
+    /* overloaded: unhealthy in the baseline (once its window is after the warm-up); a sweep
+     * stops there, a run goes on to sim.duration */
     c = classify_new(&p);
-    assert_near(feed(c, &p, overloaded, NULL, 1), 301, 0);
+    assert_near(feed(c, &p, overloaded, NULL, 1), 200, 0);
     classify_verdict(c, 1, &v);
     assert_int_equal(v.cls, CLASS_OVERLOADED);
     classify_free(c);
@@ -403,7 +439,8 @@ static void test_growing_backlog_decided_early(void **state)
     assert_int_equal(s.cls, CLASS_METASTABLE);
     assert_true(o.stopped_early);
     assert_true(s.end_s < p.sim.max_duration_s);
-    assert_true(s.end_s <= p.sim.duration_s + p.health.window_s + 1);
+    /* sustained for a whole trend window since soon after the flush */
+    assert_true(s.end_s <= p.trigger.at_s + 2 * p.health.trend_window_s);
     assert_true(s.work_rate_per_s > 10); /* the backlog grows by validations per second */
     run_output_free(&o);
 }
