@@ -183,8 +183,11 @@ for study in ("sens-sa-rate", "sens-cap"):
         for r in read(os.path.join(R, study, auth, "regions.csv")):
             sens_rows.append({"study": study, "auth": auth, "x": num(r["x"]),
                               "n_stable": r["n_stable"], "n_metastable": r["n_metastable"],
-                              "n_overloaded": r["n_overloaded"], "p_stable": num(r["p_stable"]),
-                              "majority": r["majority"]})
+                              "n_overloaded": r["n_overloaded"],
+                              "n_unresolved": r.get("n_unresolved", "0"),
+                              "p_stable": num(r["p_stable"]), "majority": r["majority"],
+                              "recovery_median_s": num(r.get("recovery_median")),
+                              "p_within_window": num(r.get("p_within_window"))})
 with open(os.path.join(F, "sensitivity.csv"), "w", newline="") as f:
     w = csv.DictWriter(f, fieldnames=list(sens_rows[0].keys()))
     w.writeheader()
@@ -214,6 +217,12 @@ for study, stem in (("sens-sa-rate", "Rate"), ("sens-cap", "Cap")):
         lo, hi = first_unstable(study, auth)
         mac(f"Sens{stem}{a}LastStable", fmt(lo, 0))
         mac(f"Sens{stem}{a}FirstUnstable", fmt(hi, 0) if hi != math.inf else "none")
+for study, stem in (("sens-sa-rate", "Rate"), ("sens-cap", "Cap")):
+    for auth, a in (("token", "Token"), ("certificate", "Cert")):
+        recs = [r["recovery_median_s"] for r in sens_rows if r["study"] == study and r["auth"] == auth
+                and not math.isnan(r["recovery_median_s"])]
+        mac(f"Sens{stem}{a}RecMin", fmt(min(recs), 0) if recs else "--")
+        mac(f"Sens{stem}{a}RecMax", fmt(max(recs), 0) if recs else "--")
 sl = []
 for study, what in (("sens-sa-rate", "other SA req/s"), ("sens-cap", "mutating cap")):
     xs = sorted({r["x"] for r in sens_rows if r["study"] == study})
@@ -221,7 +230,9 @@ for study, what in (("sens-sa-rate", "other SA req/s"), ("sens-cap", "mutating c
         cells = []
         for x in xs:
             r = next(r for r in sens_rows if r["study"] == study and r["auth"] == auth and r["x"] == x)
-            cells.append(f"{r['n_stable']}/{int(r['n_stable']) + int(r['n_metastable']) + int(r['n_overloaded'])}")
+            n = sum(int(r[k]) for k in ("n_stable", "n_metastable", "n_overloaded", "n_unresolved"))
+            rec = r["recovery_median_s"]
+            cells.append(f"{r['n_stable']}/{n}" + (f" ({fmt(rec, 0)})" if not math.isnan(rec) else ""))
         sl.append((study, what, auth, xs, cells))
 out = []
 for study, what, auth, xs, cells in sl:
