@@ -14,8 +14,9 @@
  *    after the last unhealthy one, minus te (0 when never unhealthy after te), however late;
  *  - metastable: unhealthy at the end, and the outstanding work (client calls in progress, SA
  *    validations in progress, requests in the apiserver: sample.out_*) is not decreasing over the
- *    trailing health.trend_window (classify_trend) within the current unhealthy episode (after
- *    the trigger end, and after the last healthy stretch of at least health.window);
+ *    trailing health.trend_window (classify_trend) within the current unhealthy episode (from
+ *    the trigger end, from an intervention, or from a relapse after a recovery that held
+ *    health.hold);
  *  - unresolved: unhealthy at the end but draining: the horizon came first. Its projected
  *    recovery time extrapolates the drain to the baseline level of the outstanding work.
  *

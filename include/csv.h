@@ -11,6 +11,10 @@
 /* Writes v with the fewest digits that read back to the same double; NAN gives an empty field. */
 void csv_num(FILE *f, double v);
 
+/* Writes s as one field, quoted (with doubled quotes) when it holds a comma, a quote or a line
+ * break (RFC 4180). */
+void csv_str(FILE *f, const char *s);
+
 typedef struct afile {
     FILE *f;
     char *path, *tmp;

@@ -72,6 +72,20 @@ typedef struct run_output {
 /* Called after each sample; return nonzero to stop the run there (early classification). */
 typedef int (*model_sample_hook)(void *ctx, const run_output *sofar);
 
+/* Config keys an intervention may set while the model runs, and what happens to the work in
+ * flight when they change. Keys marked at_restart are process configuration: they change only
+ * in the set list of an "apiserver_restart" action, when the apiserver comes back. */
+typedef struct model_settable {
+    const char *key;
+    bool at_restart;
+    const char *in_flight;
+} model_settable;
+
+/* The table (n entries); the config layer checks intervention keys against it. */
+const model_settable *model_settables(size_t *n);
+/* The entry for key, or NULL when key can not change during a run. */
+const model_settable *model_settable_find(const char *key);
+
 /* Runs one replication of p up to max(sim.duration, sim.max_duration), sampling every
  * sim.sample_interval; the hook may stop it after any sample. Streams are seeded from
  * (p->sim.seed, replication, point). */

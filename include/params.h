@@ -8,6 +8,7 @@
 #include "dist.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum sa_mode {
@@ -59,6 +60,38 @@ enum plot_format {
 
 #define AXIS_KEY_MAX 96
 #define AXIS_VALUES_MAX 256
+
+/* Interventions: what operators do during an outage (MODEL.md section 9). */
+#define INTERVENTIONS_MAX 64
+#define INTERVENTION_SETS_MAX 4
+#define INTERVENTION_TEXT_MAX 128
+
+enum intervention_kind {
+    INTERVENE_SET,     /* set config keys on the running state */
+    INTERVENE_RESTART, /* apiserver_restart: down for duration, then its sets apply */
+    INTERVENE_FLUSH,   /* cache_flush of scope flush */
+    INTERVENE_RAMP,    /* sets reached linearly over duration (numeric keys) */
+    INTERVENE_KIND_COUNT
+};
+
+/* One "key = value" of an intervention, resolved by the config layer: the value is stored
+ * through off/type into the model's own copy of params (type: 0 int, 1 double, 2 bool, 3 enum). */
+typedef struct intervention_set {
+    char key[AXIS_KEY_MAX];
+    char text[INTERVENTION_TEXT_MAX]; /* as written back: key = value */
+    size_t off;
+    int type;
+    double value;
+} intervention_set;
+
+typedef struct intervention {
+    double at_s;
+    enum intervention_kind kind;
+    double duration_s; /* restart: downtime; ramp: length */
+    int flush;         /* cache_flush: enum flush_scope */
+    int nsets;
+    intervention_set sets[INTERVENTION_SETS_MAX];
+} intervention;
 
 typedef struct axis {
     bool present;           /* the group exists in the config */
@@ -178,6 +211,8 @@ typedef struct params {
     struct {
         unsigned formats; /* bit set of enum plot_format */
     } plot;
+    int ninterventions; /* interventions[0..n), in order of at_s */
+    intervention interventions[INTERVENTIONS_MAX];
 } params;
 
 /* Fills p with the built-in defaults: Kubernetes 1.12 and the incident (5000 nodes, cache flush).
@@ -190,5 +225,8 @@ const char *trigger_kind_name(enum trigger_kind k);
 const char *flush_scope_name(enum flush_scope f);
 const char *burst_target_name(enum burst_target t);
 const char *axis_scale_name(enum axis_scale s);
+const char *intervention_kind_name(enum intervention_kind k);
+/* "apiserver_restart 30 s", "cache_flush all", "metrics_server.auth = \"certificate\"", ... */
+void intervention_describe(const intervention *v, char *buf, size_t n);
 
 #endif

@@ -46,6 +46,17 @@ typedef struct summary {
  * run. */
 void stats_summarize(const params *p, uint64_t replication, const run_output *o, summary *s);
 
+/* The outcome of each intervention: healthy again before the next intervention (or the end of
+ * the run) and still healthy then; recovery_s from the intervention's time to the first sample of
+ * that last healthy stretch (0 when it was healthy all along), NAN when not recovered. */
+typedef struct intervention_outcome {
+    int recovered;
+    double recovery_s;
+} intervention_outcome;
+void stats_interventions(const params *p, const run_output *o, intervention_outcome *out);
+/* interventions.csv: index,at,what,recovered,recovery_time. */
+void stats_write_interventions(FILE *f, const params *p, const run_output *o);
+
 /* The time series: header and one row per sample (columns documented in README). */
 void stats_write_timeseries(FILE *f, const params *p, const run_output *o);
 void stats_summary_header(FILE *f);

@@ -157,6 +157,7 @@ struct classify {
     int recovered;       /* after k0, the current healthy stretch has held health.hold */
     long episode;        /* first sample of the current unhealthy episode (-1: none open) */
     long sustained_from; /* first of the current run of "sustained" verdicts (-1: none) */
+    int next_iv;         /* the next intervention not yet passed */
     int decided;
     verdict dv;
 };
@@ -168,6 +169,16 @@ classify *classify_new(const params *p)
     c->has_hb = p->cluster.nodes > 0;
     c->has_scrape = p->cluster.nodes > 0 && p->metrics_server.enabled;
     c->has_sa = p->sa_clients.rate + p->sa_clients.rate_per_node * p->cluster.nodes > 0.0;
+    /* a client class an intervention switches on is judged too */
+    for (int i = 0; i < p->ninterventions; i++)
+        for (int j = 0; j < p->interventions[i].nsets; j++) {
+            const intervention_set *v = &p->interventions[i].sets[j];
+            if (v->value > 0 && (strcmp(v->key, "sa_clients.rate") == 0 ||
+                                 strcmp(v->key, "sa_clients.rate_per_node") == 0))
+                c->has_sa = 1;
+            if (v->value > 0 && strcmp(v->key, "metrics_server.enabled") == 0)
+                c->has_scrape = p->cluster.nodes > 0;
+        }
     c->cap = p->apiserver.max_mutating_requests_inflight * p->health.max_mutating_fraction;
     c->dt = p->sim.sample_interval_s;
     c->at = p->trigger.at_s;
@@ -315,6 +326,14 @@ int classify_push(classify *c, const sample *x)
     }
     if (c->k0 < 0)
         return h;
+    /* an intervention changes the system: its effect is judged on the work after it */
+    while (c->next_iv < p->ninterventions && after(x->t, p->interventions[c->next_iv].at_s)) {
+        c->next_iv++;
+        if (!c->recovered) {
+            c->episode = (long)k;
+            c->sustained_from = -1;
+        }
+    }
     if (h == 0) {
         c->last_unhealthy = (long)k;
         if (c->recovered) {

@@ -2,6 +2,7 @@
  * Every key lives in exactly one table row (name, type, offset, range): parsing, --set, sweeps,
  * suggestions and config_dump all read the same rows. */
 #include "config.h"
+#include "model.h"
 #include "xmem.h"
 
 #include <ctype.h>
@@ -33,12 +34,13 @@ enum ftype {
     FT_DOUBLE,
     FT_BOOL,
     FT_ENUM,
-    FT_FORMATS, /* plot.formats: list of names -> enum plot_format bits */
-    FT_STRING,  /* axis key */
-    FT_VALUES,  /* axis values */
-    FT_GROUP,   /* plain group: fields use offsets into params */
-    FT_DIST,    /* dist group: fields use offsets into the dist */
-    FT_AXIS     /* axis group: fields use offsets into the axis */
+    FT_FORMATS,      /* plot.formats: list of names -> enum plot_format bits */
+    FT_STRING,       /* axis key */
+    FT_VALUES,       /* axis values */
+    FT_GROUP,        /* plain group: fields use offsets into params */
+    FT_DIST,         /* dist group: fields use offsets into the dist */
+    FT_AXIS,         /* axis group: fields use offsets into the axis */
+    FT_INTERVENTIONS /* the top-level interventions list */
 };
 
 #define F_GT 1u /* min is exclusive */
@@ -310,6 +312,10 @@ static const field top_fields[] = {
     GROUP("health", health_fields, "the health predicate and the stability classification"),
     GROUP("sweep", sweep_fields, "parameter sweep (axes only when present)"),
     GROUP("plot", plot_fields, "chart formats"),
+    {.name = "interventions",
+     .type = FT_INTERVENTIONS,
+     .off = P(ninterventions),
+     .doc = "what operators do during the run, in order of time"},
     END,
 };
 
@@ -923,11 +929,18 @@ static int apply_formats(const ctx *c, const field *f, char *base, const config_
     return 0;
 }
 
+static int apply_interventions(const ctx *c, char *base, const config_setting_t *s,
+                               const char *key);
+
 static int apply_field(const ctx *c, const field *f, char *base, const config_setting_t *s,
                        const char *key)
 {
     int t = config_setting_type(s);
     switch (f->type) {
+    case FT_INTERVENTIONS:
+        if (apply_interventions(c, base, s, key) < 0)
+            return -1;
+        break;
     case FT_GROUP:
         if (!config_setting_is_group(s))
             return expect(c, s, key, "a group");
@@ -1448,10 +1461,10 @@ static int apply_tree(params *p, config_t *cf, const char *origin, locs *l, err 
     return apply_group(&c, top_fields, (char *)p, config_root_setting(cf), NULL);
 }
 
-static int apply_set(params *p, const char *assignment, locs *l, err *e)
+/* Applies "KEY=VALUE" as a --set does; errors start with origin. */
+static int apply_assignment(params *p, const char *assignment, const char *origin, locs *l, err *e,
+                            keyref *out)
 {
-    char origin[WHERE_MAX];
-    bfmt(origin, sizeof origin, "--set %s", assignment);
     const char *eq = strchr(assignment, '=');
     if (!eq)
         return err_set(e, "%s: expected KEY=VALUE (got no '=')", origin);
@@ -1472,7 +1485,12 @@ static int apply_set(params *p, const char *assignment, locs *l, err *e)
         config_t cf;
         char why[ERR_MAX / 2];
         config_init(&cf);
-        if (is_group_type(r.f->type))
+        if (r.f->type == FT_INTERVENTIONS)
+            rc = err_set(e,
+                         "%s: %s: expected a key (interventions are a list of groups: set them "
+                         "in a config file)",
+                         origin, key);
+        else if (is_group_type(r.f->type))
             rc = err_set(e, "%s: %s: expected a key, not a group (e.g. %s.%s)", origin, key, key,
                          r.f->sub->name);
         else if (build_leaf(&cf, &r, val, why, sizeof why) < 0)
@@ -1480,9 +1498,250 @@ static int apply_set(params *p, const char *assignment, locs *l, err *e)
         else
             rc = apply_tree(p, &cf, origin, l, e);
         config_destroy(&cf);
+        if (out)
+            *out = r;
     }
     free(buf);
     return rc;
+}
+
+/* ---- interventions ----------------------------------------------------------------------------
+ */
+
+static char *field_ptr(const params *p, const keyref *r)
+{
+    char *base = (char *)p + (r->parent ? r->parent->off : 0);
+    return base + r->f->off;
+}
+
+/* The members of one intervention group, for "unknown key" suggestions. */
+static const field intervention_fields[] = {
+    NONNEG("at", ninterventions), /* offsets unused: parsed by hand */
+    {.name = "set", .type = FT_STRING},   {.name = "action", .type = FT_STRING},
+    {.name = "ramp", .type = FT_STRING},  NONNEG("duration", ninterventions),
+    {.name = "flush", .type = FT_STRING}, END,
+};
+
+static const char *const action_names[] = {"apiserver_restart", "cache_flush"};
+
+/* One "KEY = VALUE" of intervention v: validated on a copy of p as a --set is, then checked
+ * against the keys the model can change while running. */
+static int intervention_set_of(const ctx *c, params *p, intervention *v, const config_setting_t *el,
+                               const char *ek)
+{
+    const char *str =
+        config_setting_type(el) == CONFIG_TYPE_STRING ? config_setting_get_string(el) : NULL;
+    if (!str || !strchr(str, '='))
+        return expect(c, el, ek, "a string \"KEY = VALUE\"");
+    char w[WHERE_MAX], origin[WHERE_MAX + KEY_MAX];
+    where(c, el, w, sizeof w);
+    bfmt(origin, sizeof origin, "%s: %s", w, ek);
+    params *scratch = xmalloc(sizeof *scratch);
+    *scratch = *p;
+    keyref r;
+    memset(&r, 0, sizeof r);
+    int rc = apply_assignment(scratch, str, origin, NULL, c->e, &r);
+    char keyname[KEY_MAX], value[INTERVENTION_TEXT_MAX];
+    size_t klen = (size_t)(strchr(str, '=') - str);
+    bfmt(keyname, sizeof keyname, "%.*s", (int)klen, str);
+    bfmt(value, sizeof value, "%s", strchr(str, '=') + 1);
+    char *kt = trim(keyname), *vt = trim(value);
+    const model_settable *ms = rc == 0 ? model_settable_find(kt) : NULL;
+    if (rc == 0 && !ms)
+        rc = fail(c, el, ek,
+                  "%s can not change during a run (the keys an intervention may set are listed in "
+                  "the README, Interventions)",
+                  kt);
+    else if (rc == 0 && ms->at_restart && v->kind != INTERVENE_RESTART)
+        rc = fail(c, el, ek,
+                  "%s is process configuration: it changes only in the set list of an action "
+                  "\"apiserver_restart\" (%s)",
+                  kt, ms->in_flight);
+    else if (rc == 0 && v->kind == INTERVENE_RAMP && r.f->type != FT_INT && r.f->type != FT_DOUBLE)
+        rc = fail(c, el, ek, "expected a numeric key for a ramp (got %s)", kt);
+    if (rc == 0) {
+        intervention_set *is = &v->sets[v->nsets++];
+        bfmt(is->key, sizeof is->key, "%s", kt);
+        bfmt(is->text, sizeof is->text, "%s = %s", kt, vt);
+        is->off = (size_t)(field_ptr(scratch, &r) - (char *)scratch);
+        is->type = r.f->type == FT_INT      ? 0
+                   : r.f->type == FT_DOUBLE ? 1
+                   : r.f->type == FT_BOOL   ? 2
+                                            : 3;
+        const char *ptr = field_ptr(scratch, &r);
+        is->value = is->type == 1   ? *(const double *)ptr
+                    : is->type == 2 ? (double)*(const bool *)ptr
+                                    : (double)*(const int *)ptr;
+    }
+    free(scratch);
+    return rc;
+}
+
+static int apply_interventions(const ctx *c, char *base, const config_setting_t *s, const char *key)
+{
+    params *p = (params *)base;
+    int t = config_setting_type(s), n = config_setting_length(s);
+    if (t != CONFIG_TYPE_LIST && t != CONFIG_TYPE_ARRAY && !(t == CONFIG_TYPE_GROUP && n == 0))
+        return expect(c, s, key, "a list of groups ( { at = ...; set = [ ... ]; }, ... )");
+    if (n > INTERVENTIONS_MAX) {
+        char got[32];
+        bfmt(got, sizeof got, "%d", n);
+        return fail(c, s, key, "expected at most %d interventions (got %s)", INTERVENTIONS_MAX,
+                    got);
+    }
+    /* A list replaces the one of a base file as a whole. */
+    int count = 0;
+    intervention *out = xcalloc(INTERVENTIONS_MAX, sizeof *out);
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        const config_setting_t *g = config_setting_get_elem(s, i);
+        char k[KEY_MAX], mk[KEY_MAX];
+        bfmt(k, sizeof k, "%s[%d]", key, i);
+        if (!config_setting_is_group(g)) {
+            rc = expect(c, g, k, "a group { at, set | action | ramp, duration, flush }");
+            break;
+        }
+        const config_setting_t *at = NULL, *set = NULL, *act = NULL, *ramp = NULL, *dur = NULL,
+                               *fl = NULL;
+        for (int j = 0; j < config_setting_length(g) && rc == 0; j++) {
+            const config_setting_t *m = config_setting_get_elem(g, j);
+            const char *nm = config_setting_name(m);
+            join(mk, k, nm);
+            const config_setting_t **slot = strcmp(nm, "at") == 0         ? &at
+                                            : strcmp(nm, "set") == 0      ? &set
+                                            : strcmp(nm, "action") == 0   ? &act
+                                            : strcmp(nm, "ramp") == 0     ? &ramp
+                                            : strcmp(nm, "duration") == 0 ? &dur
+                                            : strcmp(nm, "flush") == 0    ? &fl
+                                                                          : NULL;
+            if (!slot)
+                rc = unknown_key(c, m, intervention_fields, mk);
+            else
+                *slot = m;
+        }
+        if (rc < 0)
+            break;
+        intervention v;
+        memset(&v, 0, sizeof v);
+        v.kind = INTERVENE_SET;
+        v.flush = FLUSH_ALL;
+        field num = NONNEG("at", ninterventions);
+        double x;
+        join(mk, k, "at");
+        if (!at) {
+            rc = fail(c, g, mk, "expected a time (got none)");
+            break;
+        }
+        if ((rc = read_number(c, at, &num, mk, &v.at_s)) < 0)
+            break;
+        note(c, at, mk);
+        if (count > 0 && v.at_s < out[count - 1].at_s) {
+            char a[40], b[40];
+            fmt_num(out[count - 1].at_s, 0, a, sizeof a);
+            fmt_num(v.at_s, 0, b, sizeof b);
+            rc = fail(c, at, mk,
+                      "expected at least %s[%d].at = %s: interventions apply in order (got %s)",
+                      key, i - 1, a, b);
+            break;
+        }
+        if (act) {
+            join(mk, k, "action");
+            const char *a = config_setting_type(act) == CONFIG_TYPE_STRING
+                                ? config_setting_get_string(act)
+                                : NULL;
+            if (a && strcmp(a, action_names[0]) == 0)
+                v.kind = INTERVENE_RESTART;
+            else if (a && strcmp(a, action_names[1]) == 0)
+                v.kind = INTERVENE_FLUSH;
+            else {
+                rc = expect(c, act, mk, "one of \"apiserver_restart\", \"cache_flush\"");
+                break;
+            }
+        }
+        if (ramp) {
+            join(mk, k, "ramp");
+            if (act || set) {
+                rc = fail(c, ramp, mk, "expected a ramp alone, without action or set");
+                break;
+            }
+            v.kind = INTERVENE_RAMP;
+        }
+        const config_setting_t *list = ramp ? ramp : set;
+        join(mk, k, ramp ? "ramp" : "set");
+        if (!list && v.kind == INTERVENE_SET) {
+            rc = fail(c, g, k, "expected set, action or ramp (got none of them)");
+            break;
+        }
+        if (list && v.kind == INTERVENE_FLUSH) {
+            rc = fail(c, list, mk, "expected no set for action \"cache_flush\"");
+            break;
+        }
+        join(mk, k, "duration");
+        int needs_dur = v.kind == INTERVENE_RESTART || v.kind == INTERVENE_RAMP;
+        if (dur && !needs_dur) {
+            rc = fail(c, dur, mk,
+                      "expected no duration except for action \"apiserver_restart\" "
+                      "or a ramp");
+            break;
+        }
+        if (needs_dur && !dur) {
+            rc = fail(c, g, mk, "expected a duration > 0 for %s (got none)",
+                      v.kind == INTERVENE_RAMP ? "a ramp" : "action \"apiserver_restart\"");
+            break;
+        }
+        if (dur) {
+            field pos = POS("duration", ninterventions);
+            if ((rc = read_number(c, dur, &pos, mk, &x)) < 0)
+                break;
+            v.duration_s = x;
+            note(c, dur, mk);
+        }
+        if (fl) {
+            join(mk, k, "flush");
+            field fe = ENUM("flush", ninterventions, flush_scope_nm, FLUSH_COUNT);
+            if (v.kind != INTERVENE_FLUSH) {
+                rc = fail(c, fl, mk, "expected no flush except for action \"cache_flush\"");
+                break;
+            }
+            if ((rc = read_enum(c, fl, &fe, mk, &v.flush)) < 0)
+                break;
+        }
+        if (list) {
+            int lt = config_setting_type(list), ln = config_setting_length(list);
+            join(mk, k, ramp ? "ramp" : "set");
+            if ((lt != CONFIG_TYPE_ARRAY && lt != CONFIG_TYPE_LIST) || ln == 0) {
+                rc = expect(c, list, mk, "a non-empty list of \"KEY = VALUE\" strings");
+                break;
+            }
+            if (ln > INTERVENTION_SETS_MAX) {
+                char got[32];
+                bfmt(got, sizeof got, "%d", ln);
+                rc = fail(c, list, mk, "expected at most %d settings (got %s)",
+                          INTERVENTION_SETS_MAX, got);
+                break;
+            }
+            for (int j = 0; j < ln && rc == 0; j++) {
+                char ek[KEY_MAX];
+                bfmt(ek, sizeof ek, "%s[%d]", mk, j);
+                rc = intervention_set_of(c, p, &v, config_setting_get_elem(list, j), ek);
+            }
+        }
+        if (rc == 0)
+            out[count++] = v;
+    }
+    if (rc == 0) {
+        memcpy(p->interventions, out, sizeof p->interventions);
+        p->ninterventions = count;
+    }
+    free(out);
+    return rc;
+}
+
+static int apply_set(params *p, const char *assignment, locs *l, err *e)
+{
+    char origin[WHERE_MAX];
+    bfmt(origin, sizeof origin, "--set %s", assignment);
+    return apply_assignment(p, assignment, origin, l, e, NULL);
 }
 
 /* Messages are one line whatever the input holds (a string value, a --set argument or a file name
@@ -1531,12 +1790,6 @@ int config_key_numeric(const char *key, int *is_int, err *e)
         return one_line(e, -1);
     *is_int = r.f->type == FT_INT;
     return 0;
-}
-
-static char *field_ptr(const params *p, const keyref *r)
-{
-    char *base = (char *)p + (r->parent ? r->parent->off : 0);
-    return base + r->f->off;
 }
 
 int config_get_number(const params *p, const char *key, double *v, err *e)
@@ -1724,6 +1977,22 @@ static int validate(const params *p, const locs *l, const char *path, err *e)
                      "expected > 0 for kind \"%s\" (got %s)", trigger_kind_name(p->trigger.kind),
                      a);
     }
+    for (int i = 0; i < p->ninterventions; i++) {
+        const intervention *iv = &p->interventions[i];
+        double end =
+            iv->at_s + (iv->kind == INTERVENE_RESTART ? iv->duration_s : 0.0) + p->health.window_s;
+        if (!(end <= p->sim.duration_s)) {
+            char k[KEY_MAX];
+            bfmt(k, sizeof k, "interventions[%d].at", i);
+            fmt_num(iv->at_s, 0, a, sizeof a);
+            fmt_num(end, 0, s, sizeof s);
+            fmt_num(p->sim.duration_s, 0, d, sizeof d);
+            return vfail(&v, k, "sim.duration", NULL,
+                         "expected the intervention (%s s%s) and a health window after it to end "
+                         "by sim.duration = %s (got %s); move it earlier or raise sim.duration",
+                         a, iv->kind == INTERVENE_RESTART ? " plus its downtime" : "", d, s);
+        }
+    }
     if (p->sweep.y.present && !p->sweep.x.present)
         return vfail(&v, "sweep.y", "sweep.y.key", "sweep.y.values",
                      "expected sweep.x too (got sweep.y alone)");
@@ -1789,10 +2058,56 @@ static void dump_number(const field *fs, const char *base, FILE *f)
     }
 }
 
+/* A libconfig string literal. */
+static void dump_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void dump_interventions(const params *p, FILE *f)
+{
+    fputs("interventions = (", f);
+    for (int i = 0; i < p->ninterventions; i++) {
+        const intervention *v = &p->interventions[i];
+        char buf[40];
+        fmt_num(v->at_s, 1, buf, sizeof buf);
+        fprintf(f, "%s\n    { at = %s;", i ? "," : "", buf);
+        if (v->kind == INTERVENE_RESTART || v->kind == INTERVENE_FLUSH)
+            fprintf(f, " action = \"%s\";",
+                    v->kind == INTERVENE_RESTART ? "apiserver_restart" : "cache_flush");
+        if (v->kind == INTERVENE_RESTART || v->kind == INTERVENE_RAMP) {
+            fmt_num(v->duration_s, 1, buf, sizeof buf);
+            fprintf(f, " duration = %s;", buf);
+        }
+        if (v->kind == INTERVENE_FLUSH)
+            fprintf(f, " flush = \"%s\";", flush_scope_name((enum flush_scope)v->flush));
+        if (v->nsets > 0) {
+            fprintf(f, " %s = [ ", v->kind == INTERVENE_RAMP ? "ramp" : "set");
+            for (int j = 0; j < v->nsets; j++) {
+                if (j)
+                    fputs(", ", f);
+                dump_string(f, v->sets[j].text);
+            }
+            fputs(" ];", f);
+        }
+        fputs(" }", f);
+    }
+    fputs(p->ninterventions ? "\n);\n" : " );\n", f);
+}
+
 static void dump_field(const field *fs, const char *base, FILE *f, int depth)
 {
     const char *ptr = base + fs->off;
     switch (fs->type) {
+    case FT_INTERVENTIONS:
+        dump_interventions((const params *)base, f);
+        return;
     case FT_GROUP:
         indent(f, depth);
         fprintf(f, "%s = {\n", fs->name);

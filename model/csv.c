@@ -10,6 +10,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+void csv_str(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 void csv_num(FILE *f, double v)
 {
     if (isnan(v))

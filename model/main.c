@@ -125,6 +125,12 @@ static void w_summary(FILE *f, const void *ctx)
     stats_summary_row(f, r->s);
 }
 
+static void w_interventions(FILE *f, const void *ctx)
+{
+    const run_ctx *r = ctx;
+    stats_write_interventions(f, r->p, r->o);
+}
+
 static void w_timing(FILE *f, const void *ctx)
 {
     const run_ctx *r = ctx;
@@ -217,6 +223,18 @@ static void print_summary(const params *p, const cli *c, const summary *s, const
     fmt_num(a, sizeof a, s->hb_ratio * 100, "%");
     fmt_num(b, sizeof b, s->scrape_ratio * 100, "%");
     printf("  heartbeat success %s, scrape success %s\n", a, b);
+    if (p->ninterventions > 0) {
+        intervention_outcome *r = xmalloc((size_t)p->ninterventions * sizeof *r);
+        stats_interventions(p, o, r);
+        for (int i = 0; i < p->ninterventions; i++) {
+            char what[INTERVENTION_SETS_MAX * INTERVENTION_TEXT_MAX + 64];
+            intervention_describe(&p->interventions[i], what, sizeof what);
+            fmt_num(rec, sizeof rec, r[i].recovery_s, " s after it");
+            printf("  at %g s, %s: %s\n", p->interventions[i].at_s, what,
+                   r[i].recovered ? rec : "not recovered before the next step or the end");
+        }
+        free(r);
+    }
     printf("  %llu events in %.2f s (%.2f M events/s)\n", (unsigned long long)o->events, wall_s,
            wall_s > 0 ? (double)o->events / wall_s / 1e6 : 0.0);
     printf("  wrote %s/\n", dir);
@@ -257,6 +275,8 @@ static int cmd_run(int argc, char **argv)
         write_file(dir, "timeseries.csv", w_timeseries, &rc, &e) != 0 ||
         write_file(dir, "summary.csv", w_summary, &rc, &e) != 0 ||
         write_file(dir, "timing.csv", w_timing, &rc, &e) != 0 ||
+        (p.ninterventions > 0 &&
+         write_file(dir, "interventions.csv", w_interventions, &rc, &e) != 0) ||
         draw_dashboard(dir, &p, &s, &e) != 0) {
         fprintf(stderr, "avalanche: %s\n", e.msg);
         status = EXIT_RUNTIME;

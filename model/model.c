@@ -192,7 +192,6 @@ typedef struct model {
     uint32_t scr_seq;
     sim_handle scr_ev;
     retry webhook_retry;
-    bool down;
     bool burst_on;
     uint64_t next_fresh;
     uint64_t sa_tokens;
@@ -207,6 +206,10 @@ typedef struct model {
     model_sample_hook hook;
     void *hook_ctx;
     double horizon_s; /* max(sim.duration, sim.max_duration) */
+    params pv;        /* the model's own copy of its parameters: interventions change it */
+    int down;         /* restarts in progress (the apiserver is down while > 0) */
+    bool ms_ticking, sa_running, bg_running[2];
+    double *ramp_from; /* per intervention set: the value a ramp started from */
 } model;
 
 /* ---- small helpers ---- */
@@ -1079,6 +1082,10 @@ static void ev_ms_tick(sim *s, void *obj, uint64_t arg)
     (void)arg;
     model *m = obj;
     const params *p = m->p;
+    if (!p->metrics_server.enabled) {
+        m->ms_ticking = false; /* an intervention switched metrics-server off */
+        return;
+    }
     double res = p->metrics_server.resolution_s;
     /* metrics-server 0.3.x manager.go: all nodes at once, node i after rand(min(8 ms N, 4 s)),
      * each with a deadline of 0.9 x resolution from the tick. NotReady nodes are skipped. */
@@ -1117,6 +1124,10 @@ static void ev_sa_arrival(sim *s, void *obj, uint64_t arg)
 {
     (void)arg;
     model *m = obj;
+    if (m->sa_rate <= 0.0) {
+        m->sa_running = false; /* an intervention stopped them */
+        return;
+    }
     gsl_rng *r = m->r[RNG_SA];
     uint64_t tok = 1 + (m->zipf ? (uint64_t)gsl_ran_discrete(r, m->zipf)
                                 : (uint64_t)gsl_rng_uniform_int(r, m->sa_tokens));
@@ -1130,6 +1141,10 @@ static void ev_bg_arrival(sim *s, void *obj, uint64_t arg)
     model *m = obj;
     bool mut = arg != 0;
     double rate = mut ? m->p->background.mutating_rate : m->p->background.readonly_rate;
+    if (rate <= 0.0) {
+        m->bg_running[mut] = false;
+        return;
+    }
     call_send(m, call_new(m, mut ? K_BG_MUT : K_BG_RO, 0, m->p->background.retry_429));
     sim_after(s, gsl_ran_exponential(m->r[RNG_BACKGROUND], 1.0 / rate), ev_bg_arrival, m, arg);
 }
@@ -1177,18 +1192,60 @@ static void drop_val(void *obj, void *ctx)
     pool_put(&m->vals, v);
 }
 
+/* Every connection breaks, all in-process state is lost: requests, validations, the token cache,
+ * the limiter, the inflight counts. Clients see connection errors until it is back. */
+static void apiserver_down(model *m)
+{
+    m->down++;
+    pool_each(&m->sreqs, drop_sreq, m);
+    pool_each(&m->vals, drop_val, m);
+    tqueue_clear(&m->tq_loopback); /* the reservations of the validations just dropped */
+    m->orphaned = 0;
+    m->mut.used = m->ro.used = 0;
+    pool_gauge(m, true);
+    pool_gauge(m, false);
+    ttlcache_clear(m->tc);
+    if (m->use_cpu) {
+        ps_clear(&m->cpu, now(m));
+        cpu_reschedule(m);
+    }
+}
+
+/* A new process with the current process configuration: a full loopback bucket, an empty token
+ * cache, the timeouts and caps of m->pv. */
+static void apiserver_up(model *m)
+{
+    if (--m->down > 0)
+        return;
+    const params *p = m->p;
+    tbucket_init(&m->loopback, p->apiserver.loopback.qps, p->apiserver.loopback.burst, now(m));
+    m->lb_limited =
+        p->apiserver.sa_lookup.mode != SA_LOOKUP_UNLIMITED && p->apiserver.loopback.qps > 0.0;
+    ttlcache_free(m->tc);
+    m->tc = ttlcache_new(p->apiserver.token_cache.coalesce);
+    m->tl_filter.timeout_s = p->apiserver.request_timeout_s; /* the lists are empty now */
+    m->tl_create.timeout_s = p->apiserver.create_timeout_s;
+    m->mut.cap = p->apiserver.max_mutating_requests_inflight;
+    m->ro.cap = p->apiserver.max_requests_inflight;
+}
+
+static void cache_flush(model *m, enum flush_scope scope)
+{
+    if (scope != FLUSH_KUBELET)
+        ttlcache_flush(m->tc);
+    if (scope != FLUSH_APISERVER)
+        for (int i = 0; i < m->nnodes; i++)
+            m->nodes[i].cache_expiry = -INFINITY;
+}
+
 static void ev_trigger_end(sim *s, void *obj, uint64_t arg)
 {
     (void)s;
     (void)arg;
     model *m = obj;
     m->burst_on = false;
-    if (m->down) {
-        m->down = false;
-        /* a new process: a full loopback bucket */
-        tbucket_init(&m->loopback, m->p->apiserver.loopback.qps, m->p->apiserver.loopback.burst,
-                     now(m));
-    }
+    if (m->p->trigger.kind == TRIGGER_APISERVER_RESTART)
+        apiserver_up(m);
 }
 
 static void ev_trigger_start(sim *s, void *obj, uint64_t arg)
@@ -1203,34 +1260,240 @@ static void ev_trigger_start(sim *s, void *obj, uint64_t arg)
                   ev_burst_arrival, m, 0);
         break;
     case TRIGGER_CACHE_FLUSH:
-        if (p->trigger.flush != FLUSH_KUBELET)
-            ttlcache_flush(m->tc);
-        if (p->trigger.flush != FLUSH_APISERVER)
-            for (int i = 0; i < m->nnodes; i++)
-                m->nodes[i].cache_expiry = -INFINITY;
+        cache_flush(m, p->trigger.flush);
         break;
     case TRIGGER_APISERVER_RESTART:
-        /* Every connection breaks, all in-process state is lost: requests, validations, the
-         * token cache, the limiter, the inflight counts. Clients see connection errors. */
-        m->down = true;
-        pool_each(&m->sreqs, drop_sreq, m);
-        pool_each(&m->vals, drop_val, m);
-        tqueue_clear(&m->tq_loopback); /* the reservations of the validations just dropped */
-        m->orphaned = 0;
-        m->mut.used = m->ro.used = 0;
-        pool_gauge(m, true);
-        pool_gauge(m, false);
-        ttlcache_clear(m->tc);
-        if (m->use_cpu) {
-            ps_clear(&m->cpu, now(m));
-            cpu_reschedule(m);
-        }
+        apiserver_down(m);
         break;
     default:
         break;
     }
     if (p->trigger.duration_s > 0.0)
         sim_after(s, p->trigger.duration_s, ev_trigger_end, m, 0);
+}
+
+/* ---- interventions ---- */
+
+enum apply {
+    A_NONE,    /* read where it is used: nothing to update */
+    A_MUT_CAP, /* the pools' caps */
+    A_RO_CAP,
+    A_LOOKUP, /* whether GETs go through the limiter */
+    A_RETRY,  /* the webhook retry policy */
+    A_MS,     /* metrics-server on or off */
+    A_SA,     /* the SA clients' rate */
+    A_BG      /* the background rates */
+};
+
+static const struct settable {
+    model_settable s;
+    enum apply apply;
+} settables[] = {
+    {{"apiserver.max_mutating_requests_inflight", false,
+      "admitted requests keep their slots; a lowered cap admits nothing until the pool is below "
+      "it (in Kubernetes a flag change restarts the process: add an apiserver_restart for that)"},
+     A_MUT_CAP},
+    {{"apiserver.max_requests_inflight", false, "as the mutating cap"}, A_RO_CAP},
+    {{"apiserver.sa_lookup.mode", false,
+      "validations already started finish as they began (reservations waiting in the loopback "
+      "queue keep their place and wait it out); new validations use the new mode"},
+     A_LOOKUP},
+    {{"apiserver.sa_lookup.informer_miss", false, "new validations"}, A_NONE},
+    {{"apiserver.sa_lookup.gets_per_validation", false, "new validations"}, A_NONE},
+    {{"apiserver.token_cache.success_ttl", false,
+      "results stored from now on; stored ones keep their expiry"},
+     A_NONE},
+    {{"apiserver.cpu.reject_cost", false, "429s from now on"}, A_NONE},
+    {{"kubelet.webhook_cache_ttl", false, "reviews cached from now on"}, A_NONE},
+    {{"kubelet.retry.attempts", false, "retry loops take the new policy at their next attempt"},
+     A_RETRY},
+    {{"kubelet.retry.initial", false, "as kubelet.retry.attempts"}, A_RETRY},
+    {{"kubelet.retry.factor", false, "as kubelet.retry.attempts"}, A_RETRY},
+    {{"kubelet.retry.jitter", false, "as kubelet.retry.attempts"}, A_RETRY},
+    {{"kubelet.api_qps", false, "the kubelets' client buckets refill at the new rate"}, A_NONE},
+    {{"kubelet.api_burst", false, "as kubelet.api_qps"}, A_NONE},
+    {{"client_go.max_tries", false, "calls in progress use the new bound at their next 429"},
+     A_NONE},
+    {{"metrics_server.enabled", false,
+      "scrapes in flight and their webhook loops finish; the next tick starts or stops"},
+     A_MS},
+    {{"metrics_server.auth", false,
+      "webhook loops already started finish (they outlive their scrape in 1.12); scrapes from "
+      "now on use the new authentication"},
+     A_NONE},
+    {{"sa_clients.rate", false, "the arrival process takes the new rate at its next arrival"},
+     A_SA},
+    {{"sa_clients.rate_per_node", false, "as sa_clients.rate"}, A_SA},
+    {{"sa_clients.mutating_fraction", false, "requests from now on"}, A_NONE},
+    {{"background.mutating_rate", false, "as sa_clients.rate"}, A_BG},
+    {{"background.readonly_rate", false, "as sa_clients.rate"}, A_BG},
+    {{"background.retry_429", false, "calls from now on"}, A_NONE},
+    {{"apiserver.loopback.qps", true,
+      "hard-coded before 1.17: the new process starts with a full bucket at the new rate"},
+     A_NONE},
+    {{"apiserver.loopback.burst", true, "as apiserver.loopback.qps"}, A_NONE},
+    {{"apiserver.token_cache.coalesce", true, "the new process starts with an empty cache"},
+     A_NONE},
+    {{"apiserver.request_timeout", true, "the new process's requests"}, A_NONE},
+    {{"apiserver.create_timeout", true, "the new process's requests"}, A_NONE},
+};
+#define NSETTABLES (sizeof settables / sizeof settables[0])
+
+const model_settable *model_settables(size_t *n)
+{
+    static model_settable out[NSETTABLES];
+    for (size_t i = 0; i < NSETTABLES; i++)
+        out[i] = settables[i].s;
+    *n = NSETTABLES;
+    return out;
+}
+
+static const struct settable *settable_of(const char *key)
+{
+    for (size_t i = 0; i < NSETTABLES; i++)
+        if (strcmp(settables[i].s.key, key) == 0)
+            return &settables[i];
+    return NULL;
+}
+
+const model_settable *model_settable_find(const char *key)
+{
+    const struct settable *t = settable_of(key);
+    return t ? &t->s : NULL;
+}
+
+static void ev_sa_arrival(sim *s, void *obj, uint64_t arg);
+static void ev_bg_arrival(sim *s, void *obj, uint64_t arg);
+static void ev_ms_tick(sim *s, void *obj, uint64_t arg);
+
+static void store_value(model *m, const intervention_set *v, double x)
+{
+    char *f = (char *)&m->pv + v->off;
+    if (v->type == 1)
+        *(double *)f = x;
+    else if (v->type == 2)
+        *(bool *)f = x != 0.0;
+    else
+        *(int *)f = (int)lround(x);
+}
+
+static double load_value(const model *m, const intervention_set *v)
+{
+    const char *f = (const char *)&m->pv + v->off;
+    return v->type == 1   ? *(const double *)f
+           : v->type == 2 ? (double)*(const bool *)f
+                          : (double)*(const int *)f;
+}
+
+/* Brings the derived state in line with a key just changed. */
+static void apply(model *m, const char *key)
+{
+    const struct settable *t = settable_of(key);
+    const params *p = m->p;
+    ensure(t != NULL, now(m), "intervention key %s is not settable", key);
+    switch (t->apply) {
+    case A_MUT_CAP:
+        if (!m->down)
+            m->mut.cap = p->apiserver.max_mutating_requests_inflight;
+        break;
+    case A_RO_CAP:
+        if (!m->down)
+            m->ro.cap = p->apiserver.max_requests_inflight;
+        break;
+    case A_LOOKUP:
+        m->lb_limited =
+            p->apiserver.sa_lookup.mode != SA_LOOKUP_UNLIMITED && p->apiserver.loopback.qps > 0.0;
+        break;
+    case A_RETRY:
+        m->webhook_retry = (retry){p->kubelet.retry.attempts, p->kubelet.retry.initial_s,
+                                   p->kubelet.retry.factor, p->kubelet.retry.jitter};
+        break;
+    case A_MS:
+        if (p->metrics_server.enabled && !m->ms_ticking && m->nnodes > 0) {
+            m->ms_ticking = true;
+            sim_after(m->s, 0.0, ev_ms_tick, m, 0);
+        }
+        break;
+    case A_SA:
+        m->sa_rate = p->sa_clients.rate + p->sa_clients.rate_per_node * p->cluster.nodes;
+        if (m->sa_rate > 0.0 && !m->sa_running) {
+            m->sa_running = true;
+            sim_after(m->s, gsl_ran_exponential(m->r[RNG_SA], 1.0 / m->sa_rate), ev_sa_arrival, m,
+                      0);
+        }
+        break;
+    case A_BG:
+        for (int mut = 0; mut < 2; mut++) {
+            double rate = mut ? p->background.mutating_rate : p->background.readonly_rate;
+            if (rate > 0.0 && !m->bg_running[mut]) {
+                m->bg_running[mut] = true;
+                sim_after(m->s, gsl_ran_exponential(m->r[RNG_BACKGROUND], 1.0 / rate),
+                          ev_bg_arrival, m, (uint64_t)mut);
+            }
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void apply_sets(model *m, const intervention *v)
+{
+    for (int i = 0; i < v->nsets; i++) {
+        store_value(m, &v->sets[i], v->sets[i].value);
+        apply(m, v->sets[i].key);
+    }
+}
+
+/* A ramp moves its keys linearly from their values at its start to its targets, one step per
+ * sample interval (an int key is rounded at each step). arg: intervention index and step. */
+static void ev_ramp(sim *s, void *obj, uint64_t arg)
+{
+    model *m = obj;
+    uint32_t i = (uint32_t)(arg >> 32), step = (uint32_t)arg;
+    const intervention *v = &m->p->interventions[i];
+    double dt = m->p->sim.sample_interval_s;
+    double frac = v->duration_s > 0.0 ? fmin(1.0, (double)step * dt / v->duration_s) : 1.0;
+    for (int k = 0; k < v->nsets; k++) {
+        double from = m->ramp_from[i * INTERVENTION_SETS_MAX + (uint32_t)k];
+        store_value(m, &v->sets[k], from + (v->sets[k].value - from) * frac);
+        apply(m, v->sets[k].key);
+    }
+    if (frac < 1.0)
+        sim_after(s, dt, ev_ramp, m, ((uint64_t)i << 32) | (step + 1));
+}
+
+static void ev_restart_end(sim *s, void *obj, uint64_t arg)
+{
+    (void)s;
+    model *m = obj;
+    apply_sets(m, &m->p->interventions[arg]); /* the new process's configuration */
+    apiserver_up(m);
+}
+
+static void ev_intervention(sim *s, void *obj, uint64_t arg)
+{
+    model *m = obj;
+    const intervention *v = &m->p->interventions[arg];
+    switch (v->kind) {
+    case INTERVENE_SET:
+        apply_sets(m, v);
+        break;
+    case INTERVENE_RESTART:
+        apiserver_down(m);
+        sim_after(s, v->duration_s, ev_restart_end, m, arg);
+        break;
+    case INTERVENE_FLUSH:
+        cache_flush(m, (enum flush_scope)v->flush);
+        break;
+    case INTERVENE_RAMP:
+        for (int k = 0; k < v->nsets; k++)
+            m->ramp_from[arg * INTERVENTION_SETS_MAX + (uint64_t)k] = load_value(m, &v->sets[k]);
+        ev_ramp(s, m, arg << 32 | 1);
+        break;
+    default:
+        break;
+    }
 }
 
 /* ---- sampling ---- */
@@ -1329,18 +1592,28 @@ static void init_state(model *m)
             for (uint64_t k = 1; k <= m->sa_tokens; k++)
                 ttlcache_fill(m->tc, k, 0.0, ttl * gsl_rng_uniform_pos(ri));
     }
-    if (p->metrics_server.enabled && m->nnodes > 0)
+    if (p->metrics_server.enabled && m->nnodes > 0) {
+        m->ms_ticking = true;
         sim_at(m->s, p->metrics_server.resolution_s * gsl_rng_uniform(ri), ev_ms_tick, m, 0);
-    if (m->sa_rate > 0.0)
+    }
+    if (m->sa_rate > 0.0) {
+        m->sa_running = true;
         sim_at(m->s, gsl_ran_exponential(m->r[RNG_SA], 1.0 / m->sa_rate), ev_sa_arrival, m, 0);
-    if (p->background.mutating_rate > 0.0)
+    }
+    if (p->background.mutating_rate > 0.0) {
+        m->bg_running[1] = true;
         sim_at(m->s, gsl_ran_exponential(m->r[RNG_BACKGROUND], 1.0 / p->background.mutating_rate),
                ev_bg_arrival, m, 1);
-    if (p->background.readonly_rate > 0.0)
+    }
+    if (p->background.readonly_rate > 0.0) {
+        m->bg_running[0] = true;
         sim_at(m->s, gsl_ran_exponential(m->r[RNG_BACKGROUND], 1.0 / p->background.readonly_rate),
                ev_bg_arrival, m, 0);
+    }
     if (p->trigger.kind != TRIGGER_NONE)
         sim_at(m->s, p->trigger.at_s, ev_trigger_start, m, 0);
+    for (int i = 0; i < p->ninterventions; i++)
+        sim_at(m->s, p->interventions[i].at_s, ev_intervention, m, (uint64_t)i);
     sim_at(m->s, p->sim.sample_interval_s, ev_sample, m, 0);
 }
 
@@ -1350,7 +1623,11 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     model mm, *m = &mm;
     memset(m, 0, sizeof *m);
     memset(out, 0, sizeof *out);
-    m->p = p;
+    m->pv = *p;
+    p = m->p = &m->pv;
+    m->ramp_from =
+        xcalloc((size_t)(p->ninterventions > 0 ? p->ninterventions : 1) * INTERVENTION_SETS_MAX,
+                sizeof *m->ramp_from);
     m->s = sim_new();
     m->out = out;
     m->hook = hook;
@@ -1386,7 +1663,7 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     double tokens = p->sa_clients.tokens + floor(p->sa_clients.tokens_per_node * nodes + 0.5);
     m->sa_tokens = tokens >= 1.0 ? (uint64_t)tokens : 1;
     m->sa_rate = p->sa_clients.rate + p->sa_clients.rate_per_node * nodes;
-    if (m->sa_rate > 0.0 && p->sa_clients.zipf > 0.0) {
+    if (p->sa_clients.zipf > 0.0) { /* also for SA traffic an intervention starts */
         double *w = xmalloc(m->sa_tokens * sizeof *w);
         for (uint64_t k = 0; k < m->sa_tokens; k++)
             w[k] = pow((double)(k + 1), -p->sa_clients.zipf);
@@ -1401,6 +1678,7 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     out->events = sim_events(m->s);
     out->end_s = sim_now(m->s);
 
+    free(m->ramp_from);
     if (m->zipf)
         gsl_ran_discrete_free(m->zipf);
     tqueue_destroy(&m->tq_retry);

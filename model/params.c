@@ -1,6 +1,7 @@
 /* params: the built-in defaults (Kubernetes 1.12, the incident) and enum names (L3). */
 #include "params.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void params_defaults(params *p)
@@ -96,3 +97,20 @@ NAME_FN(flush_scope_name, enum flush_scope, FLUSH_COUNT, "all", "apiserver", "ku
 NAME_FN(burst_target_name, enum burst_target, BURST_TARGET_COUNT, "sa_requests", "tokenreview",
         "mutating")
 NAME_FN(axis_scale_name, enum axis_scale, SCALE_COUNT, "linear", "log")
+NAME_FN(intervention_kind_name, enum intervention_kind, INTERVENE_KIND_COUNT, "set",
+        "apiserver_restart", "cache_flush", "ramp")
+
+void intervention_describe(const intervention *v, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    if (v->kind == INTERVENE_RESTART)
+        used = (size_t)snprintf(buf, n, "apiserver_restart %g s", v->duration_s);
+    else if (v->kind == INTERVENE_FLUSH)
+        used = (size_t)snprintf(buf, n, "cache_flush %s", flush_scope_name(v->flush));
+    else if (v->kind == INTERVENE_RAMP)
+        used = (size_t)snprintf(buf, n, "ramp over %g s:", v->duration_s);
+    for (int i = 0; i < v->nsets && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? (i ? "; " : " ") : "",
+                                 v->sets[i].text);
+}

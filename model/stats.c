@@ -129,6 +129,52 @@ void stats_summarize(const params *p, uint64_t replication, const run_output *o,
     phase_stats(p, o, s);
 }
 
+void stats_interventions(const params *p, const run_output *o, intervention_outcome *out)
+{
+    size_t n = o->nsamples;
+    signed char *h = xmalloc(n ? n : 1);
+    classify_health(p, o, h);
+    for (int i = 0; i < p->ninterventions; i++) {
+        double at = p->interventions[i].at_s;
+        double next = i + 1 < p->ninterventions ? p->interventions[i + 1].at_s : INFINITY;
+        out[i].recovered = 0;
+        out[i].recovery_s = NAN;
+        /* the last sample at or before the next intervention */
+        long last = -1;
+        for (size_t k = 0; k < n && o->samples[k].t <= next; k++)
+            last = (long)k;
+        if (last < 0 || o->samples[last].t <= at || h[last] != 1)
+            continue;
+        long first = last;
+        while (first > 0 && h[first - 1] == 1 && o->samples[first - 1].t > at)
+            first--;
+        int before = first > 0 && h[first - 1] == 1; /* healthy at the intervention already */
+        out[i].recovered = 1;
+        out[i].recovery_s = before ? 0.0 : o->samples[first].t - at;
+    }
+    free(h);
+}
+
+void stats_write_interventions(FILE *f, const params *p, const run_output *o)
+{
+    intervention_outcome *r =
+        xmalloc((size_t)(p->ninterventions ? p->ninterventions : 1) * sizeof *r);
+    stats_interventions(p, o, r);
+    fputs("index,at,what,recovered,recovery_time\n", f);
+    for (int i = 0; i < p->ninterventions; i++) {
+        char what[INTERVENTION_SETS_MAX * INTERVENTION_TEXT_MAX + 64];
+        intervention_describe(&p->interventions[i], what, sizeof what);
+        fprintf(f, "%d,", i);
+        csv_num(f, p->interventions[i].at_s);
+        fputc(',', f);
+        csv_str(f, what);
+        fprintf(f, ",%d,", r[i].recovered);
+        csv_num(f, r[i].recovery_s);
+        fputc('\n', f);
+    }
+    free(r);
+}
+
 /* ---- CSV ---- */
 
 static const char *const ts_cols[] = {"t",

@@ -129,6 +129,14 @@ static void test_full_round_trip(void **state)
     assert_int_equal(p.sweep.y.nvalues, 6);
     assert_near(p.sweep.y.values[2], 30.0, 0);
     assert_int_equal(p.plot.formats, PLOT_PNG | PLOT_SVG);
+    assert_int_equal(p.ninterventions, 5);
+    assert_int_equal(p.interventions[1].kind, INTERVENE_RESTART);
+    assert_int_equal(p.interventions[2].flush, FLUSH_KUBELET);
+    assert_int_equal(p.interventions[3].kind, INTERVENE_RAMP);
+    assert_near(p.interventions[3].sets[0].value, 300, 0);
+    assert_int_equal(p.interventions[4].nsets, 2);
+    assert_near(p.interventions[4].sets[1].value, SA_LOOKUP_UNLIMITED, 0);
+    assert_string_equal(p.interventions[4].sets[0].text, "metrics_server.auth = \"token\"");
 
     /* awkward doubles must survive too */
     assert_int_equal(config_set_number(&p, "kubelet.retry.jitter", 1.0 / 3.0, NULL, &e), 0);
@@ -450,6 +458,41 @@ static const bad bad_files[] = {
      "plot.formats[1]: expected one of \"png\", \"svg\", \"pdf\" (got \"gif\")", NULL},
     {"plot = { formats = [ \"png\", \"png\" ]; };\n",
      "plot.formats[1]: expected each format once (got \"png\" twice)", NULL},
+    /* interventions */
+    {"interventions = ( { at = 100.0; set = [ \"cluster.nodes = 5\" ]; } );\n",
+     "bad.cfg:1: interventions[0].set[0]: cluster.nodes can not change during a run", NULL},
+    {"interventions = ( { at = 100.0; set = [ \"apiserver.loopback.qps = 500\" ]; } );\n",
+     "apiserver.loopback.qps is process configuration: it changes only in the set list of an "
+     "action \"apiserver_restart\"",
+     NULL},
+    {"interventions = ( { at = 100.0; action = \"apiserver_restart\"; } );\n",
+     "interventions[0].duration: expected a duration > 0 for action \"apiserver_restart\"", NULL},
+    {"interventions = ( { at = 100.0; set = [ \"apiserver.max_mutating_requests_inflight = 0\" ]; "
+     "} );\n",
+     "interventions[0].set[0]: apiserver.max_mutating_requests_inflight: expected an integer >= 1 "
+     "(got 0)",
+     NULL},
+    {"interventions = ( { at = 100.0; sett = [ \"a = 1\" ]; } );\n",
+     "interventions[0].sett: unknown key; did you mean 'set'?", NULL},
+    {"interventions = ( { at = 100.0; set = [ \"metrics_server.auth = \\\"certs\\\"\" ]; } );\n",
+     "metrics_server.auth: expected one of \"token\", \"certificate\" (got \"certs\")", NULL},
+    {"interventions = ( { at = 1790.0; set = [ \"sa_clients.rate = 3\" ]; } );\n",
+     "interventions[0].at: expected the intervention (1790 s) and a health window after it to end "
+     "by sim.duration = 1800 (got 1850)",
+     NULL},
+    {"interventions = ( { at = 900.0; set = [ \"sa_clients.rate = 3\" ]; },\n"
+     "  { at = 800.0; action = \"cache_flush\"; } );\n",
+     "bad.cfg:2: interventions[1].at: expected at least interventions[0].at = 900", NULL},
+    {"interventions = ( { at = 900.0; ramp = [ \"metrics_server.auth = \\\"certificate\\\"\" ]; "
+     "duration = 60.0; } );\n",
+     "interventions[0].ramp[0]: expected a numeric key for a ramp (got metrics_server.auth)", NULL},
+    {"interventions = ( { at = 900.0; action = \"cache_flush\"; duration = 5.0; } );\n",
+     "interventions[0].duration: expected no duration except for action", NULL},
+    {"interventions = ( { at = 900.0; } );\n",
+     "interventions[0]: expected set, action or ramp (got none of them)", NULL},
+    {"interventions = ( { set = [ \"sa_clients.rate = 3\" ]; } );\n",
+     "interventions[0].at: expected a time (got none)", NULL},
+    {"interventions = 5;\n", "interventions: expected a list of groups", NULL},
     /* cross-field */
     {"sim = {\n  duration = 600.0;\n  warmup = 600.0;\n};\n",
      "bad.cfg:3: sim.warmup: expected less than sim.duration = 600 (got 600)", NULL},

@@ -1,6 +1,7 @@
 /* test_model: determinism and the model's mechanisms, each switched on and off. */
 #include "testutil.h"
 
+#include "config.h"
 #include "model.h"
 #include "params.h"
 #include "stats.h"
@@ -219,6 +220,128 @@ static void test_overloaded_baseline(void **state)
     assert_int_equal(run(&p, NULL).cls, CLASS_OVERLOADED);
 }
 
+/* Interventions act on the running state, each as its key documents. An intervention set as the
+ * config layer resolves it: the field's offset, its type (0 int, 1 double, 3 enum), the value. */
+static intervention_set iv_set(const char *key, size_t off, int type, double v)
+{
+    intervention_set x;
+    memset(&x, 0, sizeof x);
+    snprintf(x.key, sizeof x.key, "%s", key);
+    snprintf(x.text, sizeof x.text, "%s = %g", key, v);
+    x.off = off;
+    x.type = type;
+    x.value = v;
+    return x;
+}
+
+static double window_sum(const run_output *o, enum counter c, double t0, double t1)
+{
+    double n = 0;
+    for (size_t k = 0; k < o->nsamples; k++)
+        if (o->samples[k].t > t0 && o->samples[k].t <= t1)
+            n += o->samples[k].c[c];
+    return n;
+}
+
+static void test_interventions(void **state)
+{
+    (void)state;
+    err e;
+    params p;
+    /* 1. The SA-token feedback alone (nodes off): metastable after a flush; switching the lookup
+     * to 1.17's unlimited loopback at 900 s heals it (reservations already waiting wait it out);
+     * a later cap change is recorded and does nothing here. */
+    const char *cfg = "tests/data/config/interventions.cfg";
+    if (config_load(&p, cfg, NULL, 0, &e) != 0)
+        fail_msg("%s", e.msg);
+    run_output o;
+    classify *c = classify_new(&p);
+    model_run(&p, 0, 0, classify_hook, c, &o);
+    classify_free(c);
+    summary s;
+    stats_summarize(&p, 0, &o, &s);
+    intervention_outcome r[4];
+    stats_interventions(&p, &o, r);
+    assert_int_equal(s.cls, CLASS_STABLE);
+    assert_true(s.recovery_s > 900 - p.trigger.at_s);
+    assert_true(r[0].recovered);
+    assert_true(r[0].recovery_s > 0 && r[0].recovery_s < 600);
+    /* before the switch the backlog grows; after it, new validations bypass the limiter */
+    double gets_before = window_sum(&o, C_LB_GETS, 800, 900) / 100;
+    assert_true(gets_before <= p.apiserver.loopback.qps * 1.05);
+    char *csv = NULL;
+    size_t len;
+    FILE *f = open_memstream(&csv, &len);
+    stats_write_interventions(f, &p, &o);
+    fclose(f);
+    assert_non_null(strstr(csv, "index,at,what,recovered,recovery_time\n0,900,"
+                                "\"apiserver.sa_lookup.mode = \"\"unlimited\"\"\",1,"));
+    free(csv);
+    run_output_free(&o);
+
+    /* 2. A certificate switch mid-failure stops new TokenReviews once the webhook loops that were
+     * running have finished; a restart intervention drops everything (nothing served while down)
+     * and brings the new loopback rate. */
+    small(&p);
+    p.trigger.kind = TRIGGER_NONE;
+    p.sim.duration_s = 1400;
+    p.sim.max_duration_s = 1400;
+    p.metrics_server.resolution_s = 20; /* many TokenReviews */
+    p.kubelet.webhook_cache_ttl_s = 5;
+    p.ninterventions = 2;
+    intervention *a = &p.interventions[0], *b = &p.interventions[1];
+    memset(a, 0, 2 * sizeof *a);
+    a->at_s = 800;
+    a->kind = INTERVENE_SET;
+    a->nsets = 1;
+    a->sets[0] = iv_set("metrics_server.auth", offsetof(params, metrics_server.auth), 3,
+                        MS_AUTH_CERTIFICATE);
+    b->at_s = 1000;
+    b->kind = INTERVENE_RESTART;
+    b->duration_s = 60;
+    b->nsets = 1;
+    b->sets[0] = iv_set("apiserver.max_mutating_requests_inflight",
+                        offsetof(params, apiserver.max_mutating_requests_inflight), 0, 7);
+    model_run(&p, 0, 0, NULL, NULL, &o);
+    assert_true(window_sum(&o, C_TR, 700, 800) > 100);
+    assert_near(window_sum(&o, C_TR, 900, 1400), 0, 0);
+    assert_near(window_sum(&o, C_HB_OK, 1001, 1060), 0, 0); /* down */
+    assert_true(window_sum(&o, C_HB_OK, 1100, 1200) > 0);   /* back */
+    double maxmut = 0;
+    for (size_t k = 0; k < o.nsamples; k++)
+        if (o.samples[k].t > 1100)
+            maxmut = fmax(maxmut, o.samples[k].inflight_mut);
+    assert_true(maxmut <= 7); /* the new process's cap */
+    run_output_free(&o);
+
+    /* 3. A ramp moves a rate linearly: the SA request rate follows it. */
+    small(&p);
+    p.cluster.nodes = 0;
+    p.metrics_server.enabled = false;
+    p.trigger.kind = TRIGGER_NONE;
+    p.sa_clients.tokens = 10;
+    p.sa_clients.rate = 10;
+    p.apiserver.loopback.qps = 0; /* no feedback: count requests only */
+    p.sim.duration_s = p.sim.max_duration_s = 1500;
+    p.ninterventions = 1;
+    a = &p.interventions[0];
+    memset(a, 0, sizeof *a);
+    a->at_s = 500;
+    a->kind = INTERVENE_RAMP;
+    a->duration_s = 500;
+    a->nsets = 1;
+    a->sets[0] = iv_set("sa_clients.rate", offsetof(params, sa_clients.rate), 1, 110);
+    model_run(&p, 0, 0, NULL, NULL, &o);
+    double before = window_sum(&o, C_SA_OK, 300, 500) / 200;
+    double mid = window_sum(&o, C_SA_OK, 700, 800) / 100; /* the ramp at 60 +- 10 */
+    double after = window_sum(&o, C_SA_OK, 1100, 1500) / 400;
+    printf("ramp: %.1f/s before, %.1f/s in the middle, %.1f/s after\n", before, mid, after);
+    assert_near(before, 10, 4 * sqrt(10.0 / 200));
+    assert_near(mid, 60, 4 * sqrt(60.0 / 100) + 1);
+    assert_near(after, 110, 4 * sqrt(110.0 / 400));
+    run_output_free(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_burst_overload_of_mutating_pool),
         cmocka_unit_test(test_incident_mechanism),
         cmocka_unit_test(test_overloaded_baseline),
+        cmocka_unit_test(test_interventions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
