@@ -39,6 +39,7 @@ enum counter {
     C_BURST_FAIL,
     C_WLOOPS,      /* kubelet webhook retry loops started */
     C_TR_ATTEMPTS, /* webhook attempts (client-go calls) started */
+    C_VAL_FAIL,    /* SA validations that failed (apiserver.sa_lookup.fail_after) */
     C_COUNTER_COUNT
 };
 

@@ -126,12 +126,15 @@ typedef struct params {
             double success_ttl_s; /* 10, TokenSuccessCacheTTL (PR #50258) */
             double failure_ttl_s; /* 0, TokenFailureCacheTTL */
             bool coalesce;        /* false; 1.18 singleflight (PR #85242) */
+            int max_entries;      /* 4096: 32 stripes x LRU(128), 1.9-1.16; 0: unbounded (1.17+) */
         } token_cache;
         struct {
             enum sa_mode mode; /* apiserver.sa_lookup.mode: "loopback" | "informer" | "unlimited" */
             int gets_per_validation; /* 2: Secret then ServiceAccount (legacy.go Validate) */
             double informer_miss;    /* informer mode: fraction that falls back to loopback */
             dist get_time;           /* service time of one loopback GET (U: assumed) */
+            double fail_after_s;     /* ASSUMPTION, 0: never (1.12). A validation whose GET is
+                                      * granted this long after it started fails */
         } sa_lookup;
         struct {
             double qps; /* 50, config_selfclient.go; 0: no limit (1.17+) */

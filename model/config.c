@@ -167,6 +167,7 @@ static const field token_cache_fields[] = {
     NONNEG("success_ttl", apiserver.token_cache.success_ttl_s),
     NONNEG("failure_ttl", apiserver.token_cache.failure_ttl_s),
     BOOL("coalesce", apiserver.token_cache.coalesce),
+    INT("max_entries", apiserver.token_cache.max_entries, 0, INT_MAX), /* 0: unbounded */
     END,
 };
 
@@ -175,6 +176,7 @@ static const field sa_lookup_fields[] = {
     INT("gets_per_validation", apiserver.sa_lookup.gets_per_validation, 0, INT_MAX),
     FRAC("informer_miss", apiserver.sa_lookup.informer_miss),
     DIST("get_time", apiserver.sa_lookup.get_time),
+    NONNEG("fail_after", apiserver.sa_lookup.fail_after_s), /* 0: never */
     END,
 };
 

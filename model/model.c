@@ -53,7 +53,8 @@ enum status {
     ST_OK,
     ST_429,
     ST_504,
-    ST_CONN
+    ST_CONN,
+    ST_UNAUTH /* 401, or a TokenReview answered authenticated = false */
 };
 
 /* Token ids: 0 is metrics-server's, 1..T the SA clients', fresh ones (burst) from FRESH_BASE. */
@@ -103,6 +104,7 @@ struct sreq {
     bool in_service;
     bool in_filter;  /* in the 60 s filter timeout list (f_prev, f_next) */
     bool in_x;       /* in the create or the heartbeat timeout list (x_prev, x_next) */
+    bool unauth;     /* authentication failed: the answer is 401 / authenticated = false */
     uint32_t client; /* call id; NO_ID once the client has its answer or left */
     uint32_t val;    /* validation waited for */
     uint32_t wprev, wnext;
@@ -114,6 +116,7 @@ struct sreq {
 struct val {
     pool_hdr h;
     uint64_t token;
+    double t0; /* start, for apiserver.sa_lookup.fail_after */
     int gets_left;
     bool waited;      /* sits in the loopback backlog */
     bool slot;        /* the current GET holds a read-only slot */
@@ -140,6 +143,16 @@ static bool node_not_ready(const node *n)
     return n->prev == NOT_LISTED;
 }
 
+/* The kubelet's webhook cache entry for metrics-server's token: cache_expiry > 0 holds a success
+ * until then; a stored failure (authenticated = false) until u is kept as -u; -INFINITY: none.
+ * Returns 1 (success cached), -1 (failure cached) or 0 at time t. */
+static int kubelet_cached(const node *n, double t)
+{
+    if (n->cache_expiry > t)
+        return 1;
+    return isfinite(n->cache_expiry) && -n->cache_expiry > t ? -1 : 0;
+}
+
 /* A scrape due: node `node` at time t; seq orders equal times in the order they were drawn. */
 typedef struct scrape {
     double t;
@@ -147,9 +160,10 @@ typedef struct scrape {
 } scrape;
 
 /* The sizes the memory budget counts on (64-bit): a node, a call, a validation, a request. */
-_Static_assert(sizeof(void *) != 8 || (sizeof(node) == 40 && sizeof(call) == 24 &&
-                                       sizeof(val) == 32 && sizeof(sreq) == 64),
+_Static_assert(sizeof(void *) != 8 ||
+                   (sizeof(node) == 40 && sizeof(call) == 24 && sizeof(sreq) == 64),
                "object sizes changed: recheck the memory per node (make bench)");
+_Static_assert(sizeof(void *) != 8 || sizeof(val) == 40, "validation size changed");
 
 /* A timeout list: requests in order of arrival, so in order of deadline (t0 + timeout), with
  * one engine event for the head. A request leaves the list when it is freed (O(1), no dead
@@ -419,7 +433,7 @@ static void val_next_get(model *m, val *v);
 
 static void val_complete(model *m, val *v)
 {
-    ttlcache_fill(m->tc, v->token, now(m), m->p->apiserver.token_cache.success_ttl_s);
+    ttlcache_fill(m->tc, v->token, now(m), m->p->apiserver.token_cache.success_ttl_s, true);
     if (v->orphaned)
         m->orphaned--;
     while (v->waiters != NO_ID) {
@@ -429,6 +443,28 @@ static void val_complete(model *m, val *v)
             sreq_at(m, v->waiters)->wprev = NO_ID;
         r->val = r->wprev = r->wnext = NO_ID;
         authn_done(m, r);
+    }
+    pool_put(&m->vals, v);
+}
+
+static void authn_failed(model *m, sreq *r);
+
+/* ASSUMPTION (apiserver.sa_lookup.fail_after): the validation fails. Nothing is cached unless
+ * failures are (token_cache.failure_ttl > 0: 1.13+ caches errors for that long); everyone waiting
+ * gets the failure. */
+static void val_fail(model *m, val *v)
+{
+    count(m, C_VAL_FAIL);
+    ttlcache_fill(m->tc, v->token, now(m), m->p->apiserver.token_cache.failure_ttl_s, false);
+    if (v->orphaned)
+        m->orphaned--;
+    while (v->waiters != NO_ID) {
+        sreq *r = sreq_at(m, v->waiters);
+        v->waiters = r->wnext;
+        if (v->waiters != NO_ID)
+            sreq_at(m, v->waiters)->wprev = NO_ID;
+        r->val = r->wprev = r->wnext = NO_ID;
+        authn_failed(m, r);
     }
     pool_put(&m->vals, v);
 }
@@ -447,8 +483,15 @@ static void val_attach(model *m, val *v, sreq *r)
     }
 }
 
+static void val_fail(model *m, val *v);
+
 static void get_grant(model *m, val *v)
 {
+    double fail_after = m->p->apiserver.sa_lookup.fail_after_s;
+    if (fail_after > 0.0 && now(m) - v->t0 > fail_after) {
+        val_fail(m, v); /* the token of its reservation is spent, the GET not sent */
+        return;
+    }
     count(m, C_LB_GETS);
     /* The loopback user is system:masters: it takes a read-only slot when one is free and is
      * served without one when the pool is full (maxinflight.go). */
@@ -491,7 +534,8 @@ static void get_done(model *m, val *v)
 }
 
 /* Starts authenticating r's token. Returns 1 when authenticated at once (cache hit or a local
- * informer lookup), 0 when r now waits for a validation (authn_done follows). */
+ * informer lookup), 0 when r now waits for a validation (authn_done or authn_failed follows), -1
+ * when it failed at once (a cached failure). */
 static int authn_begin(model *m, sreq *r)
 {
     const params *p = m->p;
@@ -501,6 +545,9 @@ static int authn_begin(model *m, sreq *r)
     case TTLCACHE_HIT:
         count(m, C_TC_HIT);
         return 1;
+    case TTLCACHE_HIT_FAIL:
+        count(m, C_TC_HIT);
+        return -1;
     case TTLCACHE_JOIN: /* 1.18 singleflight: wait for the validation in flight */
         count(m, C_TC_MISS);
         v = pending;
@@ -516,12 +563,13 @@ static int authn_begin(model *m, sreq *r)
                   unif(m, RNG_LOOKUP) >= p->apiserver.sa_lookup.informer_miss);
     if (local) {
         /* 1.14+ (PR #71816): served from the informer's cache, no loopback GETs. */
-        ttlcache_fill(m->tc, r->token, now(m), p->apiserver.token_cache.success_ttl_s);
+        ttlcache_fill(m->tc, r->token, now(m), p->apiserver.token_cache.success_ttl_s, true);
         return 1;
     }
     v = pool_get(&m->vals);
     v->waiters = NO_ID;
     v->token = r->token;
+    v->t0 = now(m);
     v->gets_left = p->apiserver.sa_lookup.gets_per_validation;
     ttlcache_set_pending(m->tc, r->token, now(m), v);
     val_attach(m, v, r);
@@ -536,6 +584,19 @@ static void authn_done(model *m, sreq *r)
         sreq_service(m, r); /* TokenReview: the reviewed token is known; finish the create */
     else
         sreq_admit(m, r); /* SA-token request: authn filter passed, on to max-inflight */
+}
+
+/* r's token did not authenticate. A TokenReview still completes (201, authenticated = false);
+ * a request authenticating with its own token gets 401 from the authn filter. */
+static void authn_failed(model *m, sreq *r)
+{
+    r->unauth = true;
+    if (kind_review[r->kind]) {
+        sreq_service(m, r);
+        return;
+    }
+    respond(m, r, ST_UNAUTH);
+    sreq_free(m, r);
 }
 
 static void sreq_service(model *m, sreq *r)
@@ -567,8 +628,11 @@ static void sreq_admit(model *m, sreq *r)
          * list's deadline t0 + create_timeout is the handler's. */
         ensure(r->t0 == now(m), now(m), "TokenReview admitted after its arrival");
         tl_append(m, &m->tl_create, r);
-        if (authn_begin(m, r))
+        int a = authn_begin(m, r);
+        if (a > 0)
             sreq_service(m, r);
+        else if (a < 0)
+            authn_failed(m, r);
     } else {
         sreq_service(m, r);
     }
@@ -596,8 +660,11 @@ static void sreq_arrive(model *m, call *c)
     uint32_t gen = r->h.gen;
     if (kind_sa_authn[r->kind]) {
         /* Authentication runs before max-inflight: no slot is held while it waits. */
-        if (authn_begin(m, r))
+        int a = authn_begin(m, r);
+        if (a > 0)
             sreq_admit(m, r);
+        else if (a < 0)
+            authn_failed(m, r);
     } else {
         sreq_admit(m, r);
     }
@@ -627,7 +694,7 @@ static void work_done(model *m, void *obj, enum work w)
     /* The handler returns: release the slot, answer if nobody has yet. */
     if (!r->answered && kind_review[r->kind])
         tr_answered(m, r, true);
-    respond(m, r, ST_OK);
+    respond(m, r, r->unauth ? ST_UNAUTH : ST_OK);
     sreq_free(m, r);
 }
 
@@ -764,6 +831,15 @@ static void wloop_result(model *m, call *w, enum status st)
         node *n = &m->nodes[w->node];
         n->cache_expiry = now(m) + p->kubelet.webhook_cache_ttl_s;
         wloop_scrape_done(m, w, true);
+        pool_put(&m->calls, w);
+        return;
+    }
+    if (st == ST_UNAUTH) {
+        /* authenticated = false: cached for the failure TTL, the scrape gets 401, no retry */
+        node *n = &m->nodes[w->node];
+        double ttl = p->kubelet.webhook_failure_ttl_s;
+        n->cache_expiry = ttl > 0.0 ? -(now(m) + ttl) : -INFINITY;
+        wloop_scrape_done(m, w, false);
         pool_put(&m->calls, w);
         return;
     }
@@ -997,11 +1073,10 @@ static void scrape_node(model *m, uint32_t i)
         scrape_result(m, true); /* no TokenReview: the kubelet verifies the client certificate */
         return;
     }
-    if (now(m) < n->cache_expiry) {
+    int cached = kubelet_cached(n, now(m));
+    if (cached != 0) {
         count(m, C_KC_HIT);
-        /* every token is valid here (failed validations are not modelled), so a cached
-         * result is always authenticated */
-        scrape_result(m, true);
+        scrape_result(m, cached > 0); /* a cached failure: 401 */
         return;
     }
     count(m, C_KC_MISS);
@@ -1222,7 +1297,8 @@ static void apiserver_up(model *m)
     m->lb_limited =
         p->apiserver.sa_lookup.mode != SA_LOOKUP_UNLIMITED && p->apiserver.loopback.qps > 0.0;
     ttlcache_free(m->tc);
-    m->tc = ttlcache_new(p->apiserver.token_cache.coalesce);
+    m->tc = ttlcache_new(p->apiserver.token_cache.coalesce,
+                         (size_t)p->apiserver.token_cache.max_entries);
     m->tl_filter.timeout_s = p->apiserver.request_timeout_s; /* the lists are empty now */
     m->tl_create.timeout_s = p->apiserver.create_timeout_s;
     m->mut.cap = p->apiserver.max_mutating_requests_inflight;
@@ -1333,6 +1409,8 @@ static const struct settable {
      A_NONE},
     {{"apiserver.loopback.burst", true, "as apiserver.loopback.qps"}, A_NONE},
     {{"apiserver.token_cache.coalesce", true, "the new process starts with an empty cache"},
+     A_NONE},
+    {{"apiserver.token_cache.max_entries", true, "the new process starts with an empty cache"},
      A_NONE},
     {{"apiserver.request_timeout", true, "the new process's requests"}, A_NONE},
     {{"apiserver.create_timeout", true, "the new process's requests"}, A_NONE},
@@ -1587,10 +1665,10 @@ static void init_state(model *m)
     if (warm && ttl > 0.0) {
         /* warm start: every cache entry filled, expiries spread uniformly over the TTL */
         if (tokens_used && m->nnodes > 0)
-            ttlcache_fill(m->tc, METRICS_TOKEN, 0.0, ttl * gsl_rng_uniform_pos(ri));
+            ttlcache_fill(m->tc, METRICS_TOKEN, 0.0, ttl * gsl_rng_uniform_pos(ri), true);
         if (m->sa_rate > 0.0)
             for (uint64_t k = 1; k <= m->sa_tokens; k++)
-                ttlcache_fill(m->tc, k, 0.0, ttl * gsl_rng_uniform_pos(ri));
+                ttlcache_fill(m->tc, k, 0.0, ttl * gsl_rng_uniform_pos(ri), true);
     }
     if (p->metrics_server.enabled && m->nnodes > 0) {
         m->ms_ticking = true;
@@ -1644,7 +1722,8 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     m->lb_limited =
         p->apiserver.sa_lookup.mode != SA_LOOKUP_UNLIMITED && p->apiserver.loopback.qps > 0.0;
     tbucket_init(&m->loopback, p->apiserver.loopback.qps, p->apiserver.loopback.burst, 0.0);
-    m->tc = ttlcache_new(p->apiserver.token_cache.coalesce);
+    m->tc = ttlcache_new(p->apiserver.token_cache.coalesce,
+                         (size_t)p->apiserver.token_cache.max_entries);
     m->use_cpu = p->apiserver.cpu.cores > 0;
     if (m->use_cpu)
         ps_init(&m->cpu, p->apiserver.cpu.cores, 0.0);

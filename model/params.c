@@ -25,6 +25,7 @@ void params_defaults(params *p)
     p->apiserver.token_cache.success_ttl_s = 10.0;
     p->apiserver.token_cache.failure_ttl_s = 0.0;
     p->apiserver.token_cache.coalesce = false;
+    p->apiserver.token_cache.max_entries = 4096;
     p->apiserver.sa_lookup.mode = SA_LOOKUP_LOOPBACK;
     p->apiserver.sa_lookup.gets_per_validation = 2;
     p->apiserver.sa_lookup.informer_miss = 0.0;

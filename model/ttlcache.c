@@ -12,14 +12,25 @@ typedef struct entry {
     uint64_t key;
     double expiry; /* -INFINITY: nothing stored */
     void *pending; /* in-flight fetch (coalescing only) */
-    bool used;
+    int32_t lru;   /* its slot in its stripe's LRU (-1: none) */
+    bool used, fail;
 } entry;
+
+/* One stripe's LRU: per slot the key held (or none) and the time of its last use. Slots are
+ * found by a scan of the stripe (128 in 1.12), done only when a new key is stored. */
+typedef struct stripe {
+    uint64_t *key;
+    uint64_t *stamp; /* 0: free slot */
+} stripe;
 
 struct ttlcache {
     entry *tab;
     size_t cap, n; /* cap is a power of two */
     bool coalesce;
     double now;
+    size_t per_stripe; /* 0: unbounded */
+    stripe stripes[TTLCACHE_STRIPES];
+    uint64_t clock, evictions;
 };
 
 static size_t slot_of(const ttlcache *c, uint64_t key)
@@ -28,13 +39,18 @@ static size_t slot_of(const ttlcache *c, uint64_t key)
     return (size_t)(h ^ (h >> 29)) & (c->cap - 1);
 }
 
-ttlcache *ttlcache_new(bool coalesce)
+ttlcache *ttlcache_new(bool coalesce, size_t max_entries)
 {
     ttlcache *c = xcalloc(1, sizeof *c);
     c->cap = 64;
     c->tab = xcalloc(c->cap, sizeof *c->tab);
     c->coalesce = coalesce;
     c->now = -INFINITY;
+    c->per_stripe = (max_entries + TTLCACHE_STRIPES - 1) / TTLCACHE_STRIPES;
+    for (int i = 0; c->per_stripe > 0 && i < TTLCACHE_STRIPES; i++) {
+        c->stripes[i].key = xcalloc(c->per_stripe, sizeof *c->stripes[i].key);
+        c->stripes[i].stamp = xcalloc(c->per_stripe, sizeof *c->stripes[i].stamp);
+    }
     return c;
 }
 
@@ -42,8 +58,19 @@ void ttlcache_free(ttlcache *c)
 {
     if (!c)
         return;
+    for (int i = 0; c->per_stripe > 0 && i < TTLCACHE_STRIPES; i++) {
+        free(c->stripes[i].key);
+        free(c->stripes[i].stamp);
+    }
     free(c->tab);
     free(c);
+}
+
+/* The stripe of a key: 1.12 hashes the token with FNV; any fixed mixer spreads ids alike. */
+static stripe *stripe_of(ttlcache *c, uint64_t key)
+{
+    uint64_t h = (key ^ 0xcbf29ce484222325ULL) * 0x100000001b3ULL;
+    return &c->stripes[(h ^ (h >> 32)) % TTLCACHE_STRIPES];
 }
 
 static entry *find(const ttlcache *c, uint64_t key)
@@ -101,16 +128,62 @@ static entry *get_or_add(ttlcache *c, uint64_t key)
     e->key = key;
     e->expiry = -INFINITY;
     e->pending = NULL;
+    e->lru = -1;
+    e->fail = false;
     c->n++;
     return e;
+}
+
+/* The stored result of e is dropped (expired on lookup, or evicted): its LRU slot is freed. */
+static void drop_result(ttlcache *c, entry *e)
+{
+    e->expiry = -INFINITY;
+    if (e->lru >= 0)
+        stripe_of(c, e->key)->stamp[e->lru] = 0;
+    e->lru = -1;
+}
+
+/* e's stored result was just used or stored: most recent in its stripe; a new one takes a free
+ * slot or evicts the least recent. */
+static void lru_touch(ttlcache *c, entry *e)
+{
+    if (c->per_stripe == 0)
+        return;
+    stripe *st = stripe_of(c, e->key);
+    if (e->lru < 0) {
+        size_t best = 0;
+        for (size_t i = 0; i < c->per_stripe && st->stamp[best] != 0; i++)
+            if (st->stamp[i] < st->stamp[best])
+                best = i;
+        if (st->stamp[best] != 0) { /* full: evict the least recent */
+            entry *old = find(c, st->key[best]);
+            if (old && old->lru == (int32_t)best) { /* else the key came back in a new slot */
+                old->lru = -1;
+                old->expiry = -INFINITY;
+            }
+            c->evictions++;
+        }
+        st->key[best] = e->key;
+        e->lru = (int32_t)best;
+    }
+    st->stamp[e->lru] = ++c->clock;
+}
+
+uint64_t ttlcache_evictions(const ttlcache *c)
+{
+    return c->evictions;
 }
 
 enum ttlcache_result ttlcache_lookup(ttlcache *c, uint64_t key, double now, void **pending)
 {
     c->now = now;
     entry *e = find(c, key);
-    if (e && e->expiry > now)
-        return TTLCACHE_HIT;
+    if (e && e->expiry > now) {
+        lru_touch(c, e);
+        return e->fail ? TTLCACHE_HIT_FAIL : TTLCACHE_HIT;
+    }
+    if (e && e->lru >= 0)
+        drop_result(c, e);
     if (c->coalesce && e && e->pending) {
         if (pending)
             *pending = e->pending;
@@ -126,27 +199,40 @@ void ttlcache_set_pending(ttlcache *c, uint64_t key, double now, void *pending)
         get_or_add(c, key)->pending = pending;
 }
 
-void ttlcache_fill(ttlcache *c, uint64_t key, double now, double ttl_s)
+void ttlcache_fill(ttlcache *c, uint64_t key, double now, double ttl_s, bool ok)
 {
     c->now = now;
     entry *e = ttl_s > 0.0 ? get_or_add(c, key) : find(c, key);
     if (!e)
         return;
     e->pending = NULL;
-    if (ttl_s > 0.0)
+    if (ttl_s > 0.0) {
         e->expiry = now + ttl_s;
+        e->fail = !ok;
+        lru_touch(c, e);
+    }
+}
+
+static void lru_reset(ttlcache *c)
+{
+    for (int i = 0; c->per_stripe > 0 && i < TTLCACHE_STRIPES; i++)
+        memset(c->stripes[i].stamp, 0, c->per_stripe * sizeof *c->stripes[i].stamp);
 }
 
 void ttlcache_flush(ttlcache *c)
 {
-    for (size_t i = 0; i < c->cap; i++)
+    for (size_t i = 0; i < c->cap; i++) {
         c->tab[i].expiry = -INFINITY;
+        c->tab[i].lru = -1;
+    }
+    lru_reset(c);
 }
 
 void ttlcache_clear(ttlcache *c)
 {
     memset(c->tab, 0, c->cap * sizeof *c->tab);
     c->n = 0;
+    lru_reset(c);
 }
 
 size_t ttlcache_size(const ttlcache *c)

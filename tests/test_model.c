@@ -342,6 +342,39 @@ static void test_interventions(void **state)
     run_output_free(&o);
 }
 
+/* ASSUMPTION apiserver.sa_lookup.fail_after: a validation still waiting for its GET that long
+ * after it started fails. Its reservation's token is spent but the GET is not sent; TokenReviews
+ * answer authenticated = false, which the kubelets cache for webhook_failure_ttl (scrapes fail
+ * with 401 meanwhile, not retried); 1.12 caches nothing on the apiserver (failure_ttl 0). */
+static void test_failing_validations(void **state)
+{
+    (void)state;
+    params p;
+    small(&p);
+    p.sa_clients.tokens = 150;
+    p.sa_clients.rate = 200;
+    p.apiserver.sa_lookup.fail_after_s = 5;
+    p.sim.max_duration_s = p.sim.duration_s;
+    run_output o;
+    model_run(&p, 0, 0, NULL, NULL, &o);
+    summary s;
+    stats_summarize(&p, 0, &o, &s);
+    assert_true(s.total[C_VAL_FAIL] > 100);
+    /* spent tokens without a GET: fewer GETs than reservations granted */
+    double waiting = o.samples[o.nsamples - 1].lb_queue;
+    assert_true(s.total[C_LB_GETS] + waiting < 0.99 * s.total[C_LB_RESERVE]);
+    assert_true(s.total[C_KC_HIT] > 0);
+    double scrape_fail = window_sum(&o, C_SCRAPE_FAIL, 500, 1500);
+    assert_true(scrape_fail > 0);
+    run_output_free(&o);
+    /* without the assumption nothing fails */
+    p.apiserver.sa_lookup.fail_after_s = 0;
+    model_run(&p, 0, 0, NULL, NULL, &o);
+    stats_summarize(&p, 0, &o, &s);
+    assert_near(s.total[C_VAL_FAIL], 0, 0);
+    run_output_free(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_incident_mechanism),
         cmocka_unit_test(test_overloaded_baseline),
         cmocka_unit_test(test_interventions),
+        cmocka_unit_test(test_failing_validations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

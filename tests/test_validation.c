@@ -91,7 +91,7 @@ static void ttl_component(double l, double ttl, const char *name)
     double x[R];
     for (int i = 0; i < R; i++) {
         gsl_rng *r = rng_new(12, (uint64_t)i, 0, RNG_SA);
-        ttlcache *c = ttlcache_new(false);
+        ttlcache *c = ttlcache_new(false, 0);
         double t = 0, hits = 0, n = 0;
         for (int k = 0; k < 40000; k++) {
             t += gsl_ran_exponential(r, 1.0 / l);
@@ -99,7 +99,7 @@ static void ttl_component(double l, double ttl, const char *name)
             if (ttlcache_lookup(c, 1, t, NULL) == TTLCACHE_HIT)
                 hits++;
             else
-                ttlcache_fill(c, 1, t, ttl);
+                ttlcache_fill(c, 1, t, ttl, true);
         }
         x[i] = hits / n;
         ttlcache_free(c);
