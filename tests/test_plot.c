@@ -1,6 +1,6 @@
-/* test_plot: nice ticks, marching squares, palette, label thinning, and rendering every chart
- * from the fixtures in tests/data/plot to PNG, SVG and PDF (status, pixel size, searchable
- * titles, no temp files left, unwritable output). */
+/* test_plot: nice ticks, time and categorical axes, marching squares, palette, label thinning,
+ * text wrapping, and rendering every chart from the fixtures in tests/data/plot to PNG, SVG and
+ * PDF (status, pixel size, searchable titles, no temp files left, unwritable output). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -232,6 +232,94 @@ static void test_palette(void **state)
         prev = l;
     }
     assert_string_equal(palette_class_name(PAL_CLASS_METASTABLE), "metastable");
+}
+
+/* ---- time and categorical axes, wrapping, print fonts ---- */
+
+static void scratch(chart_fig *f)
+{
+    chart_scratch(f, 400, 300);
+}
+
+static void test_time_axis(void **state)
+{
+    (void)state;
+    char buf[32];
+    chart_fmt_duration(0, buf, sizeof buf);
+    assert_string_equal(buf, "0 s");
+    chart_fmt_duration(30, buf, sizeof buf);
+    assert_string_equal(buf, "30 s");
+    chart_fmt_duration(120, buf, sizeof buf);
+    assert_string_equal(buf, "2 min");
+    chart_fmt_duration(5400, buf, sizeof buf);
+    assert_string_equal(buf, "1.5 h");
+    chart_fig f;
+    scratch(&f);
+    chart_axis a;
+    chart_axis_fit_time(&f, &a, 10, 7200, 400, 1, 8);
+    assert_true(a.log && a.t.n >= 3);
+    assert_near(a.lo, 10, 1e-12); /* the range is kept */
+    assert_near(a.hi, 7200, 1e-12);
+    int has_min = 0;
+    for (int i = 0; i < a.t.n; i++) {
+        assert_true(a.t.v[i] >= 10 && a.t.v[i] <= 7200);
+        chart_axis_label(&a, a.t.v[i], buf, sizeof buf);
+        has_min |= strcmp(buf, "1 min") == 0 || strcmp(buf, "10 min") == 0;
+    }
+    assert_true(has_min);
+    chart_axis_fit_time(&f, &a, 100, 150, 200, 0, 8); /* narrower than the ladder */
+    assert_true(a.t.n >= 2);
+    chart_axis_label(&a, a.t.v[0], buf, sizeof buf);
+    assert_non_null(strstr(buf, " s"));
+    chart_scratch_free(&f);
+}
+
+static void test_category_axis(void **state)
+{
+    (void)state;
+    chart_fig f;
+    scratch(&f);
+    static const char *const cats[] = {"token", "certificate", "none"};
+    chart_axis a;
+    chart_axis_cats(&f, &a, cats, 3, 300, 1, 8);
+    assert_int_equal(a.t.n, 3);
+    assert_near(a.lo, -0.5, 1e-12);
+    assert_near(a.hi, 2.5, 1e-12);
+    assert_false(a.rotate);
+    char buf[32];
+    chart_axis_label(&a, 1, buf, sizeof buf);
+    assert_string_equal(buf, "certificate");
+    chart_axis_cats(&f, &a, cats, 3, 60, 1, 8); /* too narrow to stand level: rotated */
+    assert_true(a.rotate);
+    assert_true(chart_axis_extent(&f, &a, 1) > 20);
+    chart_axis_cats(&f, &a, cats, 3, 12, 0, 8); /* vertical and crowded: thinned */
+    assert_true(a.t.n < 3);
+    chart_scratch_free(&f);
+}
+
+static void test_wrap_and_fonts(void **state)
+{
+    (void)state;
+    chart_fig f;
+    scratch(&f);
+    const char *s = "trigger cache_flush at 600 s \xc2\xb7 class metastable \xc2\xb7 seed 1";
+    double one = chart_text_wrap(&f, 0, 0, 1000, s, 10, 0, 0, 0);
+    double three = chart_text_wrap(&f, 0, 0, 110, s, 10, 0, 0, 0);
+    assert_near(one, 13, 1e-9); /* one line, pitch 1.3 em */
+    assert_true(three >= 3 * 13 - 1e-9);
+    assert_near(chart_text_wrap(&f, 0, 0, 100, "", 10, 0, 0, 0), 0, 0);
+    chart_scratch_free(&f);
+    /* print sizes: tick labels and legends never under 7 pt; the screen size unchanged */
+    const double widths[] = {235, 330, 470};
+    for (size_t i = 0; i < 3; i++) {
+        chart_fonts fn = chart_fonts_for(widths[i]);
+        assert_true(fn.tick >= 7 && fn.legend >= 7 && fn.panel >= fn.tick);
+        assert_true(fn.title <= 13);
+    }
+    chart_fonts wide = chart_fonts_for(720);
+    assert_near(wide.tick, 8, 1e-12);
+    assert_near(wide.title, 13, 1e-12);
+    assert_near(chart_fonts_for(0).tick, 8, 1e-12);
 }
 
 /* ---- label thinning ---- */
@@ -534,6 +622,9 @@ int main(void)
         cmocka_unit_test(test_contour_peak_saddle_nan),
         cmocka_unit_test(test_palette),
         cmocka_unit_test(test_axis_labels_never_collide),
+        cmocka_unit_test(test_time_axis),
+        cmocka_unit_test(test_category_axis),
+        cmocka_unit_test(test_wrap_and_fonts),
         cmocka_unit_test_setup_teardown(test_dashboard, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_dashboard_sparse, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_stability_map, setup_dir, teardown_dir),
