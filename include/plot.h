@@ -1,6 +1,6 @@
-/* plot: the avalanche charts (L4): the run dashboard from timeseries.csv and the stability map
- * or one-axis class-probability chart from regions.csv. Reads result files only; knows nothing
- * of the engine or the model. */
+/* plot: the avalanche charts (L4): the run dashboard from timeseries.csv, several runs compared,
+ * and the stability map or one-axis class-probability chart from regions.csv. Reads result
+ * files only; knows nothing of the engine or the model. */
 #ifndef AVALANCHE_PLOT_H
 #define AVALANCHE_PLOT_H
 
@@ -18,6 +18,21 @@
 #define PLOT_MAP_H 500
 #define PLOT_SWEEP1_W 720
 #define PLOT_SWEEP1_H 420
+#define PLOT_COMPARE_W 720
+#define PLOT_COMPARE_H 860
+#define PLOT_COMPARE_MAX 8 /* runs on one compare chart */
+
+/* Print size: a chart given width_pt (and optionally height_pt) is laid out at that size with
+ * fonts for print (chart_fonts_for: tick labels and legends >= 7 pt, titles wrapped to fit), so
+ * that it can be included at 1.0x: 470 pt for a full text width, 235 pt for half of it.
+ * width_pt 0: today's screen size. height_pt 0: the height the layout needs at that width. */
+
+/* An event marked on a time axis (an intervention): a vertical line on every panel, its label
+ * once above the panels. */
+typedef struct plot_mark {
+    double at_s;       /* simulated time, s */
+    const char *label; /* e.g. "apiserver.max_mutating_requests_inflight = 2000" */
+} plot_mark;
 
 typedef struct plot_run_info {
     const char *title;                     /* e.g. "Kubernetes 1.12 incident: 5000 nodes" */
@@ -26,14 +41,53 @@ typedef struct plot_run_info {
                                               NAN: none) */
     double trigger_start_s, trigger_end_s; /* shaded window on every panel (NAN: none; equal:
                                               a dashed line) */
+    /* Added in the second wave: a zeroed field keeps the chart as before. */
+    double min_heartbeat_success; /* health thresholds (health.min_*_success), drawn as */
+    double min_scrape_success;    /* reference lines on the client-success panel (<= 0 or */
+    double min_sa_success;        /* NAN: none) */
+    const plot_mark *marks;       /* interventions, in any order (NULL: none) */
+    int n_marks;
+    double width_pt, height_pt; /* print size (see above; 0: 720 x 790) */
 } plot_run_info;
 
 /* Reads timeseries_csv (column `t` required, every other column optional; empty fields break
  * the lines) and writes out_base.png / .svg / .pdf for each bit in formats. Each file is
  * written to <file>.tmp and renamed into place. info may be NULL. Returns 0, or -1 with e
- * naming the file on a read or write error. */
+ * naming the file on a read or write error.
+ * Panels, each on a fixed scale: (a) inflight requests with the caps (linear); (b) TokenReviews,
+ * 429s, TokenReview 504s and other requests' 504s per second (log, always); (c) outstanding
+ * work and its parts, the series the stability trend test judges (linear; the loopback backlog
+ * and orphaned validations for files without outstanding_work); (d) cache hit ratios;
+ * (e) heartbeat, scrape and SA-client success ratios with the health thresholds, the samples
+ * where healthy = 0 shaded, NotReady nodes on the right. A series whose column is missing or
+ * empty is left out (and out of the legend); a panel without data says "no data". */
 int plot_dashboard(const char *timeseries_csv, const char *out_base, unsigned formats,
                    const plot_run_info *info, err *e);
+
+/* Reads interventions.csv (header index,at,what,recovered,recovery_time; `what` CSV-quoted
+ * when it holds a comma or a quote) into *marks, one per row in file order: at_s = at, label
+ * = what followed by " · recovered in N s" or " · not recovered" when those columns say so.
+ * A file that does not exist gives 0 marks and *marks = NULL. Returns the number of marks, or
+ * -1 with e naming the file and line. Free with plot_marks_free. */
+int plot_read_interventions(const char *csv, plot_mark **marks, err *e);
+void plot_marks_free(plot_mark *marks, int n); /* NULL is a no-op */
+
+typedef struct plot_compare_info {
+    const char *title, *subtitle;
+    const double *mutating_caps;           /* n caps, one per run (NULL or <= 0: none) */
+    double trigger_start_s, trigger_end_s; /* as in plot_run_info (NAN, or both 0: none) */
+    const plot_mark *marks;                /* the first run's interventions (NULL: none) */
+    int n_marks;
+    double width_pt, height_pt; /* print size (0: PLOT_COMPARE_W x PLOT_COMPARE_H) */
+} plot_compare_info;
+
+/* n (1..PLOT_COMPARE_MAX) runs on one dashboard sharing a time axis, one colour and dash per
+ * run, labelled labels[i]: (a) mutating inflight against each run's cap, (b) TokenReview 504s
+ * per second, (c) outstanding work (or the loopback backlog), (d) heartbeat success, (e) scrape
+ * success, (f) NotReady nodes. Missing columns leave a run out of a panel. info may be NULL.
+ * Writes out_base.{png,svg,pdf} like plot_dashboard. */
+int plot_compare(const char *const *timeseries_csvs, const char *const *labels, int n,
+                 const char *out_base, unsigned formats, const plot_compare_info *info, err *e);
 
 typedef struct plot_sweep_info {
     const char *title, *subtitle;

@@ -1,6 +1,8 @@
 /* test_plot: nice ticks, time and categorical axes, marching squares, palette, label thinning,
- * text wrapping, and rendering every chart from the fixtures in tests/data/plot to PNG, SVG and
- * PDF (status, pixel size, searchable titles, no temp files left, unwritable output). */
+ * text wrapping, and rendering every chart from the fixtures in tests/data/plot (and small
+ * inline ones) to PNG, SVG and PDF: status, pixel size, searchable labels, no temp files left,
+ * unwritable output, and what used to mislead (scales that switched, series summed without a
+ * label, series drawn over each other). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -405,6 +407,30 @@ static int contains(const char *buf, size_t len, const char *needle)
     return 0;
 }
 
+/* 1 when base.svg holds s (the labels are in its <desc>). */
+static int svg_has(const char *base, const char *s)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s.svg", base);
+    size_t len;
+    char *svg = slurp(path, &len);
+    assert_non_null(svg);
+    int r = contains(svg, len, s);
+    free(svg);
+    return r;
+}
+
+#define assert_svg_has(base, s)                                                                    \
+    do {                                                                                           \
+        if (!svg_has(base, s))                                                                     \
+            fail_msg("%s.svg lacks \"%s\"", base, s);                                              \
+    } while (0)
+#define assert_svg_lacks(base, s)                                                                  \
+    do {                                                                                           \
+        if (svg_has(base, s))                                                                      \
+            fail_msg("%s.svg has \"%s\"", base, s);                                                \
+    } while (0)
+
 /* Checks base.png (w x h px), base.svg (titles as text), base.pdf, and no .tmp left. */
 static void check_outputs(const char *base, int w, int h, const char *const *words, int nwords)
 {
@@ -413,7 +439,8 @@ static void check_outputs(const char *base, int w, int h, const char *const *wor
     cairo_surface_t *png = cairo_image_surface_create_from_png(path);
     assert_int_equal(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
     assert_int_equal(cairo_image_surface_get_width(png), w);
-    assert_int_equal(cairo_image_surface_get_height(png), h);
+    if (h > 0)
+        assert_int_equal(cairo_image_surface_get_height(png), h);
     cairo_surface_destroy(png);
 
     size_t len;
@@ -444,18 +471,84 @@ static void check_outputs(const char *base, int w, int h, const char *const *wor
     }
 }
 
+static void write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* ---- pixels read back ---- */
+
+typedef struct img {
+    cairo_surface_t *s;
+    const unsigned char *d;
+    int w, h, stride;
+} img;
+
+static void img_load(img *m, const char *base)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s.png", base);
+    m->s = cairo_image_surface_create_from_png(path);
+    assert_int_equal(cairo_surface_status(m->s), CAIRO_STATUS_SUCCESS);
+    cairo_surface_flush(m->s);
+    m->d = cairo_image_surface_get_data(m->s);
+    m->w = cairo_image_surface_get_width(m->s);
+    m->h = cairo_image_surface_get_height(m->s);
+    m->stride = cairo_image_surface_get_stride(m->s);
+}
+
+static void img_free(img *m)
+{
+    cairo_surface_destroy(m->s);
+}
+
+typedef struct px {
+    int r, g, b;
+} px;
+
+static px img_at(const img *m, int x, int y)
+{
+    assert_true(x >= 0 && x < m->w && y >= 0 && y < m->h);
+    uint32_t v;
+    memcpy(&v, m->d + (size_t)y * m->stride + 4 * (size_t)x, 4); /* opaque: no premultiply */
+    px p = {(int)(v >> 16 & 255), (int)(v >> 8 & 255), (int)(v & 255)};
+    return p;
+}
+
+static px px_of(rgb c)
+{
+    px p = {(int)lround(c.r * 255), (int)lround(c.g * 255), (int)lround(c.b * 255)};
+    return p;
+}
+
+static int px_near(px a, px b, int tol)
+{
+    return abs(a.r - b.r) <= tol && abs(a.g - b.g) <= tol && abs(a.b - b.b) <= tol;
+}
+
+/* ---- dashboard ---- */
+
+/* The callers still set up plot_run_info and plot_sweep_info with the first wave's positional
+ * initialisers; the tests below do the same where it matters that they keep working (and the
+ * fields added since are zero). GCC's -Wextra would flag the fields left out. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 static void test_dashboard(void **state)
 {
     tmpdir *d = *state;
     char base[128];
     snprintf(base, sizeof base, "%s/timeseries", d->path);
-    plot_run_info info = {"Kubernetes 1.12 incident: 5000 nodes",
-                          "trigger cache_flush at 600 s \xc2\xb7 class metastable \xc2\xb7 "
-                          "recovery none",
-                          200,
-                          400,
-                          600,
-                          630};
+    plot_run_info info = {.title = "Kubernetes 1.12 incident: 5000 nodes",
+                          .subtitle = "trigger cache_flush at 600 s \xc2\xb7 class metastable "
+                                      "\xc2\xb7 recovery none",
+                          .mutating_cap = 200,
+                          .readonly_cap = 400,
+                          .trigger_start_s = 600,
+                          .trigger_end_s = 630};
     err e = {0};
     int rc = plot_dashboard(FIXTURES "timeseries.csv", base,
                             PLOT_FMT_PNG | PLOT_FMT_SVG | PLOT_FMT_PDF, &info, &e);
@@ -465,10 +558,14 @@ static void test_dashboard(void **state)
     const char *words[] = {"<title>Kubernetes 1.12 incident: 5000 nodes</title>",
                            "time (s)",
                            "mutating cap 200",
-                           "(d) Cache hit ratios (fraction)",
+                           "(d) Cache hit ratios",
                            "NotReady (nodes)",
-                           "recovery none"};
-    check_outputs(base, 2 * PLOT_DASHBOARD_W, 2 * PLOT_DASHBOARD_H, words, 6);
+                           "recovery none",
+                           "requests in flight",
+                           "unhealthy"};
+    check_outputs(base, 2 * PLOT_DASHBOARD_W, 2 * PLOT_DASHBOARD_H, words, 8);
+    /* the first wave's positional fields alone: no thresholds, marks or print size */
+    assert_svg_lacks(base, "health minimum");
 
     /* a trigger without duration and no caps; only the SVG */
     plot_run_info bare = {"bare", NULL, NAN, NAN, 600, 600};
@@ -483,16 +580,8 @@ static void test_dashboard(void **state)
     assert_int_equal(plot_dashboard(FIXTURES "timeseries.csv", base, PLOT_FMT_PNG, NULL, &e), 0);
 }
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    assert_int_equal(fclose(fp), 0);
-}
-
 /* Sparse inputs draw empty panels rather than failing: missing columns, one row, no rows,
- * all-empty fields, all zeros. */
+ * all-empty fields, all zeros (a log panel of zeros). */
 static void test_dashboard_sparse(void **state)
 {
     tmpdir *d = *state;
@@ -502,6 +591,7 @@ static void test_dashboard_sparse(void **state)
         "t,tokenreviews_per_s,loopback_wait_s\n",
         "t,tokenreviews_per_s,loopback_queue_length\n1,,\n2,,\n",
         "t,tokenreviews_per_s,token_cache_hit_ratio,not_ready_nodes\n1,0,0,0\n2,0,0,0\n",
+        "t,healthy,outstanding_work\n1,0,\n2,,5\n3,1,7\n",
     };
     plot_run_info info = {"sparse", "", 200, 400, NAN, NAN};
     for (size_t i = 0; i < sizeof csv / sizeof csv[0]; i++) {
@@ -514,8 +604,224 @@ static void test_dashboard_sparse(void **state)
         if (rc != 0)
             print_error("%s: %s\n", csv[i], e.msg);
         assert_int_equal(rc, 0);
+        assert_svg_has(base, "no data");
     }
 }
+
+/* Bug: panel (b) switched between a linear and a log axis from run to run (log only when the
+ * peaks differed by more than 20x), so two runs' charts could not be compared. Now always log. */
+static void test_dashboard_rates_scale_fixed(void **state)
+{
+    tmpdir *d = *state;
+    char close[160], far[160], b1[160], b2[160];
+    snprintf(close, sizeof close, "%s/close.csv", d->path);
+    snprintf(far, sizeof far, "%s/far.csv", d->path);
+    /* peaks 50 and 10 per s (the old rule: linear), 5000 and 2 per s (the old rule: log) */
+    write_text(close, "t,tokenreviews_per_s,apiserver_dropped_requests_mutating_per_s\n"
+                      "1,50,10\n2,40,8\n3,45,9\n");
+    write_text(far, "t,tokenreviews_per_s,apiserver_dropped_requests_mutating_per_s\n"
+                    "1,5000,2\n2,4000,1\n3,4500,2\n");
+    snprintf(b1, sizeof b1, "%s/close", d->path);
+    snprintf(b2, sizeof b2, "%s/far", d->path);
+    err e = {0};
+    assert_int_equal(plot_dashboard(close, b1, PLOT_FMT_SVG, NULL, &e), 0);
+    assert_int_equal(plot_dashboard(far, b2, PLOT_FMT_SVG, NULL, &e), 0);
+    assert_svg_has(b1, "(b) Request rates (log scale");
+    assert_svg_has(b2, "(b) Request rates (log scale");
+    assert_svg_lacks(b1, "(b) Request rates (per s)");
+}
+
+/* Bug: panel (b) drew TokenReview 504s plus every other request's 504s as one line labelled
+ * "504 timed out"; panel (c) drew the loopback queue and wait, proportional by Little's law, on
+ * top of each other. Now each 504 count has its own labelled line, and (c) shows the
+ * outstanding work the stability trend test judges (the backlog for older files). */
+static void test_dashboard_series_labelled(void **state)
+{
+    tmpdir *d = *state;
+    char base[160];
+    snprintf(base, sizeof base, "%s/labelled", d->path);
+    err e = {0};
+    assert_int_equal(plot_dashboard(FIXTURES "timeseries.csv", base, PLOT_FMT_SVG, NULL, &e), 0);
+    assert_svg_has(base, "TokenReviews/s");
+    assert_svg_has(base, "429s/s (all requests)");
+    assert_svg_has(base, "TokenReview 504s/s (create/filter timeout)");
+    assert_svg_has(base, "other requests' 504s/s");
+    assert_svg_lacks(base, "504 timed out");
+}
+
+static void test_dashboard_outstanding(void **state)
+{
+    tmpdir *d = *state;
+    char base[160], csv[160];
+    snprintf(base, sizeof base, "%s/work", d->path);
+    err e = {0};
+    assert_int_equal(plot_dashboard(FIXTURES "timeseries.csv", base, PLOT_FMT_SVG, NULL, &e), 0);
+    assert_svg_has(base, "(c) Outstanding work");
+    assert_svg_has(base, "SA validations");
+    assert_svg_lacks(base, "wait (right axis)");
+    /* an older file: the loopback backlog with the orphaned validations */
+    snprintf(csv, sizeof csv, "%s/old.csv", d->path);
+    write_text(csv, "t,loopback_queue_length,loopback_wait_s,orphaned_validations\n"
+                    "1,0,0,0\n2,50,1,10\n3,100,2,30\n");
+    snprintf(base, sizeof base, "%s/backlog", d->path);
+    assert_int_equal(plot_dashboard(csv, base, PLOT_FMT_SVG, NULL, &e), 0);
+    assert_svg_has(base, "loopback backlog");
+    assert_svg_has(base, "orphaned validations");
+    assert_svg_lacks(base, "wait (right axis)");
+}
+
+/* A missing or empty column leaves its series (and legend key) out without an error. */
+static void test_dashboard_missing_columns(void **state)
+{
+    tmpdir *d = *state;
+    char csv[160], base[160];
+    snprintf(csv, sizeof csv, "%s/hb.csv", d->path);
+    write_text(csv, "t,heartbeat_success_ratio,sa_success_ratio,healthy\n"
+                    "1,1,,1\n2,0.5,,0\n3,0.2,,0\n4,1,,1\n");
+    snprintf(base, sizeof base, "%s/hb", d->path);
+    plot_run_info info = {.trigger_start_s = NAN,
+                          .trigger_end_s = NAN,
+                          .min_heartbeat_success = 0.99,
+                          .min_scrape_success = 0.95,
+                          .min_sa_success = 0.99};
+    err e = {0};
+    assert_int_equal(plot_dashboard(csv, base, PLOT_FMT_SVG | PLOT_FMT_PNG, &info, &e), 0);
+    assert_svg_has(base, "heartbeats");
+    assert_svg_lacks(base, "metrics scrapes");
+    assert_svg_lacks(base, "SA clients"); /* the column is there but empty */
+    assert_svg_has(base, "unhealthy");
+    assert_svg_has(base, "health minimum 0.99"); /* only the heartbeat threshold applies */
+    assert_svg_lacks(base, "scrape minimum");
+    assert_svg_has(base, "no data"); /* the panels of the columns not in the file */
+    /* different thresholds for series that all have data: one line each */
+    snprintf(csv, sizeof csv, "%s/all.csv", d->path);
+    write_text(csv, "t,heartbeat_success_ratio,scrape_success_ratio,sa_success_ratio\n"
+                    "1,1,1,1\n2,0.5,0.4,0.9\n");
+    snprintf(base, sizeof base, "%s/all", d->path);
+    assert_int_equal(plot_dashboard(csv, base, PLOT_FMT_SVG, &info, &e), 0);
+    assert_svg_has(base, "heartbeat minimum 0.99");
+    assert_svg_has(base, "scrape minimum 0.95");
+    assert_svg_has(base, "SA clients minimum 0.99");
+}
+
+static void test_interventions(void **state)
+{
+    tmpdir *d = *state;
+    err e = {0};
+    plot_mark *m;
+    int n = plot_read_interventions(FIXTURES "interventions.csv", &m, &e);
+    if (n < 0)
+        print_error("%s\n", e.msg);
+    assert_int_equal(n, 3);
+    assert_near(m[0].at_s, 1200, 0);
+    assert_string_equal(m[0].label,
+                        "apiserver.max_mutating_requests_inflight = 2000 \xc2\xb7 not recovered");
+    assert_string_equal(m[1].label, "apiserver_restart 30 s \xc2\xb7 recovered in 85.5 s");
+    /* quoted: a comma and doubled quotes inside */
+    assert_string_equal(
+        m[2].label, "metrics_server.auth = \"certificate\", restarted \xc2\xb7 recovered in 12 s");
+    char base[160];
+    snprintf(base, sizeof base, "%s/marks", d->path);
+    plot_run_info info = {
+        .title = "marks", .trigger_start_s = 600, .trigger_end_s = 600, .marks = m, .n_marks = n};
+    assert_int_equal(plot_dashboard(FIXTURES "timeseries.csv", base, PLOT_FMT_SVG, &info, &e), 0);
+    assert_svg_has(base, "apiserver_restart 30 s");
+    assert_svg_lacks(base, "Interventions:"); /* room for the labels themselves */
+    /* at 235 pt the labels do not fit beside their markers: numbers and a key */
+    info.width_pt = 235;
+    snprintf(base, sizeof base, "%s/marks-narrow", d->path);
+    assert_int_equal(plot_dashboard(FIXTURES "timeseries.csv", base, PLOT_FMT_SVG, &info, &e), 0);
+    assert_svg_has(base, "Interventions: 1 at 1200 s: apiserver.max_mutating");
+    plot_marks_free(m, n);
+
+    /* a missing file is no interventions; a malformed one names its line */
+    char csv[160];
+    snprintf(csv, sizeof csv, "%s/none.csv", d->path);
+    assert_int_equal(plot_read_interventions(csv, &m, &e), 0);
+    assert_null(m);
+    plot_marks_free(NULL, 0);
+    write_text(csv, "index,at,what,recovered,recovery_time\n0,10,\"a, b\",1,2\n1,20,x\n");
+    assert_int_equal(plot_read_interventions(csv, &m, &e), -1);
+    assert_non_null(strstr(e.msg, "none.csv:3: expected 5 fields (got 3)"));
+    err_clear(&e);
+    write_text(csv, "index,what\n0,x\n");
+    assert_int_equal(plot_read_interventions(csv, &m, &e), -1);
+    assert_non_null(strstr(e.msg, "no column 'at'"));
+    err_clear(&e);
+    write_text(csv, "index,at,what,recovered,recovery_time\n");
+    assert_int_equal(plot_read_interventions(csv, &m, &e), 0);
+    write_text(csv, "index,at,what,recovered,recovery_time\r\n0,10,x,1,2\r\n1,20,\"y\",,\r\n");
+    assert_int_equal(plot_read_interventions(csv, &m, &e), 2);
+    assert_string_equal(m[0].label, "x \xc2\xb7 recovered in 2 s");
+    assert_string_equal(m[1].label, "y");
+    plot_marks_free(m, 2);
+}
+
+/* ---- compare ---- */
+
+static void test_compare(void **state)
+{
+    tmpdir *d = *state;
+    char old[160], base[160];
+    snprintf(old, sizeof old, "%s/old.csv", d->path);
+    /* a run without the second wave's columns: its outstanding work is the backlog, and it has
+     * no scrape column (left out of that panel, not an error) */
+    write_text(old, "t,apiserver_current_inflight_requests_mutating,loopback_queue_length,"
+                    "heartbeat_success_ratio\n300,10,0,1\n600,200,500,0.5\n900,200,900,0.2\n");
+    const char *files[] = {FIXTURES "timeseries.csv", old, FIXTURES "timeseries.csv"};
+    const char *labels[] = {"k8s 1.12", "old run", "inflight 400"};
+    double caps[] = {200, 200, 400};
+    plot_compare_info info = {.title = "Mitigations",
+                              .mutating_caps = caps,
+                              .trigger_start_s = 600,
+                              .trigger_end_s = 600};
+    snprintf(base, sizeof base, "%s/compare", d->path);
+    err e = {0};
+    int rc =
+        plot_compare(files, labels, 3, base, PLOT_FMT_PNG | PLOT_FMT_SVG | PLOT_FMT_PDF, &info, &e);
+    if (rc != 0)
+        print_error("%s\n", e.msg);
+    assert_int_equal(rc, 0);
+    const char *words[] = {"k8s 1.12",
+                           "old run",
+                           "inflight 400",
+                           "(f) NotReady nodes",
+                           "cap 200 (k8s 1.12, old run)",
+                           "cap 400 (inflight 400)",
+                           "loopback backlog"};
+    check_outputs(base, 2 * PLOT_COMPARE_W, 2 * PLOT_COMPARE_H, words, 7);
+    /* every run is drawn: each run's colour covers a good number of pixels */
+    img m;
+    img_load(&m, base);
+    const int colour[] = {PAL_VERMILLION, PAL_BLUE};
+    for (int k = 0; k < 2; k++) {
+        px c = px_of(palette_okabe_ito(colour[k]));
+        int n = 0;
+        for (int y = 0; y < m.h; y++)
+            for (int x = 0; x < m.w; x++)
+                n += px_near(img_at(&m, x, y), c, 2);
+        if (n < 300)
+            fail_msg("run %d: %d pixels of its colour", k + 1, n);
+    }
+    img_free(&m);
+    /* NULL info and labels */
+    assert_int_equal(plot_compare(files, NULL, 1, base, PLOT_FMT_SVG, NULL, &e), 0);
+    assert_svg_has(base, "run 1");
+    /* 0 runs, too many runs, a missing file */
+    assert_int_equal(plot_compare(files, labels, 0, base, PLOT_FMT_SVG, NULL, &e), -1);
+    assert_non_null(strstr(e.msg, "expected 1 to 8 runs"));
+    err_clear(&e);
+    const char *nine[9];
+    for (int i = 0; i < 9; i++)
+        nine[i] = files[0];
+    assert_int_equal(plot_compare(nine, NULL, 9, base, PLOT_FMT_SVG, NULL, &e), -1);
+    err_clear(&e);
+    const char *missing[] = {files[0], FIXTURES "missing.csv"};
+    assert_int_equal(plot_compare(missing, labels, 2, base, PLOT_FMT_SVG, NULL, &e), -1);
+    assert_non_null(strstr(e.msg, "missing.csv"));
+}
+
+/* ---- stability map ---- */
 
 static void test_stability_map(void **state)
 {
@@ -564,6 +870,68 @@ static void test_sweep_one_axis(void **state)
     assert_int_equal(plot_stability(FIXTURES "regions1.csv", base, PLOT_FMT_PNG, &info, &e), 0);
 }
 
+/* E: at its print size a chart keeps 7 pt labels and fits: nothing is drawn in the outermost
+ * pixels (text running off the edge would be). */
+static void assert_margins_clear(const char *base, int w_px)
+{
+    img m;
+    img_load(&m, base);
+    assert_int_equal(m.w, w_px);
+    px white = {255, 255, 255};
+    for (int y = 0; y < m.h; y++)
+        for (int k = 0; k < 3; k++)
+            if (!px_near(img_at(&m, k, y), white, 0) ||
+                !px_near(img_at(&m, m.w - 1 - k, y), white, 0))
+                fail_msg("%s.png: ink at the left or right edge, row %d", base, y);
+    for (int x = 0; x < m.w; x++)
+        for (int k = 0; k < 3; k++)
+            if (!px_near(img_at(&m, x, k), white, 0) ||
+                !px_near(img_at(&m, x, m.h - 1 - k), white, 0))
+                fail_msg("%s.png: ink at the top or bottom edge, column %d", base, x);
+    img_free(&m);
+}
+
+static void test_print_size(void **state)
+{
+    tmpdir *d = *state;
+    plot_mark marks[] = {{1200, "apiserver.max_mutating_requests_inflight = 2000"},
+                         {1500, "apiserver_restart 30 s"}};
+    const double widths[] = {470, 235};
+    for (int i = 0; i < 2; i++) {
+        double w = widths[i];
+        char base[160];
+        err e = {0};
+        plot_run_info run = {.title = "Kubernetes 1.12 incident: 5000 nodes, loopback SA lookup",
+                             .subtitle = "trigger cache_flush at 600 s \xc2\xb7 class metastable",
+                             .mutating_cap = 200,
+                             .readonly_cap = 400,
+                             .trigger_start_s = 600,
+                             .trigger_end_s = 600,
+                             .min_heartbeat_success = 0.99,
+                             .marks = marks,
+                             .n_marks = 2,
+                             .width_pt = w};
+        snprintf(base, sizeof base, "%s/dash-%g", d->path, w);
+        assert_int_equal(plot_dashboard(FIXTURES "timeseries.csv", base, PLOT_FMT_PNG, &run, &e),
+                         0);
+        assert_margins_clear(base, (int)(2 * w));
+        run.height_pt = 400; /* both given: exactly that size */
+        assert_int_equal(plot_dashboard(FIXTURES "timeseries.csv", base, PLOT_FMT_PNG, &run, &e),
+                         0);
+        img m;
+        img_load(&m, base);
+        assert_int_equal(m.h, 800);
+        img_free(&m);
+
+        const char *files[] = {FIXTURES "timeseries.csv", FIXTURES "timeseries.csv"};
+        const char *labels[] = {"k8s 1.12", "mutating inflight 400"};
+        plot_compare_info cmp = {.title = "Mitigations against the 1.12 incident", .width_pt = w};
+        snprintf(base, sizeof base, "%s/compare-%g", d->path, w);
+        assert_int_equal(plot_compare(files, labels, 2, base, PLOT_FMT_PNG, &cmp, &e), 0);
+        assert_margins_clear(base, (int)(2 * w));
+    }
+}
+
 static void test_failures(void **state)
 {
     tmpdir *d = *state;
@@ -604,6 +972,8 @@ static void test_failures(void **state)
     assert_non_null(strstr(e.msg, "log x axis"));
 }
 
+#pragma GCC diagnostic pop
+
 /* LeakSanitizer hook (ignored without it): fontconfig keeps its configuration for the life of
  * the process and only FcFini, which cairo does not call, frees it. */
 const char *__lsan_default_suppressions(void);
@@ -611,6 +981,8 @@ const char *__lsan_default_suppressions(void)
 {
     return "leak:libfontconfig.so\n";
 }
+
+#define WITH_DIR(t) cmocka_unit_test_setup_teardown(t, setup_dir, teardown_dir)
 
 int main(void)
 {
@@ -625,11 +997,18 @@ int main(void)
         cmocka_unit_test(test_time_axis),
         cmocka_unit_test(test_category_axis),
         cmocka_unit_test(test_wrap_and_fonts),
-        cmocka_unit_test_setup_teardown(test_dashboard, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_dashboard_sparse, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_stability_map, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_sweep_one_axis, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_failures, setup_dir, teardown_dir),
+        WITH_DIR(test_dashboard),
+        WITH_DIR(test_dashboard_sparse),
+        WITH_DIR(test_dashboard_rates_scale_fixed),
+        WITH_DIR(test_dashboard_series_labelled),
+        WITH_DIR(test_dashboard_outstanding),
+        WITH_DIR(test_dashboard_missing_columns),
+        WITH_DIR(test_interventions),
+        WITH_DIR(test_compare),
+        WITH_DIR(test_stability_map),
+        WITH_DIR(test_sweep_one_axis),
+        WITH_DIR(test_print_size),
+        WITH_DIR(test_failures),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     /* release cairo's font and surface caches so LeakSanitizer sees no false leaks */

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the plot test fixtures (timeseries.csv, regions2.csv, regions1.csv) here.
+"""Writes the plot test fixtures (timeseries.csv, interventions.csv, regions2.csv, regions1.csv) here.
 Synthetic but shaped like the 1.12 incident; deterministic (fixed seed). Not needed to build."""
 import math
 import random
@@ -20,7 +20,9 @@ def timeseries():
             "loopback_queue_length", "loopback_wait_s", "loopback_gets_per_s",
             "orphaned_validations", "scrape_success_ratio", "heartbeat_success_ratio",
             "not_ready_nodes", "goodput_tokenreview_per_s", "goodput_heartbeat_per_s",
-            "goodput_sa_per_s", "goodput_background_per_s", "cpu_utilization", "healthy"]
+            "goodput_sa_per_s", "goodput_background_per_s", "cpu_utilization", "healthy",
+            "sa_success_ratio", "outstanding_calls", "outstanding_validations",
+            "outstanding_requests", "outstanding_work"]
     rows = [",".join(cols)]
     q = 0.0
     notready = 0.0
@@ -65,9 +67,13 @@ def timeseries():
             healthy = 0
         # a 10 s gap of the whole pipeline (e.g. a skipped sample) breaks every line
         gap = 1200 <= t < 1210
+        sa = 1.0 if not after else max(0.0, min(1.0, 0.6 + rng.gauss(0, 0.08)))
+        calls = 40 + rng.uniform(0, 5) if not after else 40 + 3 * s + rng.gauss(0, 10)
+        vals_out = [max(0.0, calls), q + max(0, q * 0.8), mut + ro]
         vals = [t, mut, ro, d_mut, d_ro, tr, tr_to, req_to, lat, tok, kub, q, wait, gets,
                 max(0, q * 0.8), 1.0 if not after else max(0, 0.3 + rng.gauss(0, 0.1)), hb,
-                notready, min(tr, 900), hb * 500, 40 if not after else 5, 20, 0.3, healthy]
+                notready, min(tr, 900), hb * 500, 40 if not after else 5, 20, 0.3, healthy,
+                sa] + vals_out + [sum(vals_out)]
         out = []
         for i, v in enumerate(vals):
             if i == 0:
@@ -179,6 +185,16 @@ def regions1():
         f.write("\n".join(rows) + "\n")
 
 
+def interventions():
+    rows = ["index,at,what,recovered,recovery_time",
+            '0,1200,apiserver.max_mutating_requests_inflight = 2000,0,',
+            '1,1500,apiserver_restart 30 s,1,85.5',
+            '2,1650,"metrics_server.auth = ""certificate"", restarted",1,12']
+    with open("interventions.csv", "w") as f:
+        f.write("\n".join(rows) + "\n")
+
+
 timeseries()
 regions2()
 regions1()
+interventions()
