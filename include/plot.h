@@ -1,6 +1,7 @@
 /* plot: the avalanche charts (L4): the run dashboard from timeseries.csv, several runs compared,
- * and the stability map or one-axis class-probability chart from regions.csv. Reads result
- * files only; knows nothing of the engine or the model. */
+ * and the stability map (by class or by recovery time, small multiples over a third axis) or
+ * the one-axis class-probability and recovery-time chart from regions.csv and cells.csv. Reads
+ * result files only; knows nothing of the engine or the model. */
 #ifndef AVALANCHE_PLOT_H
 #define AVALANCHE_PLOT_H
 
@@ -89,15 +90,41 @@ typedef struct plot_compare_info {
 int plot_compare(const char *const *timeseries_csvs, const char *const *labels, int n,
                  const char *out_base, unsigned formats, const plot_compare_info *info, err *e);
 
+enum plot_map_mode {
+    PLOT_MAP_CLASS,   /* cells coloured by majority class, shaded by its probability */
+    PLOT_MAP_RECOVERY /* stable cells coloured by median recovery time (log scale); the other
+                         majorities as marked fills */
+};
+
 typedef struct plot_sweep_info {
     const char *title, *subtitle;
     const char *x_label, *y_label; /* with units, e.g. "cluster size (nodes)" */
     int x_log, y_log;
+    /* Added in the second wave: a zeroed field keeps the chart as before. */
+    int mode;                  /* enum plot_map_mode */
+    const char *const *x_cats; /* categorical x: the column x holds 0..nx_cats-1 and */
+    int nx_cats;               /* band i is labelled x_cats[i] (NULL: numeric) */
+    const char *const *y_cats; /* the same for y */
+    int ny_cats;
+    const char *z_label;       /* third axis (z column): one small map per z value, */
+    const char *const *z_cats; /* titled "<z_label> = <value>" or "= z_cats[z]" */
+    int nz_cats;
+    double recovery_window_s;   /* health.recovery_window: reference line on the one-axis
+                                   recovery panel, mark on the map's scale (<= 0: none) */
+    const char *cells_csv;      /* the partition (NULL: cells.csv beside regions_csv) */
+    double width_pt, height_pt; /* print size (0: PLOT_MAP_W x PLOT_MAP_H, or
+                                   PLOT_SWEEP1_W x PLOT_SWEEP1_H) */
 } plot_sweep_info;
 
-/* Reads regions_csv; a 2-axis sweep draws the stability map (cells coloured by majority class,
- * shaded by its probability, 50 % contours of each class), a 1-axis sweep (y column empty) the
- * class probabilities with 95 % bands. Writes out_base.{png,svg,pdf} like plot_dashboard. */
+/* Reads regions_csv and, for the cells, cells_csv (point,x_lo,x_hi,y_lo,y_hi: the partition of
+ * the swept area into rectangles, each owned by one point). Without cells.csv the old x_lo..y_hi
+ * columns of regions.csv are used (finer levels over coarser ones), else midpoints between grid
+ * values. A 2-axis sweep draws the stability map: every rectangle filled and textured together
+ * (hatches never cross into another cell), thin edges only between points; PLOT_MAP_CLASS adds
+ * the 50 % contour of each class, PLOT_MAP_RECOVERY the P(stable) = 0.5 contour (neither on a
+ * categorical axis). A 1-axis sweep (y empty) draws the class probabilities and P(recovered
+ * within the window) with 95 % bands over the median recovery time with its 95 % interval.
+ * Writes out_base.{png,svg,pdf} like plot_dashboard. */
 int plot_stability(const char *regions_csv, const char *out_base, unsigned formats,
                    const plot_sweep_info *info, err *e);
 

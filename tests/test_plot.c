@@ -1,8 +1,8 @@
 /* test_plot: nice ticks, time and categorical axes, marching squares, palette, label thinning,
  * text wrapping, and rendering every chart from the fixtures in tests/data/plot (and small
  * inline ones) to PNG, SVG and PDF: status, pixel size, searchable labels, no temp files left,
- * unwritable output, and what used to mislead (scales that switched, series summed without a
- * label, series drawn over each other). */
+ * unwritable output, and pixels read back where a chart used to mislead (textures over cells of
+ * another class, scales that switched, series summed without a label). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -218,6 +218,7 @@ static void test_contour_peak_saddle_nan(void **state)
 static void test_palette(void **state)
 {
     (void)state;
+    assert_int_equal(PAL_CLASS_N, 4);
     for (int a = 0; a < PAL_CLASS_N; a++)
         for (int b = a + 1; b < PAL_CLASS_N; b++) {
             double la = palette_lightness(palette_class(a)),
@@ -234,6 +235,13 @@ static void test_palette(void **state)
         prev = l;
     }
     assert_string_equal(palette_class_name(PAL_CLASS_METASTABLE), "metastable");
+    assert_string_equal(palette_class_name(PAL_CLASS_UNRESOLVED), "unresolved");
+    prev = 101; /* the recovery scale darkens as recovery takes longer */
+    for (int i = 0; i <= 20; i++) {
+        double l = palette_lightness(palette_recovery(i / 20.0));
+        assert_true(l < prev);
+        prev = l;
+    }
 }
 
 /* ---- time and categorical axes, wrapping, print fonts ---- */
@@ -407,6 +415,17 @@ static int contains(const char *buf, size_t len, const char *needle)
     return 0;
 }
 
+/* s in PDF text: literal, or as the UTF-16BE hex string cairo writes for non-ASCII metadata. */
+static int pdf_has(const char *pdf, size_t len, const char *s)
+{
+    if (contains(pdf, len, s))
+        return 1;
+    char hex[512] = "";
+    for (size_t i = 0; s[i] && strlen(hex) + 5 < sizeof hex; i++)
+        snprintf(hex + strlen(hex), sizeof hex - strlen(hex), "00%02X", (unsigned char)s[i]);
+    return contains(pdf, len, hex);
+}
+
 /* 1 when base.svg holds s (the labels are in its <desc>). */
 static int svg_has(const char *base, const char *s)
 {
@@ -527,6 +546,64 @@ static px px_of(rgb c)
 static int px_near(px a, px b, int tol)
 {
     return abs(a.r - b.r) <= tol && abs(a.g - b.g) <= tol && abs(a.b - b.b) <= tol;
+}
+
+static double px_lightness(px p)
+{
+    return palette_lightness((rgb){p.r / 255.0, p.g / 255.0, p.b / 255.0});
+}
+
+/* First and last x of row y with colour c; 0 when none. */
+static int row_extent(const img *m, int y, px c, int *x0, int *x1)
+{
+    *x0 = *x1 = -1;
+    for (int x = 0; x < m->w; x++)
+        if (px_near(img_at(m, x, y), c, 1)) {
+            if (*x0 < 0)
+                *x0 = x;
+            *x1 = x;
+        }
+    return *x0 >= 0;
+}
+
+static int col_extent(const img *m, int x, px c, int *y0, int *y1)
+{
+    *y0 = *y1 = -1;
+    for (int y = 0; y < m->h; y++)
+        if (px_near(img_at(m, x, y), c, 1)) {
+            if (*y0 < 0)
+                *y0 = y;
+            *y1 = y;
+        }
+    return *y0 >= 0;
+}
+
+/* Data to pixels for a panel whose plot area is [X0, X1] x [Y0, Y1] in px, showing
+ * [0, xmax] x [0, ymax]. */
+typedef struct frame {
+    double X0, X1, Y0, Y1, xmax, ymax;
+} frame;
+
+static int fx(const frame *f, double x)
+{
+    return (int)lround(f->X0 + x / f->xmax * (f->X1 - f->X0));
+}
+
+static int fy(const frame *f, double y)
+{
+    return (int)lround(f->Y1 - y / f->ymax * (f->Y1 - f->Y0));
+}
+
+/* Pixels of the box [x0, x1] x [y0, y1] (data) equal to c, and the box's pixel count. */
+static int count_box(const img *m, const frame *f, double x0, double x1, double y0, double y1, px c,
+                     int tol, int *total)
+{
+    int n = 0, t = 0;
+    for (int y = fy(f, y1); y <= fy(f, y0); y++)
+        for (int x = fx(f, x0); x <= fx(f, x1); x++, t++)
+            n += px_near(img_at(m, x, y), c, tol);
+    *total = t;
+    return n;
 }
 
 /* ---- dashboard ---- */
@@ -823,17 +900,191 @@ static void test_compare(void **state)
 
 /* ---- stability map ---- */
 
+/* A refined map in miniature on [0, 4] x [0, 2]: a coarse metastable point (1) whose cell has
+ * been refined, its middle now owned by a finer stable point (2) and the rest by point 1 as
+ * four rectangles; stable points 0 (two rectangles, one point), 3 and 4 around it. regions.csv
+ * also carries the first wave's x_lo..y_hi columns (point 1's coarse cell whole). */
+static const char *const MINI_REGIONS =
+    "point,level,x,y,z,x_lo,x_hi,y_lo,y_hi,replications,n_stable,n_metastable,n_overloaded,"
+    "n_unresolved,p_stable,p_stable_lo,p_stable_hi,p_metastable,p_metastable_lo,p_metastable_hi,"
+    "p_overloaded,p_overloaded_lo,p_overloaded_hi,p_unresolved,p_unresolved_lo,p_unresolved_hi,"
+    "majority,n_recovered,recovery_median,recovery_lo,recovery_hi\n"
+    "0,0,0.5,1,,0,1,0,2,10,10,0,0,0,1,0.7,1,0,0,0.3,0,0,0.3,0,0,0.3,stable,10,0,0,0\n"
+    "1,0,2,1,,1,3,0,2,10,0,10,0,0,0,0,0.3,1,0.7,1,0,0,0.3,0,0,0.3,metastable,0,,,\n"
+    "2,1,2,1,,1.2,2.8,0.2,1.8,10,10,0,0,0,1,0.7,1,0,0,0.3,0,0,0.3,0,0,0.3,stable,10,30,20,40\n"
+    "3,0,3.5,0.5,,3,4,0,1,10,10,0,0,0,1,0.7,1,0,0,0.3,0,0,0.3,0,0,0.3,stable,10,0,0,0\n"
+    "4,0,3.5,1.5,,3,4,1,2,10,10,0,0,0,1,0.7,1,0,0,0.3,0,0,0.3,0,0,0.3,stable,10,0,0,0\n";
+static const char *const MINI_CELLS = "point,x_lo,x_hi,y_lo,y_hi\n"
+                                      "0,0,1,0,1\n"
+                                      "0,0,1,1,2\n"
+                                      "1,1,1.2,0,2\n"
+                                      "1,2.8,3,0,2\n"
+                                      "1,1.2,2.8,0,0.2\n"
+                                      "1,1.2,2.8,1.8,2\n"
+                                      "2,1.2,2.8,0.2,1.8\n"
+                                      "3,3,4,0,1\n"
+                                      "4,3,4,1,2\n";
+
+/* The plot area of a map whose left and right columns are stable at full probability. */
+static void mini_frame(const img *m, frame *f, double xmax, double ymax, px c)
+{
+    int x0, x1, y0, y1;
+    assert_true(row_extent(m, m->h / 2, c, &x0, &x1));
+    assert_true(col_extent(m, x0 + 6, c, &y0, &y1));
+    /* the frame's line covers the outermost pixel */
+    *f = (frame){x0 - 1, x1 + 1, y0 - 1, y1 + 1, xmax, ymax};
+    assert_true(f->X1 - f->X0 > 200 && f->Y1 - f->Y0 > 100);
+}
+
+static void render_mini(const tmpdir *d, const char *name, int with_cells, int mode, char *base,
+                        size_t n)
+{
+    char regions[160], cells[160];
+    snprintf(regions, sizeof regions, "%s/%s-regions.csv", d->path, name);
+    snprintf(cells, sizeof cells, "%s/%s-cells.csv", d->path, name);
+    write_text(regions, MINI_REGIONS);
+    write_text(cells, MINI_CELLS);
+    snprintf(base, n, "%s/%s", d->path, name);
+    plot_sweep_info info = {.title = "mini",
+                            .x_label = "x",
+                            .y_label = "y",
+                            .mode = mode,
+                            .cells_csv = with_cells ? cells : "/nonexistent-avalanche/cells.csv"};
+    err e = {0};
+    int rc = plot_stability(regions, base, PLOT_FMT_PNG | PLOT_FMT_SVG, &info, &e);
+    if (rc != 0)
+        print_error("%s\n", e.msg);
+    assert_int_equal(rc, 0);
+}
+
+/* Bug: the metastable texture was stroked over every metastable cell after all cells were
+ * filled, so finer stable cells painted over a coarse metastable one came out textured: a
+ * hatched green in no legend entry that reads as metastable in greyscale. Now each cell is
+ * filled and textured together; with cells.csv or from the old columns alike. */
+static void test_map_no_texture_over_finer_cells(void **state)
+{
+    tmpdir *d = *state;
+    for (int with_cells = 1; with_cells >= 0; with_cells--) {
+        char base[160];
+        render_mini(d, with_cells ? "refined" : "refined-old", with_cells, PLOT_MAP_CLASS, base,
+                    sizeof base);
+        img m;
+        img_load(&m, base);
+        px green = px_of(palette_class(PAL_CLASS_STABLE));
+        px orange = px_of(palette_class(PAL_CLASS_METASTABLE));
+        frame f;
+        mini_frame(&m, &f, 4, 2, green);
+        int total;
+        /* inside the fine stable cell: the stable colour and nothing else */
+        int n = count_box(&m, &f, 1.7, 2.3, 0.7, 1.3, green, 1, &total);
+        if (n != total)
+            fail_msg("%s: %d of %d pixels of the fine stable cell are not stable green",
+                     with_cells ? "cells.csv" : "old columns", total - n, total);
+        /* the coarse metastable point's strip: orange with its texture */
+        n = count_box(&m, &f, 1.04, 1.16, 0.2, 1.8, orange, 1, &total);
+        assert_true(n > total / 3 && n < total);
+        img_free(&m);
+    }
+}
+
+/* Cell edges are the partition's own: between two points, never between two rectangles of one
+ * point (point 0 owns [0, 1] x [0, 1] and [0, 1] x [1, 2]; points 3 and 4 meet at y = 1). */
+static void test_map_partition_edges(void **state)
+{
+    tmpdir *d = *state;
+    char base[160];
+    render_mini(d, "edges", 1, PLOT_MAP_CLASS, base, sizeof base);
+    img m;
+    img_load(&m, base);
+    px green = px_of(palette_class(PAL_CLASS_STABLE));
+    frame f;
+    mini_frame(&m, &f, 4, 2, green);
+    int inner = 1, between = 1;
+    for (int y = fy(&f, 1) - 2; y <= fy(&f, 1) + 2; y++) {
+        inner &= px_near(img_at(&m, fx(&f, 0.5), y), green, 1);
+        between &= px_near(img_at(&m, fx(&f, 3.5), y), green, 1);
+    }
+    assert_true(inner);    /* no edge inside point 0 */
+    assert_false(between); /* a thin light edge between points 3 and 4 */
+    img_free(&m);
+}
+
+/* Recovery mode: stable cells by median recovery on a log scale (0 s at the floor), other
+ * majorities as textured fills. On [0, 7] x [0, 1]: recovery 0, 30, 100 and 300 s, then a
+ * metastable, an unresolved and an overloaded cell. */
+static void test_map_recovery(void **state)
+{
+    tmpdir *d = *state;
+    char regions[160], cells[160], base[160];
+    snprintf(regions, sizeof regions, "%s/rec-regions.csv", d->path);
+    snprintf(cells, sizeof cells, "%s/rec-cells.csv", d->path);
+    write_text(regions,
+               "point,level,x,y,z,replications,p_stable,p_metastable,p_overloaded,p_unresolved,"
+               "majority,n_recovered,recovery_median,recovery_lo,recovery_hi\n"
+               "0,0,0.5,0.5,,10,1,0,0,0,stable,10,0,0,0\n"
+               "1,0,1.5,0.5,,10,1,0,0,0,stable,10,30,20,40\n"
+               "2,0,2.5,0.5,,10,1,0,0,0,stable,10,100,80,120\n"
+               "3,0,3.5,0.5,,10,0.6,0.4,0,0,stable,6,300,200,400\n"
+               "4,0,4.5,0.5,,10,0,1,0,0,metastable,0,,,\n"
+               "5,0,5.5,0.5,,10,0.2,0,0,0.8,unresolved,2,500,,\n"
+               "6,0,6.5,0.5,,10,0,0,1,0,overloaded,0,,,\n");
+    char text[512] = "point,x_lo,x_hi,y_lo,y_hi\n";
+    for (int i = 0; i < 7; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%d,%d,%d,0,1\n", i, i, i + 1);
+    write_text(cells, text);
+    snprintf(base, sizeof base, "%s/recovery", d->path);
+    plot_sweep_info info = {.title = "recovery",
+                            .x_label = "x",
+                            .y_label = "y",
+                            .mode = PLOT_MAP_RECOVERY,
+                            .recovery_window_s = 200,
+                            .cells_csv = cells};
+    err e = {0};
+    assert_int_equal(plot_stability(regions, base, PLOT_FMT_PNG | PLOT_FMT_SVG, &info, &e), 0);
+    assert_svg_has(base, "median recovery time");
+    assert_svg_has(base, "0 s (no outage)");
+    assert_svg_has(base, "unresolved");
+    img m;
+    img_load(&m, base);
+    px floor_c = px_of(palette_recovery(0)), top_c = px_of(palette_recovery(1));
+    int x0, x1, y0, y1;
+    /* cells 0 (0 s: clamped to the floor) and 1 (30 s, the shortest) share the floor colour */
+    assert_true(row_extent(&m, m.h / 2, floor_c, &x0, &x1));
+    assert_true(col_extent(&m, x0 + 6, floor_c, &y0, &y1));
+    frame f = {x0 - 1, x0 - 1 + (x1 + 1 - (x0 - 1)) * 3.5, y0 - 1, y1 + 1, 7, 1};
+    px c0 = img_at(&m, fx(&f, 0.5), fy(&f, 0.5)), c30 = img_at(&m, fx(&f, 1.5), fy(&f, 0.5));
+    px c100 = img_at(&m, fx(&f, 2.5), fy(&f, 0.5)), c300 = img_at(&m, fx(&f, 3.5), fy(&f, 0.5));
+    assert_true(px_near(c0, floor_c, 1) && px_near(c30, floor_c, 1));
+    assert_true(px_near(c300, top_c, 1)); /* the longest: the scale's other end */
+    /* 100 s is log-halfway between 30 and 300 */
+    assert_true(px_near(c100, px_of(palette_recovery(log10(100.0 / 30) / log10(10.0))), 2));
+    assert_true(px_lightness(c300) < px_lightness(c100) - 10);
+    assert_true(px_lightness(c100) < px_lightness(c30) - 10);
+    /* the other majorities: their class fills, textured */
+    int total;
+    int n = count_box(&m, &f, 4.2, 4.8, 0.2, 0.8, px_of(palette_class(PAL_CLASS_METASTABLE)), 1,
+                      &total);
+    assert_true(n > total / 3 && n < total);
+    n = count_box(&m, &f, 5.2, 5.8, 0.2, 0.8, px_of(palette_class(PAL_CLASS_UNRESOLVED)), 1,
+                  &total);
+    assert_true(n > total / 3 && n < total);
+    n = count_box(&m, &f, 6.2, 6.8, 0.2, 0.8, px_of(palette_class(PAL_CLASS_OVERLOADED)), 1,
+                  &total);
+    assert_true(n > total / 3 && n < total);
+    img_free(&m);
+}
+
 static void test_stability_map(void **state)
 {
     tmpdir *d = *state;
     char base[128];
     snprintf(base, sizeof base, "%s/stability", d->path);
-    plot_sweep_info info = {"Stability regions: cluster size x kubelet cache TTL",
-                            "10 replications per point; adaptive refinement level 1",
-                            "cluster size (nodes)",
-                            "kubelet webhook cache TTL (s)",
-                            0,
-                            1};
+    plot_sweep_info info = {.title = "Stability regions: cluster size x kubelet cache TTL",
+                            .subtitle = "10 replications per point; adaptive refinement level 1",
+                            .x_label = "cluster size (nodes)",
+                            .y_label = "kubelet webhook cache TTL (s)",
+                            .y_log = 1,
+                            .cells_csv = FIXTURES "cells2.csv"};
     err e = {0};
     int rc = plot_stability(FIXTURES "regions2.csv", base,
                             PLOT_FMT_PNG | PLOT_FMT_SVG | PLOT_FMT_PDF, &info, &e);
@@ -841,8 +1092,105 @@ static void test_stability_map(void **state)
         print_error("%s\n", e.msg);
     assert_int_equal(rc, 0);
     const char *words[] = {"cluster size (nodes)", "kubelet webhook cache TTL (s)", "50 % contours",
-                           "metastable"};
-    check_outputs(base, 2 * PLOT_MAP_W, 2 * PLOT_MAP_H, words, 4);
+                           "metastable", "unresolved"};
+    check_outputs(base, 2 * PLOT_MAP_W, 2 * PLOT_MAP_H, words, 5);
+    /* recovery mode on the same sweep */
+    info.mode = PLOT_MAP_RECOVERY;
+    info.recovery_window_s = 600;
+    snprintf(base, sizeof base, "%s/stability-recovery", d->path);
+    assert_int_equal(plot_stability(FIXTURES "regions2.csv", base,
+                                    PLOT_FMT_PNG | PLOT_FMT_SVG | PLOT_FMT_PDF, &info, &e),
+                     0);
+    const char *rwords[] = {"median recovery time", "other majorities", "recovery window (10 min)",
+                            "P(stable) = 0.5"};
+    check_outputs(base, 2 * PLOT_MAP_W, 2 * PLOT_MAP_H, rwords, 4);
+    /* the first wave's file (cell edges in regions.csv, three classes), positional fields */
+    plot_sweep_info old = {"old", NULL, "nodes", "ttl (s)", 0, 1};
+    snprintf(base, sizeof base, "%s/stability-old", d->path);
+    assert_int_equal(
+        plot_stability(FIXTURES "regions2_old.csv", base, PLOT_FMT_PNG | PLOT_FMT_SVG, &old, &e),
+        0);
+    assert_svg_lacks(base, "unresolved");
+}
+
+static void test_map_categorical(void **state)
+{
+    tmpdir *d = *state;
+    char base[128];
+    snprintf(base, sizeof base, "%s/categorical", d->path);
+    static const char *const auth[] = {"token", "certificate"};
+    plot_sweep_info info = {.title = "auth",
+                            .x_label = "metrics_server.auth",
+                            .y_label = "kubelet webhook cache TTL (s)",
+                            .y_log = 1,
+                            .x_cats = auth,
+                            .nx_cats = 2,
+                            .cells_csv = FIXTURES "cells_cat.csv"};
+    err e = {0};
+    assert_int_equal(plot_stability(FIXTURES "regions_cat.csv", base,
+                                    PLOT_FMT_PNG | PLOT_FMT_SVG | PLOT_FMT_PDF, &info, &e),
+                     0);
+    const char *words[] = {"token", "certificate", "metrics_server.auth"};
+    check_outputs(base, 2 * PLOT_MAP_W, 2 * PLOT_MAP_H, words, 3);
+    char path[160];
+    size_t len;
+    snprintf(path, sizeof path, "%s.pdf", base);
+    char *pdf = slurp(path, &len);
+    assert_true(pdf_has(pdf, len, "certificate")); /* the PDF keywords */
+    free(pdf);
+    /* categories on y too (swapped roles), and the one-axis chart over categories */
+    static const char *const files[] = {"base.cfg", "mitigation.cfg", "k8s-1.18.cfg"};
+    char regions[160];
+    snprintf(regions, sizeof regions, "%s/cat1.csv", d->path);
+    write_text(regions, "point,level,x,y,z,replications,p_stable,p_stable_lo,p_stable_hi,"
+                        "p_metastable,p_metastable_lo,p_metastable_hi,majority,n_recovered,"
+                        "recovery_median,recovery_lo,recovery_hi\n"
+                        "0,0,0,,,10,0.2,0.03,0.56,0.8,0.44,0.97,metastable,2,900,,\n"
+                        "1,0,1,,,10,0.9,0.55,1,0.1,0,0.45,stable,9,120,80,200\n"
+                        "2,0,2,,,10,1,0.69,1,0,0,0.31,stable,10,0,0,0\n");
+    plot_sweep_info one = {.title = "versions", .x_label = "config", .x_cats = files, .nx_cats = 3};
+    snprintf(base, sizeof base, "%s/categorical1", d->path);
+    assert_int_equal(plot_stability(regions, base, PLOT_FMT_SVG | PLOT_FMT_PNG, &one, &e), 0);
+    assert_svg_has(base, "mitigation.cfg");
+    assert_svg_has(base, "k8s-1.18.cfg");
+}
+
+static void test_map_small_multiples(void **state)
+{
+    tmpdir *d = *state;
+    char base[128];
+    snprintf(base, sizeof base, "%s/multiples", d->path);
+    plot_sweep_info info = {.title = "three axes",
+                            .x_label = "cluster size (nodes)",
+                            .y_label = "kubelet webhook cache TTL (s)",
+                            .y_log = 1,
+                            .z_label = "apiserver.replicas",
+                            .cells_csv = FIXTURES "cells3.csv"};
+    err e = {0};
+    assert_int_equal(plot_stability(FIXTURES "regions3.csv", base,
+                                    PLOT_FMT_PNG | PLOT_FMT_SVG | PLOT_FMT_PDF, &info, &e),
+                     0);
+    const char *words[] = {"apiserver.replicas = 1", "apiserver.replicas = 2",
+                           "apiserver.replicas = 3", "majority class"};
+    check_outputs(base, 2 * PLOT_MAP_W, 0, words, 4); /* as high as its grid needs */
+    /* one legend for the grid */
+    size_t len;
+    char path[160];
+    snprintf(path, sizeof path, "%s.svg", base);
+    char *svg = slurp(path, &len);
+    int count = 0;
+    for (const char *p = svg; (p = strstr(p, "majority class")) != NULL; p++)
+        count++;
+    free(svg);
+    assert_int_equal(count, 1);
+    /* categorical z: the panel titles name the category */
+    static const char *const z[] = {"none", "one", "two", "three"};
+    info.z_cats = z;
+    info.nz_cats = 4;
+    info.mode = PLOT_MAP_RECOVERY;
+    snprintf(base, sizeof base, "%s/multiples-cats", d->path);
+    assert_int_equal(plot_stability(FIXTURES "regions3.csv", base, PLOT_FMT_SVG, &info, &e), 0);
+    assert_svg_has(base, "apiserver.replicas = two");
 }
 
 static void test_sweep_one_axis(void **state)
@@ -850,24 +1198,67 @@ static void test_sweep_one_axis(void **state)
     tmpdir *d = *state;
     char base[128];
     snprintf(base, sizeof base, "%s/sweep1", d->path);
-    plot_sweep_info info = {"Outcome probability against cluster size",
-                            "kubelet webhook cache TTL 60 s; 20 replications per point",
-                            "cluster size (nodes)",
-                            NULL,
-                            0,
-                            0};
+    plot_sweep_info info = {.title = "Outcome probability against cluster size",
+                            .subtitle = "kubelet webhook cache TTL 60 s; 20 replications per point",
+                            .x_label = "cluster size (nodes)",
+                            .recovery_window_s = 600,
+                            .cells_csv = FIXTURES "cells1.csv"};
     err e = {0};
     int rc = plot_stability(FIXTURES "regions1.csv", base,
                             PLOT_FMT_PNG | PLOT_FMT_SVG | PLOT_FMT_PDF, &info, &e);
     if (rc != 0)
         print_error("%s\n", e.msg);
     assert_int_equal(rc, 0);
-    const char *words[] = {"cluster size (nodes)", "probability of class", "95 % Clopper-Pearson"};
-    check_outputs(base, 2 * PLOT_SWEEP1_W, 2 * PLOT_SWEEP1_H, words, 3);
+    const char *words[] = {"cluster size (nodes)",
+                           "95 % Clopper-Pearson",
+                           "unresolved",
+                           "recovered within the window",
+                           "(b) Median time to recover",
+                           "recovery window 10 min",
+                           "0 s: no outage",
+                           "no run recovered"};
+    check_outputs(base, 2 * PLOT_SWEEP1_W, 2 * PLOT_SWEEP1_H, words, 8);
 
     info.x_log = 1; /* a log x axis on the same data */
     snprintf(base, sizeof base, "%s/sweep1-log", d->path);
     assert_int_equal(plot_stability(FIXTURES "regions1.csv", base, PLOT_FMT_PNG, &info, &e), 0);
+    /* the first wave's positional fields and file (no recovery columns): as before */
+    plot_sweep_info old = {"old", NULL, "nodes", NULL, 0, 0};
+    char regions[160];
+    snprintf(regions, sizeof regions, "%s/old1.csv", d->path);
+    write_text(regions, "x,y,x_lo,x_hi,y_lo,y_hi,p_stable,p_stable_lo,p_stable_hi,p_metastable,"
+                        "p_metastable_lo,p_metastable_hi,p_overloaded,p_overloaded_lo,"
+                        "p_overloaded_hi,majority\n"
+                        "1,,0.5,1.5,,,1,0.7,1,0,0,0.3,0,0,0.3,stable\n"
+                        "2,,1.5,2.5,,,0.4,0.1,0.7,0.6,0.3,0.9,0,0,0.3,metastable\n");
+    snprintf(base, sizeof base, "%s/sweep1-old", d->path);
+    assert_int_equal(plot_stability(regions, base, PLOT_FMT_SVG, &old, &e), 0);
+    assert_svg_lacks(base, "recovery window");
+    assert_svg_has(base, "no data"); /* no recovery columns: the second panel is empty */
+}
+
+/* Empty and partial sweep files draw "no data" instead of failing. */
+static void test_sweep_empty(void **state)
+{
+    tmpdir *d = *state;
+    char regions[160], cells[160], base[160];
+    snprintf(regions, sizeof regions, "%s/empty.csv", d->path);
+    snprintf(cells, sizeof cells, "%s/empty-cells.csv", d->path);
+    snprintf(base, sizeof base, "%s/empty", d->path);
+    write_text(regions, "point,level,x,y,z,p_stable,majority\n");
+    plot_sweep_info info = {.title = "empty", .cells_csv = cells};
+    write_text(cells, "point,x_lo,x_hi,y_lo,y_hi\n");
+    err e = {0};
+    assert_int_equal(plot_stability(regions, base, PLOT_FMT_PNG | PLOT_FMT_SVG, &info, &e), 0);
+    assert_svg_has(base, "no data");
+    /* two axes but cells.csv without rows */
+    write_text(regions, "point,level,x,y,z,p_stable,majority\n0,0,1,1,,1,stable\n");
+    assert_int_equal(plot_stability(regions, base, PLOT_FMT_PNG | PLOT_FMT_SVG, &info, &e), 0);
+    assert_svg_has(base, "no data");
+    /* a cell of a point that is not in regions.csv */
+    write_text(cells, "point,x_lo,x_hi,y_lo,y_hi\n7,0,1,0,1\n");
+    assert_int_equal(plot_stability(regions, base, PLOT_FMT_PNG, &info, &e), -1);
+    assert_non_null(strstr(e.msg, "point 7 is not in regions.csv"));
 }
 
 /* E: at its print size a chart keeps 7 pt labels and fits: nothing is drawn in the outermost
@@ -929,6 +1320,35 @@ static void test_print_size(void **state)
         snprintf(base, sizeof base, "%s/compare-%g", d->path, w);
         assert_int_equal(plot_compare(files, labels, 2, base, PLOT_FMT_PNG, &cmp, &e), 0);
         assert_margins_clear(base, (int)(2 * w));
+
+        plot_sweep_info map = {.title = "Stability regions: cluster size x kubelet cache TTL",
+                               .subtitle = "10 replications per point \xc2\xb7 refined once",
+                               .x_label = "cluster size (nodes)",
+                               .y_label = "kubelet webhook cache TTL (s)",
+                               .y_log = 1,
+                               .recovery_window_s = 600,
+                               .cells_csv = FIXTURES "cells2.csv",
+                               .width_pt = w};
+        for (int mode = 0; mode < 2; mode++) {
+            map.mode = mode;
+            snprintf(base, sizeof base, "%s/map-%d-%g", d->path, mode, w);
+            assert_int_equal(plot_stability(FIXTURES "regions2.csv", base, PLOT_FMT_PNG, &map, &e),
+                             0);
+            assert_margins_clear(base, (int)(2 * w));
+        }
+        map.z_label = "apiserver.replicas";
+        map.cells_csv = FIXTURES "cells3.csv";
+        snprintf(base, sizeof base, "%s/multiples-%g", d->path, w);
+        assert_int_equal(plot_stability(FIXTURES "regions3.csv", base, PLOT_FMT_PNG, &map, &e), 0);
+        assert_margins_clear(base, (int)(2 * w));
+        plot_sweep_info one = {.title = "Outcome probability against cluster size",
+                               .x_label = "cluster size (nodes)",
+                               .recovery_window_s = 600,
+                               .cells_csv = FIXTURES "cells1.csv",
+                               .width_pt = w};
+        snprintf(base, sizeof base, "%s/sweep1-%g", d->path, w);
+        assert_int_equal(plot_stability(FIXTURES "regions1.csv", base, PLOT_FMT_PNG, &one, &e), 0);
+        assert_margins_clear(base, (int)(2 * w));
     }
 }
 
@@ -941,13 +1361,13 @@ static void test_failures(void **state)
     assert_int_equal(rc, -1);
     assert_non_null(strstr(e.msg, "/nonexistent-avalanche/x.png"));
     err_clear(&e);
-    rc =
-        plot_stability(FIXTURES "regions2.csv", "/nonexistent-avalanche/y", PLOT_FMT_SVG, NULL, &e);
+    rc = plot_stability(FIXTURES "regions2_old.csv", "/nonexistent-avalanche/y", PLOT_FMT_SVG, NULL,
+                        &e);
     assert_int_equal(rc, -1);
     assert_non_null(strstr(e.msg, "/nonexistent-avalanche/y.svg"));
     err_clear(&e);
-    rc =
-        plot_stability(FIXTURES "regions2.csv", "/nonexistent-avalanche/z", PLOT_FMT_PDF, NULL, &e);
+    rc = plot_stability(FIXTURES "regions2_old.csv", "/nonexistent-avalanche/z", PLOT_FMT_PDF, NULL,
+                        &e);
     assert_int_equal(rc, -1);
     assert_non_null(strstr(e.msg, "/nonexistent-avalanche/z.pdf"));
 
@@ -1005,8 +1425,14 @@ int main(void)
         WITH_DIR(test_dashboard_missing_columns),
         WITH_DIR(test_interventions),
         WITH_DIR(test_compare),
+        WITH_DIR(test_map_no_texture_over_finer_cells),
+        WITH_DIR(test_map_partition_edges),
+        WITH_DIR(test_map_recovery),
         WITH_DIR(test_stability_map),
+        WITH_DIR(test_map_categorical),
+        WITH_DIR(test_map_small_multiples),
         WITH_DIR(test_sweep_one_axis),
+        WITH_DIR(test_sweep_empty),
         WITH_DIR(test_print_size),
         WITH_DIR(test_failures),
     };
