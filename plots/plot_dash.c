@@ -229,9 +229,11 @@ static void dash_build(dash *d, const plot_run_info *in)
     p[4].scale = STRIP_UNIT;
     p[4].scale2 = STRIP_LIN0;
     add(&p[4], t, d->s[S_HB], n, line_of(PAL_BLUISH_GREEN, 1.0, CHART_SOLID), "heartbeats", 0);
-    add(&p[4], t, d->s[S_SCRAPE], n, line_of(PAL_BLUE, 1.0, CHART_SOLID), "metrics scrapes", 0);
-    add(&p[4], t, d->s[S_SA], n, line_of(PAL_REDDISH_PURPLE, 1.0, CHART_SOLID), "SA clients", 0);
-    add(&p[4], t, d->s[S_NR], n, line_of(PAL_BLACK, 1.0, CHART_DASHED), "NotReady (right axis)", 1);
+    /* three dash patterns: at 1.0 before the trigger the three ratios coincide */
+    add(&p[4], t, d->s[S_SCRAPE], n, line_of(PAL_BLUE, 1.0, CHART_DASHED), "metrics scrapes", 0);
+    add(&p[4], t, d->s[S_SA], n, line_of(PAL_REDDISH_PURPLE, 1.2, CHART_DOTTED), "SA clients", 0);
+    add(&p[4], t, d->s[S_NR], n, line_of(PAL_BLACK, 1.0, CHART_DASHDOT), "NotReady (right axis)",
+        1);
     thresholds(d, &p[4], in);
     if (plot_has_data(d->s[S_UNHEALTHY], n)) {
         int any = 0;

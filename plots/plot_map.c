@@ -21,6 +21,7 @@ typedef struct map {
     int recovery;
     double rlo, rhi;          /* recovery colour scale, s (log) */
     int any_zero;             /* a stable cell with recovery 0: no outage */
+    int any_pos;              /* a stable cell with a recovery time > 0 (else no scale to show) */
     int any_nodata;           /* part of some panel is not painted */
     int contour[PAL_CLASS_N]; /* a 50 % contour exists on some panel */
     int present[PAL_CLASS_N]; /* the class is a majority somewhere or has its column */
@@ -407,8 +408,23 @@ static double block_recovery(chart_fig *f, const map *m, double x, double y, dou
     y += chart_text_wrap(f, x, y, w, "median recovery time", fn->panel, 1, 0, draw);
     if (draw)
         cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-    y += chart_text_wrap(f, x, y, w, "cells with a stable majority; log scale", fn->legend, 0, 0,
-                         draw);
+    y += chart_text_wrap(f, x, y, w,
+                         m->any_pos ? "cells with a stable majority; log scale"
+                                    : "cells with a stable majority",
+                         fn->legend, 0, 0, draw);
+    if (!m->any_pos) { /* no scale to show: every stable cell recovered at once */
+        y += 0.4 * fn->legend;
+        double sw = 2.2 * fn->legend, sh = 1.3 * fn->legend;
+        if (draw)
+            swatch(f, x, y, sw, sh, palette_recovery(0), -1);
+        if (draw)
+            cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        double th = chart_text_wrap(f, x + sw + 4, y, w - sw - 4,
+                                    m->any_zero ? "0 s: no outage (every stable cell)"
+                                                : "no recovery times",
+                                    fn->legend, 0, 0, draw);
+        return y + fmax(sh, th) - y0;
+    }
     double win = m->in->recovery_window_s;
     int show_win = win >= m->rlo && win <= m->rhi;
     y += 0.4 * fn->legend + (show_win ? 0.7 * fn->legend : 0);
@@ -563,6 +579,7 @@ static void scan(map *m)
             if (q->rec_med > 0) {
                 lo = fmin(lo, q->rec_med);
                 hi = fmax(hi, q->rec_med);
+                m->any_pos = 1;
             } else {
                 m->any_zero = 1;
             }

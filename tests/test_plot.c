@@ -848,10 +848,13 @@ static void test_compare(void **state)
     const char *files[] = {FIXTURES "timeseries.csv", old, FIXTURES "timeseries.csv"};
     const char *labels[] = {"k8s 1.12", "old run", "inflight 400"};
     double caps[] = {200, 200, 400};
+    plot_mark marks[] = {{1200, "apiserver_restart 30 s"}};
     plot_compare_info info = {.title = "Mitigations",
                               .mutating_caps = caps,
                               .trigger_start_s = 600,
-                              .trigger_end_s = 600};
+                              .trigger_end_s = 600,
+                              .marks = marks,
+                              .n_marks = 1};
     snprintf(base, sizeof base, "%s/compare", d->path);
     err e = {0};
     int rc =
@@ -865,8 +868,9 @@ static void test_compare(void **state)
                            "(f) NotReady nodes",
                            "cap 200 (k8s 1.12, old run)",
                            "cap 400 (inflight 400)",
-                           "loopback backlog"};
-    check_outputs(base, 2 * PLOT_COMPARE_W, 2 * PLOT_COMPARE_H, words, 7);
+                           "loopback backlog",
+                           "apiserver_restart 30 s"};
+    check_outputs(base, 2 * PLOT_COMPARE_W, 2 * PLOT_COMPARE_H, words, 8);
     /* every run is drawn: each run's colour covers a good number of pixels */
     img m;
     img_load(&m, base);
@@ -1072,6 +1076,13 @@ static void test_map_recovery(void **state)
                   &total);
     assert_true(n > total / 3 && n < total);
     img_free(&m);
+    /* no stable cell had an outage: no scale made up for it */
+    write_text(regions, "point,level,x,y,z,p_stable,majority,recovery_median\n"
+                        "0,0,0.5,0.5,,1,stable,0\n1,0,1.5,0.5,,0,metastable,\n");
+    write_text(cells, "point,x_lo,x_hi,y_lo,y_hi\n0,0,1,0,1\n1,1,2,0,1\n");
+    assert_int_equal(plot_stability(regions, base, PLOT_FMT_SVG, &info, &e), 0);
+    assert_svg_has(base, "0 s: no outage (every stable cell)");
+    assert_svg_lacks(base, "log scale");
 }
 
 static void test_stability_map(void **state)
@@ -1191,6 +1202,17 @@ static void test_map_small_multiples(void **state)
     snprintf(base, sizeof base, "%s/multiples-cats", d->path);
     assert_int_equal(plot_stability(FIXTURES "regions3.csv", base, PLOT_FMT_SVG, &info, &e), 0);
     assert_svg_has(base, "apiserver.replicas = two");
+    /* x and z swept without y: z becomes the map's y axis */
+    char regions[160];
+    snprintf(regions, sizeof regions, "%s/xz.csv", d->path);
+    write_text(regions, "point,level,x,y,z,p_stable,majority\n"
+                        "0,0,1,,1,1,stable\n1,0,2,,1,0,metastable\n"
+                        "2,0,1,,2,1,stable\n3,0,2,,2,1,stable\n");
+    plot_sweep_info xz = {.title = "xz", .x_label = "x", .z_label = "apiserver.replicas"};
+    snprintf(base, sizeof base, "%s/xz", d->path);
+    assert_int_equal(plot_stability(regions, base, PLOT_FMT_SVG, &xz, &e), 0);
+    assert_svg_has(base, "apiserver.replicas");
+    assert_svg_lacks(base, "apiserver.replicas =");
 }
 
 static void test_sweep_one_axis(void **state)
