@@ -122,9 +122,12 @@ typedef struct plot_sweep_info {
  * values. A 2-axis sweep draws the stability map: every rectangle filled and textured together
  * (hatches never cross into another cell), thin edges only between points; PLOT_MAP_CLASS adds
  * the 50 % contour of each class, PLOT_MAP_RECOVERY the P(stable) = 0.5 contour (neither on a
- * categorical axis). A 1-axis sweep (y empty) draws the class probabilities and P(recovered
- * within the window) with 95 % bands over the median recovery time with its 95 % interval.
- * Writes out_base.{png,svg,pdf} like plot_dashboard. */
+ * categorical axis); with a z column one small map per z value in a grid, one legend (x and z
+ * without y: z is drawn as the y axis). A 1-axis sweep (y empty) draws the class probabilities
+ * and P(recovered within the window) with their 95 % intervals (bands; hairlines for the
+ * window) over the median recovery time with its 95 % interval (error bars; 0 s and "none
+ * recovered" marked at the bottom and top). Empty files draw "no data". Writes
+ * out_base.{png,svg,pdf} like plot_dashboard. */
 int plot_stability(const char *regions_csv, const char *out_base, unsigned formats,
                    const plot_sweep_info *info, err *e);
 
