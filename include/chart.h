@@ -13,7 +13,8 @@
 #include <stddef.h>
 
 #define CHART_FONT "DejaVu Sans"
-#define CHART_PNG 1 /* same values as PLOT_FMT_* */
+#define CHART_CAP_EM 0.729 /* DejaVu Sans capital height, em */
+#define CHART_PNG 1        /* same values as PLOT_FMT_* */
 #define CHART_SVG 2
 #define CHART_PDF 4
 
@@ -59,6 +60,11 @@ typedef struct chart_axis {
     int log;
     ticks t;
     double font; /* tick label size, pt */
+    /* Set by chart_axis_fit_time / chart_axis_cats (chart_axis_fit clears them): */
+    void (*fmt)(double v, char *buf, size_t n); /* tick labels (NULL: ticks_format) */
+    const char *const *cats;                    /* categorical: band i labelled cats[i] */
+    int ncats;
+    int rotate; /* horizontal category labels drawn at 45 degrees (too wide to stand level) */
 } chart_axis;
 
 /* Chooses ticks for [lo, hi] so that labels at font size `font` never collide along an axis
@@ -68,6 +74,22 @@ void chart_axis_fit(chart_fig *f, chart_axis *a, double lo, double hi, int log, 
                     int target, double length_pt, int horizontal, double font);
 /* Position of v along the axis: 0 at lo, 1 at hi; NAN for v <= 0 on a log axis or NAN v. */
 double chart_axis_frac(const chart_axis *a, double v);
+/* A log axis of durations in seconds over [lo_s, hi_s] (kept, not widened), ticks on the
+ * 1-2-5 ladder of seconds, minutes and hours labelled "30 s", "2 min", "1 h". */
+void chart_axis_fit_time(chart_fig *f, chart_axis *a, double lo_s, double hi_s, double length_pt,
+                         int horizontal, double font);
+/* A categorical axis: n equal bands centred on 0, 1, ..., n-1 (range [-0.5, n - 0.5]), each
+ * labelled cats[i] (recorded in f->text). Labels too wide to stand level along a horizontal
+ * axis are rotated; too many for the length are thinned (every k-th). */
+void chart_axis_cats(chart_fig *f, chart_axis *a, const char *const *cats, int n, double length_pt,
+                     int horizontal, double font);
+/* Room the tick labels need beside the axis, pt: their widest width for a vertical axis, their
+ * height (rotated labels: their drop) for a horizontal one. Includes the tick mark. */
+double chart_axis_extent(chart_fig *f, const chart_axis *a, int horizontal);
+/* A duration in seconds as "0.5 s", "30 s", "2 min", "1.5 h" (3 significant digits). */
+void chart_fmt_duration(double v, char *buf, size_t n);
+/* The label of tick value v (formatter, category or ticks_format). */
+void chart_axis_label(const chart_axis *a, double v, char *buf, size_t n);
 
 typedef struct chart_panel {
     chart_fig *f;
@@ -86,6 +108,12 @@ void chart_grid(const chart_panel *p, int vertical, int horizontal);
  * take the given colours (match the series on twin axes). */
 void chart_axes(const chart_panel *p, const char *xlabel, const char *ylabel, rgb ycol,
                 const char *y2label, rgb y2col);
+/* The same, with the parts chosen: x_ticks / y_ticks draw the tick labels (marks always),
+ * titles NULL are left out (small multiples share one title per row or column). */
+void chart_axes_ex(const chart_panel *p, int x_ticks, const char *xlabel, int y_ticks,
+                   const char *ylabel, rgb ycol, const char *y2label, rgb y2col);
+/* "no data" in grey in the middle of the plot area (recorded). */
+void chart_no_data(const chart_panel *p, double font);
 
 void chart_clip(const chart_panel *p); /* cairo_save + clip to the plot area */
 void chart_unclip(const chart_panel *p);
@@ -99,9 +127,27 @@ void chart_band(const chart_panel *p, const double *x, const double *lo, const d
                 chart_style s);
 void chart_markers(const chart_panel *p, const double *x, const double *y, size_t n, chart_style s,
                    double radius);
+
+enum chart_symbol {
+    CHART_SYM_NONE,
+    CHART_SYM_CIRCLE, /* white-filled, as chart_markers */
+    CHART_SYM_DOT,    /* filled in the style's colour */
+    CHART_SYM_TRIANGLE_DOWN,
+    CHART_SYM_CROSS
+};
+/* Symbols at (x[i], y[i]) of size `radius`; NaN skips. right: y on the right-hand axis. */
+void chart_symbols(const chart_panel *p, const double *x, const double *y, size_t n, int right,
+                   chart_style s, int symbol, double radius);
+/* One symbol at figure coordinates (cx, cy). */
+void chart_symbol_at(chart_fig *f, double cx, double cy, chart_style s, int symbol, double radius);
 void chart_rect(const chart_panel *p, double x0, double x1, double y0, double y1, rgb fill);
 /* Shaded span [x0, x1] over the full height (x0 == x1: a dashed vertical line). */
 void chart_vspan(const chart_panel *p, double x0, double x1, rgb c, double alpha);
+/* A vertical line at x over the full height, in style s (nothing when x is outside). */
+void chart_vline(const chart_panel *p, double x, chart_style s);
+/* Vertical error bars from lo[i] to hi[i] at x[i] with caps `cap_pt` wide; NaN skips. */
+void chart_errorbars(const chart_panel *p, const double *x, const double *lo, const double *hi,
+                     size_t n, chart_style s, double cap_pt);
 /* Horizontal reference line with a label at its right end, above the line. */
 void chart_hline(const chart_panel *p, double y, int right, chart_style s, const char *label,
                  double font);
@@ -116,7 +162,8 @@ enum chart_legend_kind {
 typedef struct chart_key {
     const char *label;
     chart_style s;
-    int kind; /* enum chart_legend_kind */
+    int kind;   /* enum chart_legend_kind */
+    int symbol; /* enum chart_symbol drawn in the key's middle (0: none) */
 } chart_key;
 
 /* One row of keys, right-aligned at x_right, centred on y. Returns the row's left edge. */
@@ -128,6 +175,32 @@ double chart_legend_width(chart_fig *f, const chart_key *k, int n, double font);
 double chart_legend_col(chart_fig *f, double x_left, double y_top, const chart_key *k, int n,
                         double font);
 
+/* Keys flowed left to right into rows no wider than `width` from (x, y_top); halign 1 aligns
+ * each row to x + width. draw 0 only measures. Returns the height used (0 when n == 0). */
+double chart_legend_flow(chart_fig *f, double x, double y_top, double width, const chart_key *k,
+                         int n, double font, double halign, int draw);
+/* The height of one legend row (the line pitch of chart_legend_flow). */
+double chart_legend_row_h(double font);
+
+/* s broken at spaces into lines no wider than width (a word longer than the width stands on
+ * its own line), drawn from y_top down with a line pitch of 1.3 x size; halign as chart_text.
+ * s is recorded once, whole. draw 0 only measures. Returns the height used. */
+double chart_text_wrap(chart_fig *f, double x, double y_top, double width, const char *s,
+                       double size, int bold, double halign, int draw);
+
 void chart_set_source(chart_fig *f, rgb c, double alpha);
+
+/* Font sizes, pt, for a chart drawn w_pt wide at its print size. From 600 pt up: the screen
+ * sizes (title 13, ticks 8); narrower charts get smaller titles but tick labels and legends
+ * never fall below 7 pt, so a chart printed at its own size stays legible. */
+typedef struct chart_fonts {
+    double title, subtitle, panel, tick, legend;
+} chart_fonts;
+chart_fonts chart_fonts_for(double w_pt);
+
+/* A figure on a 1 x 1 image surface for measuring text and laying out before the real size is
+ * known (same font options as chart_render). Release with chart_scratch_free. */
+void chart_scratch(chart_fig *f, double w_pt, double h_pt);
+void chart_scratch_free(chart_fig *f);
 
 #endif

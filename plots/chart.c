@@ -1,7 +1,9 @@
-/* chart: drawing primitives and multi-format output over cairo (plots, L4). Hinting is off so
- * the 2x PNG and the vector files share one layout. */
+/* chart: figures written to PNG/SVG/PDF, text (wrapped), legends, print fonts (plots, L4).
+ * Hinting is off so the 2x PNG and the vector files share one layout. Axes are in chart_axis.c,
+ * lines, bands and symbols in chart_draw.c. */
 #include "chart.h"
 
+#include "chart_int.h"
 #include "xmem.h"
 
 #include <cairo-pdf.h>
@@ -12,14 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CAP_HEIGHT 0.729 /* DejaVu Sans capital height, em */
-#define TICK_LEN 3.5
-#define AXIS_GREY 0.25
 #define LEG_KEY_W 18.0
 #define LEG_GAP 4.0
 #define LEG_SEP 12.0
 
-static void record(chart_fig *f, const char *s)
+void chart_record(chart_fig *f, const char *s)
 {
     size_t n = strlen(s);
     if (f->len + n + 2 > f->cap) {
@@ -70,388 +69,8 @@ double chart_text(chart_fig *f, double x, double y, const char *s, double size, 
     cairo_new_path(cr);
     cairo_restore(cr);
     if (rec)
-        record(f, s);
+        chart_record(f, s);
     return w;
-}
-
-/* ---- axes ---- */
-
-static double tfm(const chart_axis *a, double v)
-{
-    return a->log ? log10(v) : v;
-}
-
-double chart_axis_frac(const chart_axis *a, double v)
-{
-    if (isnan(v) || (a->log && !(v > 0)))
-        return NAN;
-    double lo = tfm(a, a->lo), hi = tfm(a, a->hi);
-    return hi != lo ? (tfm(a, v) - lo) / (hi - lo) : 0.5;
-}
-
-static int labels_fit(chart_fig *f, const chart_axis *a, double length, int horizontal)
-{
-    const ticks *t = &a->t;
-    double prev_pos = 0, prev_half = 0;
-    for (int i = 0; i < t->n; i++) {
-        char buf[48];
-        ticks_format(t, t->v[i], buf, sizeof buf);
-        double half = horizontal ? chart_text_width(f, buf, a->font, 0) / 2 : 0.75 * a->font;
-        double pos = chart_axis_frac(a, t->v[i]) * length;
-        if (i > 0 && pos - prev_pos < prev_half + half + 0.8 * a->font)
-            return 0;
-        prev_pos = pos;
-        prev_half = half;
-    }
-    return 1;
-}
-
-void chart_axis_fit(chart_fig *f, chart_axis *a, double lo, double hi, int log, int loose,
-                    int target, double length_pt, int horizontal, double font)
-{
-    a->log = log;
-    a->font = font;
-    for (int k = target; k >= 2; k--) {
-        if (log)
-            ticks_log(lo, hi, k, loose, &a->t);
-        else
-            ticks_linear(lo, hi, k, loose, &a->t);
-        a->lo = a->t.lo;
-        a->hi = a->t.hi;
-        if (labels_fit(f, a, length_pt, horizontal))
-            return;
-    }
-    /* Still crowded with 2 targets: keep the first and last ticks only. */
-    if (a->t.n > 2) {
-        a->t.v[1] = a->t.v[a->t.n - 1];
-        a->t.n = 2;
-    }
-}
-
-double chart_px(const chart_panel *p, double x)
-{
-    return p->x + chart_axis_frac(&p->xa, x) * p->w;
-}
-
-double chart_py(const chart_panel *p, double y, int right)
-{
-    return p->y + p->h - chart_axis_frac(right ? &p->y2a : &p->ya, y) * p->h;
-}
-
-static int decade_ticks(const ticks *t)
-{
-    return t->log && t->step == 0 && t->n >= 2 && t->v[1] / t->v[0] > 9.5;
-}
-
-void chart_grid(const chart_panel *p, int vertical, int horizontal)
-{
-    cairo_t *cr = p->f->cr;
-    cairo_save(cr);
-    cairo_set_line_width(cr, 0.5);
-    cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
-    if (vertical)
-        for (int i = 0; i < p->xa.t.n; i++) {
-            double x = chart_px(p, p->xa.t.v[i]);
-            cairo_move_to(cr, x, p->y);
-            cairo_line_to(cr, x, p->y + p->h);
-        }
-    if (horizontal)
-        for (int i = 0; i < p->ya.t.n; i++) {
-            double y = chart_py(p, p->ya.t.v[i], 0);
-            cairo_move_to(cr, p->x, y);
-            cairo_line_to(cr, p->x + p->w, y);
-        }
-    cairo_stroke(cr);
-    cairo_restore(cr);
-}
-
-/* Minor ticks at 2..9 x 10^k between decade ticks of a log axis. */
-static void minor_ticks(const chart_panel *p, const chart_axis *a, int which)
-{
-    if (!decade_ticks(&a->t))
-        return;
-    cairo_t *cr = p->f->cr;
-    double e0 = floor(log10(a->lo)), e1 = ceil(log10(a->hi));
-    for (double e = e0; e <= e1; e++)
-        for (int m = 2; m <= 9; m++) {
-            double v = m * pow(10.0, e);
-            double fr = chart_axis_frac(a, v);
-            if (!(fr >= 0 && fr <= 1))
-                continue;
-            if (which == 0) {
-                double x = p->x + fr * p->w;
-                cairo_move_to(cr, x, p->y + p->h);
-                cairo_line_to(cr, x, p->y + p->h + TICK_LEN * 0.6);
-            } else {
-                double y = p->y + p->h - fr * p->h;
-                double x = which == 1 ? p->x : p->x + p->w;
-                double d = which == 1 ? -1 : 1;
-                cairo_move_to(cr, x, y);
-                cairo_line_to(cr, x + d * TICK_LEN * 0.6, y);
-            }
-        }
-    cairo_stroke(cr);
-}
-
-/* Tick marks and labels of a vertical axis; returns the widest label. */
-static double y_ticks(const chart_panel *p, const chart_axis *a, int right)
-{
-    chart_fig *f = p->f;
-    cairo_t *cr = f->cr;
-    double x = right ? p->x + p->w : p->x, d = right ? 1 : -1, widest = 0;
-    for (int i = 0; i < a->t.n; i++) {
-        double fr = chart_axis_frac(a, a->t.v[i]);
-        if (!(fr >= -1e-9 && fr <= 1 + 1e-9))
-            continue;
-        double y = p->y + p->h - fr * p->h;
-        cairo_set_source_rgb(cr, AXIS_GREY, AXIS_GREY, AXIS_GREY);
-        cairo_move_to(cr, x, y);
-        cairo_line_to(cr, x + d * TICK_LEN, y);
-        cairo_stroke(cr);
-        char buf[48];
-        ticks_format(&a->t, a->t.v[i], buf, sizeof buf);
-        cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
-        double w =
-            chart_text(f, x + d * (TICK_LEN + 2), y, buf, a->font, 0, right ? 0 : 1, 0.5, 0, 0);
-        widest = fmax(widest, w);
-    }
-    cairo_set_source_rgb(cr, AXIS_GREY, AXIS_GREY, AXIS_GREY);
-    minor_ticks(p, a, right ? 2 : 1);
-    return widest;
-}
-
-void chart_axes(const chart_panel *p, const char *xlabel, const char *ylabel, rgb ycol,
-                const char *y2label, rgb y2col)
-{
-    chart_fig *f = p->f;
-    cairo_t *cr = f->cr;
-    cairo_save(cr);
-    cairo_set_line_width(cr, 0.8);
-    cairo_set_source_rgb(cr, AXIS_GREY, AXIS_GREY, AXIS_GREY);
-    /* frame: left and bottom always; top and right as thin lines for a closed panel */
-    cairo_rectangle(cr, p->x, p->y, p->w, p->h);
-    cairo_stroke(cr);
-    double lab = p->xa.font;
-    /* x ticks (marks always, labels only with a title) */
-    for (int i = 0; i < p->xa.t.n; i++) {
-        double fr = chart_axis_frac(&p->xa, p->xa.t.v[i]);
-        if (!(fr >= -1e-9 && fr <= 1 + 1e-9))
-            continue;
-        double x = p->x + fr * p->w;
-        cairo_set_source_rgb(cr, AXIS_GREY, AXIS_GREY, AXIS_GREY);
-        cairo_move_to(cr, x, p->y + p->h);
-        cairo_line_to(cr, x, p->y + p->h + TICK_LEN);
-        cairo_stroke(cr);
-        if (xlabel) {
-            char buf[48];
-            ticks_format(&p->xa.t, p->xa.t.v[i], buf, sizeof buf);
-            cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
-            chart_text(f, x, p->y + p->h + TICK_LEN + 3, buf, lab, 0, 0.5, 0, 0, 0);
-        }
-    }
-    cairo_set_source_rgb(cr, AXIS_GREY, AXIS_GREY, AXIS_GREY);
-    minor_ticks(p, &p->xa, 0);
-    double title = lab + 1;
-    if (xlabel) {
-        cairo_set_source_rgb(cr, 0, 0, 0);
-        chart_text(f, p->x + p->w / 2, p->y + p->h + TICK_LEN + 3 + 1.6 * lab, xlabel, title, 0,
-                   0.5, 0, 0, 1);
-    }
-    double wl = y_ticks(p, &p->ya, 0);
-    if (ylabel) {
-        chart_set_source(f, ycol, 1);
-        chart_text(f, p->x - TICK_LEN - 2 - wl - 6, p->y + p->h / 2, ylabel, title, 0, 0.5, 1,
-                   -M_PI / 2, 1);
-    }
-    if (p->has_y2) {
-        double wr = y_ticks(p, &p->y2a, 1);
-        if (y2label) {
-            chart_set_source(f, y2col, 1);
-            chart_text(f, p->x + p->w + TICK_LEN + 2 + wr + 6, p->y + p->h / 2, y2label, title, 0,
-                       0.5, 1, M_PI / 2, 1);
-        }
-    }
-    cairo_restore(cr);
-}
-
-void chart_clip(const chart_panel *p)
-{
-    cairo_save(p->f->cr);
-    cairo_rectangle(p->f->cr, p->x, p->y, p->w, p->h);
-    cairo_clip(p->f->cr);
-}
-
-void chart_unclip(const chart_panel *p)
-{
-    cairo_restore(p->f->cr);
-}
-
-static void apply_style(chart_fig *f, chart_style s)
-{
-    cairo_t *cr = f->cr;
-    chart_set_source(f, s.c, s.alpha);
-    cairo_set_line_width(cr, s.width > 0 ? s.width : 1);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
-    double w = s.width > 0 ? s.width : 1;
-    double dashed[] = {4 * w, 2.5 * w}, dotted[] = {1 * w, 1.8 * w},
-           dashdot[] = {4 * w, 1.8 * w, 1 * w, 1.8 * w};
-    switch (s.dash) {
-    case CHART_DASHED:
-        cairo_set_dash(cr, dashed, 2, 0);
-        break;
-    case CHART_DOTTED:
-        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-        cairo_set_dash(cr, dotted, 2, 0);
-        break;
-    case CHART_DASHDOT:
-        cairo_set_dash(cr, dashdot, 4, 0);
-        break;
-    default:
-        cairo_set_dash(cr, NULL, 0, 0);
-    }
-}
-
-void chart_line(const chart_panel *p, const double *x, const double *y, size_t n, int right,
-                chart_style s, int step)
-{
-    cairo_t *cr = p->f->cr;
-    chart_clip(p);
-    apply_style(p->f, s);
-    int down = 0; /* pen down: the previous sample was drawn */
-    for (size_t i = 0; i < n; i++) {
-        double px = chart_px(p, x[i]), py = chart_py(p, y[i], right);
-        if (isnan(px) || isnan(py)) {
-            down = 0;
-            continue;
-        }
-        if (step) {
-            /* hold y[i] over (x[i-1], x[i]]; the first sample's interval is assumed as long
-             * as the next one */
-            double xprev = i > 0 ? x[i - 1] : (n > 1 ? 2 * x[0] - x[1] : x[0]);
-            double pprev = chart_px(p, xprev);
-            if (isnan(pprev))
-                pprev = px;
-            if (down)
-                cairo_line_to(cr, pprev, py);
-            else
-                cairo_move_to(cr, pprev, py);
-            cairo_line_to(cr, px, py);
-        } else if (down) {
-            cairo_line_to(cr, px, py);
-        } else {
-            cairo_move_to(cr, px, py);
-        }
-        down = 1;
-    }
-    cairo_stroke(cr);
-    chart_unclip(p);
-}
-
-void chart_band(const chart_panel *p, const double *x, const double *lo, const double *hi, size_t n,
-                chart_style s)
-{
-    cairo_t *cr = p->f->cr;
-    chart_clip(p);
-    chart_set_source(p->f, s.c, s.alpha);
-    size_t i = 0;
-    while (i < n) {
-        /* one run of consecutive drawable samples */
-        size_t a = i;
-        while (a < n && (isnan(chart_px(p, x[a])) || isnan(chart_py(p, lo[a], 0)) ||
-                         isnan(chart_py(p, hi[a], 0))))
-            a++;
-        size_t b = a;
-        while (b < n && !(isnan(chart_px(p, x[b])) || isnan(chart_py(p, lo[b], 0)) ||
-                          isnan(chart_py(p, hi[b], 0))))
-            b++;
-        if (b > a) {
-            for (size_t k = a; k < b; k++)
-                cairo_line_to(cr, chart_px(p, x[k]), chart_py(p, hi[k], 0));
-            for (size_t k = b; k-- > a;)
-                cairo_line_to(cr, chart_px(p, x[k]), chart_py(p, lo[k], 0));
-            cairo_close_path(cr);
-            cairo_fill(cr);
-        }
-        i = b > a ? b : a + 1;
-    }
-    chart_unclip(p);
-}
-
-void chart_markers(const chart_panel *p, const double *x, const double *y, size_t n, chart_style s,
-                   double radius)
-{
-    cairo_t *cr = p->f->cr;
-    for (size_t i = 0; i < n; i++) {
-        double px = chart_px(p, x[i]), py = chart_py(p, y[i], 0);
-        if (isnan(px) || isnan(py))
-            continue;
-        cairo_new_sub_path(cr);
-        cairo_arc(cr, px, py, radius, 0, 2 * M_PI);
-    }
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_fill_preserve(cr);
-    apply_style(p->f, s);
-    cairo_stroke(cr);
-}
-
-void chart_rect(const chart_panel *p, double x0, double x1, double y0, double y1, rgb fill)
-{
-    double a = chart_px(p, x0), b = chart_px(p, x1), c = chart_py(p, y0, 0), d = chart_py(p, y1, 0);
-    if (isnan(a) || isnan(b) || isnan(c) || isnan(d))
-        return;
-    chart_set_source(p->f, fill, 1);
-    cairo_rectangle(p->f->cr, fmin(a, b), fmin(c, d), fabs(b - a), fabs(d - c));
-    cairo_fill(p->f->cr);
-}
-
-void chart_vspan(const chart_panel *p, double x0, double x1, rgb c, double alpha)
-{
-    if (isnan(x0) || isnan(x1))
-        return;
-    cairo_t *cr = p->f->cr;
-    double a = chart_px(p, fmin(x0, x1)), b = chart_px(p, fmax(x0, x1));
-    if (isnan(a) || isnan(b))
-        return;
-    chart_clip(p);
-    if (b - a < 0.5) {
-        chart_style s = {c, 1.0, CHART_DASHED, 0};
-        apply_style(p->f, s);
-        cairo_move_to(cr, a, p->y);
-        cairo_line_to(cr, a, p->y + p->h);
-        cairo_stroke(cr);
-    } else {
-        chart_set_source(p->f, c, alpha);
-        cairo_rectangle(cr, a, p->y, b - a, p->h);
-        cairo_fill(cr);
-    }
-    chart_unclip(p);
-}
-
-void chart_hline(const chart_panel *p, double y, int right, chart_style s, const char *label,
-                 double font)
-{
-    double py = chart_py(p, y, right);
-    if (isnan(py) || py < p->y - 0.01 || py > p->y + p->h + 0.01)
-        return;
-    cairo_t *cr = p->f->cr;
-    cairo_save(cr);
-    apply_style(p->f, s);
-    cairo_move_to(cr, p->x, py);
-    cairo_line_to(cr, p->x + p->w, py);
-    cairo_stroke(cr);
-    if (label) {
-        double w = chart_text_width(p->f, label, font, 0);
-        double x1 = p->x + p->w - 4, cap = CAP_HEIGHT * font;
-        /* above the line unless that leaves the panel */
-        double base = py - 3 - cap >= p->y + 1 ? py - 3 : py + 3 + cap;
-        cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-        cairo_rectangle(cr, x1 - w - 2, base - cap - 1.5, w + 4, cap + 3);
-        cairo_fill(cr);
-        chart_set_source(p->f, s.c, 1);
-        chart_text(p->f, x1, base, label, font, 0, 1, 1, 0, 1);
-    }
-    cairo_restore(cr);
 }
 
 double chart_legend_width(chart_fig *f, const chart_key *k, int n, double font)
@@ -500,10 +119,17 @@ double chart_legend_row(chart_fig *f, double x_right, double y, const chart_key 
             cairo_fill(cr);
             /* fall through - the line over the band */
         default:
-            apply_style(f, s);
-            cairo_move_to(cr, x, y);
-            cairo_line_to(cr, x + key_w, y);
-            cairo_stroke(cr);
+            if (s.width > 0 || k[i].symbol == CHART_SYM_NONE) {
+                chart_apply_style(f, s);
+                cairo_move_to(cr, x, y);
+                cairo_line_to(cr, x + key_w, y);
+                cairo_stroke(cr);
+            }
+        }
+        if (k[i].symbol != CHART_SYM_NONE) {
+            chart_style ss = s;
+            ss.width = 1.1;
+            chart_symbol_at(f, x + key_w / 2, y, ss, k[i].symbol, 0.32 * font);
         }
         cairo_restore(cr);
         x += key_w + gap;
@@ -511,6 +137,126 @@ double chart_legend_row(chart_fig *f, double x_right, double y, const chart_key 
         x += chart_text(f, x, y, k[i].label, font, 0, 0, 0.5, 0, 1) + sep;
     }
     return left;
+}
+
+double chart_legend_row_h(double font)
+{
+    return 1.5 * font;
+}
+
+double chart_legend_flow(chart_fig *f, double x, double y_top, double width, const chart_key *k,
+                         int n, double font, double halign, int draw)
+{
+    if (n <= 0)
+        return 0;
+    double pitch = chart_legend_row_h(font);
+    int rows = 0, first = 0;
+    while (first < n) {
+        /* as many keys as fit on this row (at least one) */
+        int last = first + 1;
+        while (last < n && chart_legend_width(f, k + first, last + 1 - first, font) <= width)
+            last++;
+        if (draw) {
+            double rw = chart_legend_width(f, k + first, last - first, font);
+            double right = x + rw + halign * (width - rw);
+            chart_legend_row(f, right, y_top + pitch * (rows + 0.5), k + first, last - first, font);
+        }
+        rows++;
+        first = last;
+    }
+    return rows * pitch;
+}
+
+/* UTF-8 middle dot: a separator kept at the end of a line, never at the start of one */
+#define MIDDOT "\xc2\xb7"
+
+double chart_text_wrap(chart_fig *f, double x, double y_top, double width, const char *s,
+                       double size, int bold, double halign, int draw)
+{
+    if (!s || !*s)
+        return 0;
+    size_t len = strlen(s);
+    char *line = xmalloc(len + 1), *trial = xmalloc(len + 1);
+    double pitch = 1.3 * size;
+    int lines = 0;
+    size_t i = 0;
+    line[0] = '\0';
+    while (i < len) {
+        while (i < len && s[i] == ' ')
+            i++;
+        size_t j = i;
+        while (j < len && s[j] != ' ')
+            j++;
+        if (j == i)
+            break;
+        if (j - i == 2 && memcmp(s + i, MIDDOT, 2) == 0 && line[0]) {
+            strcat(line, " " MIDDOT);
+        } else {
+            snprintf(trial, len + 1, "%s%s%.*s", line, line[0] ? " " : "", (int)(j - i), s + i);
+            if (line[0] && chart_text_width(f, trial, size, bold) > width) {
+                if (draw)
+                    chart_text(f, x, y_top + lines * pitch, line, size, bold, halign, 0, 0, 0);
+                lines++;
+                snprintf(line, len + 1, "%.*s", (int)(j - i), s + i);
+            } else {
+                memcpy(line, trial, strlen(trial) + 1);
+            }
+        }
+        i = j;
+    }
+    if (line[0]) {
+        if (draw)
+            chart_text(f, x, y_top + lines * pitch, line, size, bold, halign, 0, 0, 0);
+        lines++;
+    }
+    if (draw)
+        chart_record(f, s);
+    free(line);
+    free(trial);
+    return lines * pitch;
+}
+
+chart_fonts chart_fonts_for(double w_pt)
+{
+    static const chart_fonts wide = {13.0, 9.5, 9.5, 8.0, 8.0};
+    static const chart_fonts narrow = {9.5, 7.5, 8.0, 7.0, 7.0};
+    const double w1 = 600, w0 = 260;
+    if (!(w_pt > 0) || w_pt >= w1)
+        return wide;
+    double t = w_pt <= w0 ? 0 : (w_pt - w0) / (w1 - w0);
+    chart_fonts c = {narrow.title + t * (wide.title - narrow.title),
+                     narrow.subtitle + t * (wide.subtitle - narrow.subtitle),
+                     narrow.panel + t * (wide.panel - narrow.panel),
+                     narrow.tick + t * (wide.tick - narrow.tick),
+                     narrow.legend + t * (wide.legend - narrow.legend)};
+    return c;
+}
+
+static void font_options(cairo_t *cr)
+{
+    cairo_font_options_t *fo = cairo_font_options_create();
+    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    cairo_set_font_options(cr, fo);
+    cairo_font_options_destroy(fo);
+}
+
+void chart_scratch(chart_fig *f, double w_pt, double h_pt)
+{
+    memset(f, 0, sizeof *f);
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+    f->cr = cairo_create(s);
+    cairo_surface_destroy(s); /* the context holds a reference */
+    font_options(f->cr);
+    f->w = w_pt;
+    f->h = h_pt;
+}
+
+void chart_scratch_free(chart_fig *f)
+{
+    cairo_destroy(f->cr);
+    free(f->text);
+    memset(f, 0, sizeof *f);
 }
 
 /* ---- output ---- */
@@ -605,11 +351,7 @@ static int render_one(const char *path, const char *tmp, unsigned fmt, double w,
     f.h = h;
     if (fmt == CHART_PNG)
         cairo_scale(f.cr, 2, 2);
-    cairo_font_options_t *fo = cairo_font_options_create();
-    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-    cairo_set_font_options(f.cr, fo);
-    cairo_font_options_destroy(fo);
+    font_options(f.cr);
     cairo_set_source_rgb(f.cr, 1, 1, 1);
     cairo_paint(f.cr);
     draw(&f, ctx);

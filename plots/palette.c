@@ -27,6 +27,8 @@ rgb palette_class(int cls)
         return palette_okabe_ito(PAL_BLUISH_GREEN);
     case PAL_CLASS_METASTABLE:
         return palette_okabe_ito(PAL_ORANGE);
+    case PAL_CLASS_UNRESOLVED:
+        return hex(0xa2d6f3); /* Okabe-Ito sky blue, 45 % toward white */
     default:
         /* Okabe-Ito black lifted to a dark grey so that contour lines stay visible on it. */
         return palette_mix(palette_okabe_ito(PAL_BLACK), hex(0xffffff), 0.2);
@@ -35,7 +37,7 @@ rgb palette_class(int cls)
 
 const char *palette_class_name(int cls)
 {
-    static const char *names[] = {"stable", "metastable", "overloaded"};
+    static const char *names[] = {"stable", "metastable", "overloaded", "unresolved"};
     return cls >= 0 && cls < PAL_CLASS_N ? names[cls] : "?";
 }
 
@@ -53,6 +55,11 @@ rgb palette_viridis(double t)
     if (i >= n - 1)
         return hex(v[n - 1]);
     return palette_mix(hex(v[i]), hex(v[i + 1]), x - i);
+}
+
+rgb palette_recovery(double t)
+{
+    return palette_viridis(1 - (t > 1 ? 1 : t));
 }
 
 rgb palette_mix(rgb a, rgb b, double t)

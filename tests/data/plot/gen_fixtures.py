@@ -1,6 +1,14 @@
 #!/usr/bin/env python3
-"""Writes the plot test fixtures (timeseries.csv, regions2.csv, regions1.csv) here.
-Synthetic but shaped like the 1.12 incident; deterministic (fixed seed). Not needed to build."""
+"""Writes the plot test fixtures here, synthetic but shaped like the 1.12 incident and
+deterministic (fixed seed); not needed to build:
+  timeseries.csv, interventions.csv        a run (with the second wave's columns)
+  regions2_old.csv                         a refined two-axis sweep in the first wave's format
+                                           (cell edges as x_lo..y_hi columns, no cells.csv)
+  regions2.csv + cells2.csv                the same sweep in the second wave's format: four
+                                           classes, recovery times, the partition in cells.csv
+  regions1.csv + cells1.csv                a one-axis sweep
+  regions3.csv + cells3.csv                a three-axis sweep (z = apiserver.replicas 1, 2, 3)
+  regions_cat.csv + cells_cat.csv          a categorical x (metrics_server.auth) by a numeric y"""
 import math
 import random
 
@@ -20,7 +28,9 @@ def timeseries():
             "loopback_queue_length", "loopback_wait_s", "loopback_gets_per_s",
             "orphaned_validations", "scrape_success_ratio", "heartbeat_success_ratio",
             "not_ready_nodes", "goodput_tokenreview_per_s", "goodput_heartbeat_per_s",
-            "goodput_sa_per_s", "goodput_background_per_s", "cpu_utilization", "healthy"]
+            "goodput_sa_per_s", "goodput_background_per_s", "cpu_utilization", "healthy",
+            "sa_success_ratio", "outstanding_calls", "outstanding_validations",
+            "outstanding_requests", "outstanding_work"]
     rows = [",".join(cols)]
     q = 0.0
     notready = 0.0
@@ -65,9 +75,13 @@ def timeseries():
             healthy = 0
         # a 10 s gap of the whole pipeline (e.g. a skipped sample) breaks every line
         gap = 1200 <= t < 1210
+        sa = 1.0 if not after else max(0.0, min(1.0, 0.6 + rng.gauss(0, 0.08)))
+        calls = 40 + rng.uniform(0, 5) if not after else 40 + 3 * s + rng.gauss(0, 10)
+        vals_out = [max(0.0, calls), q + max(0, q * 0.8), mut + ro]
         vals = [t, mut, ro, d_mut, d_ro, tr, tr_to, req_to, lat, tok, kub, q, wait, gets,
                 max(0, q * 0.8), 1.0 if not after else max(0, 0.3 + rng.gauss(0, 0.1)), hb,
-                notready, min(tr, 900), hb * 500, 40 if not after else 5, 20, 0.3, healthy]
+                notready, min(tr, 900), hb * 500, 40 if not after else 5, 20, 0.3, healthy,
+                sa] + vals_out + [sum(vals_out)]
         out = []
         for i, v in enumerate(vals):
             if i == 0:
@@ -139,6 +153,126 @@ def row(point, level, x, y, xl, xh, yl, yh, reps, pr):
     return ",".join(str(v) for v in f)
 
 
+NEW_HEAD = ("point,level,x,y,z,cluster.nodes,kubelet.webhook_cache_ttl,replications,n_stable,"
+            "n_metastable,n_overloaded,n_unresolved,p_stable,p_stable_lo,p_stable_hi,"
+            "p_metastable,p_metastable_lo,p_metastable_hi,p_overloaded,p_overloaded_lo,"
+            "p_overloaded_hi,p_unresolved,p_unresolved_lo,p_unresolved_hi,majority,n_recovered,"
+            "recovery_median,recovery_lo,recovery_hi,p_within_window,p_within_window_lo,"
+            "p_within_window_hi,mean_heartbeat_success_ratio,n_stopped_early")
+NAMES4 = ["stable", "metastable", "overloaded", "unresolved"]
+WINDOW = 600.0
+
+
+def probs4(r):
+    """Class probabilities from the load ratio r (1 = the metastable boundary)."""
+    unstable = sig(math.log(r) / 0.25)
+    over = sig((math.log(r) - math.log(3)) / 0.25)
+    unres = 0.35 * math.exp(-(math.log(r) / 0.2) ** 2)  # near the boundary: still draining
+    st = max(0.0, 1 - unstable - unres / 2)
+    return [st, max(0.0, unstable - over - unres / 2), over, unres]
+
+
+def new_row(point, level, x, y, z, reps, pr, r):
+    n = [0, 0, 0, 0]
+    cum = [sum(pr[:k + 1]) / sum(pr) for k in range(4)]
+    for _ in range(reps):
+        u = rng.random()
+        n[next(k for k in range(4) if u <= cum[k] or k == 3)] += 1
+    f = [point, level, g(x), g(y), g(z), g(x), g(y), reps] + n
+    for k in range(4):
+        lo, hi = cp(n[k], reps)
+        f += [g(n[k] / reps), g(lo), g(hi)]
+    worse = [0, 2, 3, 1]  # tie order: overloaded > metastable > unresolved > stable
+    major = max(range(4), key=lambda k: (n[k], worse[k]))
+    f += [NAMES4[major], n[0]]
+    if n[0] > 0:
+        # recovery grows toward the boundary (r -> 1); far from it no outage at all
+        med = 0.0 if r < 0.3 else 40 * math.exp(4 * min(r, 1.1))
+        lo, hi = (g(med * 0.7), g(med * 1.5)) if n[0] >= 6 else ("", "")
+        f += [g(med), lo, hi]
+        within = sum(1 for _ in range(n[0]) if med * rng.uniform(0.6, 1.6) <= WINDOW)
+    else:
+        f += ["", "", ""]
+        within = 0
+    lo, hi = cp(within, reps)
+    f += [g(within / reps), g(lo), g(hi), g(n[0] / reps), 0]
+    return ",".join(str(v) for v in f)
+
+
+def sweep2(path_regions, path_cells, z=None, cats=None, seed_shift=0):
+    """A 10 x 6 grid (or len(cats) x 6) with four cells refined into quadrants: two quadrants
+    become level-1 points, the other two stay with the coarse point (which then owns several
+    rectangles)."""
+    if cats:
+        xs = [float(i) for i in range(len(cats))]
+        xe = [i - 0.5 for i in range(len(cats) + 1)]
+    else:
+        xs = [1000.0 * (i + 1) for i in range(10)]
+        dx = xs[1] - xs[0]
+        xe = [xs[0] - dx / 2] + [(a + b) / 2 for a, b in zip(xs, xs[1:])] + [xs[-1] + dx / 2]
+    ys = [5.0, 15.0, 30.0, 60.0, 120.0, 300.0]
+    ye = ([ys[0] / math.sqrt(ys[1] / ys[0])] + [math.sqrt(a * b) for a, b in zip(ys, ys[1:])] +
+          [ys[-1] * math.sqrt(ys[-1] / ys[-2])])
+    zs = z if z else [None]
+    rows, cells = [NEW_HEAD], ["point,x_lo,x_hi,y_lo,y_hi"]
+    point = 0
+    refine = set() if cats else {(2, 1), (3, 2), (4, 2), (6, 3)}
+    for zk, zv in enumerate(zs):
+        for j in range(6):
+            for i in range(len(xs)):
+                def load(x, y):
+                    if cats:
+                        return [0.4, 1.4][i % 2] * math.sqrt(y / 30)
+                    return x / (500 * math.sqrt(y)) / (1 + 0.35 * zk)
+                r = load(xs[i], ys[j])
+                coarse = point
+                rows.append(new_row(point, 0, xs[i], ys[j], zv, 10, probs4(r), r))
+                point += 1
+                if (i, j) not in refine:
+                    cells.append("%d,%s,%s,%s,%s" % (coarse, g(xe[i]), g(xe[i + 1]), g(ye[j]),
+                                                    g(ye[j + 1])))
+                    continue
+                xm = (xe[i] + xe[i + 1]) / 2
+                ym = math.sqrt(ye[j] * ye[j + 1])
+                quads = [(xe[i], xm, ye[j], ym), (xm, xe[i + 1], ye[j], ym),
+                         (xe[i], xm, ym, ye[j + 1]), (xm, xe[i + 1], ym, ye[j + 1])]
+                for q, (xl, xh, yl, yh) in enumerate(quads):
+                    if q in (0, 3):  # new level-1 points at the quadrant centres
+                        x, y = (xl + xh) / 2, math.sqrt(yl * yh)
+                        rr = load(x, y)
+                        rows.append(new_row(point, 1, x, y, zv, 10, probs4(rr), rr))
+                        cells.append("%d,%s,%s,%s,%s" % (point, g(xl), g(xh), g(yl), g(yh)))
+                        point += 1
+                    else:
+                        cells.append("%d,%s,%s,%s,%s" % (coarse, g(xl), g(xh), g(yl), g(yh)))
+    with open(path_regions, "w") as f:
+        f.write("\n".join(rows) + "\n")
+    with open(path_cells, "w") as f:
+        f.write("\n".join(cells) + "\n")
+
+
+def sweep1():
+    rows, cells = [NEW_HEAD], ["point,x_lo,x_hi,y_lo,y_hi"]
+    xs = [500 + i * 500 for i in range(20)]
+    for i, x in enumerate(xs):
+        r = x / (500 * math.sqrt(60.0))
+        rows.append(new_row(i, 0, x, None, None, 20, probs4(r), r))
+        cells.append("%d,%s,%s,," % (i, g(x - 250), g(x + 250)))
+    with open("regions1.csv", "w") as f:
+        f.write("\n".join(rows) + "\n")
+    with open("cells1.csv", "w") as f:
+        f.write("\n".join(cells) + "\n")
+
+
+def interventions():
+    rows = ["index,at,what,recovered,recovery_time",
+            '0,1200,apiserver.max_mutating_requests_inflight = 2000,0,',
+            '1,1500,apiserver_restart 30 s,1,85.5',
+            '2,1650,"metrics_server.auth = ""certificate"", restarted",1,12']
+    with open("interventions.csv", "w") as f:
+        f.write("\n".join(rows) + "\n")
+
+
 def regions2():
     xs = [1000.0 * (i + 1) for i in range(10)]
     ys = [5.0, 15.0, 30.0, 60.0, 120.0, 300.0]
@@ -166,19 +300,14 @@ def regions2():
                 rows.append(row(point, 0, xs[i], ys[j], xe[i], xe[i + 1], ye[j], ye[j + 1], 10,
                                 probs(xs[i], ys[j])))
                 point += 1
-    with open("regions2.csv", "w") as f:
-        f.write("\n".join(rows) + "\n")
-
-
-def regions1():
-    rows = [HEAD]
-    xs = [500 + i * 500 for i in range(20)]
-    for i, x in enumerate(xs):
-        rows.append(row(i, 0, x, None, x - 250, x + 250, None, None, 20, probs(x, 60.0)))
-    with open("regions1.csv", "w") as f:
+    with open("regions2_old.csv", "w") as f:
         f.write("\n".join(rows) + "\n")
 
 
 timeseries()
 regions2()
-regions1()
+sweep2("regions2.csv", "cells2.csv")
+sweep2("regions3.csv", "cells3.csv", z=[1, 2, 3])
+sweep2("regions_cat.csv", "cells_cat.csv", cats=["token", "certificate"])
+sweep1()
+interventions()
