@@ -54,6 +54,8 @@ typedef struct sample {
     double lb_wait_sum_s;             /* over reservations made in the interval */
     double orphaned;                  /* validations nobody waits for, at t */
     double not_ready;                 /* NotReady nodes at t */
+    double stale;                     /* nodes without a successful status PATCH for
+                                         heartbeat.interval + heartbeat.timeout, at t */
     /* Outstanding work at t, what the classifier's trend test judges: client-go calls in
      * progress (sending, in flight, waiting out a Retry-After or a webhook backoff), SA
      * validations in progress (the loopback backlog and those doing a GET), and requests inside

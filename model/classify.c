@@ -125,8 +125,8 @@ void classify_trend(const double *w, size_t n, double dt, trend *t)
 
 /* The counts a window adds up, per sample. */
 enum wcount {
-    W_HB_OK,
-    W_HB_FAIL,
+    W_HB_STALE, /* nodes with a stale status (sample.stale) */
+    W_HB_NODES,
     W_SC_OK,
     W_SC_FAIL,
     W_SA_OK,
@@ -226,8 +226,9 @@ static int health_now(const classify *c)
     const double *s = c->sum;
     /* Counts are integers held in doubles: the running sums are exact. */
     int ok = s[W_OVER] == 0;
-    if (c->has_hb && s[W_HB_OK] + s[W_HB_FAIL] > 0)
-        ok = ok && ratio(s[W_HB_OK], s[W_HB_FAIL]) >= p->health.min_heartbeat_success;
+    /* heartbeats: the share of node-samples with a fresh status */
+    if (c->has_hb && s[W_HB_NODES] > 0)
+        ok = ok && 1.0 - s[W_HB_STALE] / s[W_HB_NODES] >= p->health.min_heartbeat_success;
     if (c->has_scrape && s[W_SC_OK] + s[W_SC_FAIL] > 0)
         ok = ok && ratio(s[W_SC_OK], s[W_SC_FAIL]) >= p->health.min_scrape_success;
     if (c->has_sa && s[W_SA_OK] + s[W_SA_FAIL] > 0)
@@ -288,9 +289,13 @@ int classify_push(classify *c, const sample *x)
     if (c->n == c->alloc)
         grow(c);
     size_t k = c->n;
-    double add[W_COUNT] = {
-        x->c[C_HB_OK], x->c[C_HB_FAIL], x->c[C_SCRAPE_OK],        x->c[C_SCRAPE_FAIL],
-        x->c[C_SA_OK], x->c[C_SA_FAIL], x->inflight_mut >= c->cap};
+    double add[W_COUNT] = {x->stale,
+                           (double)c->p->cluster.nodes,
+                           x->c[C_SCRAPE_OK],
+                           x->c[C_SCRAPE_FAIL],
+                           x->c[C_SA_OK],
+                           x->c[C_SA_FAIL],
+                           x->inflight_mut >= c->cap};
     double *slot = c->ring[k % c->w];
     for (int i = 0; i < W_COUNT; i++) {
         if (k >= c->w)

@@ -178,16 +178,31 @@ static int draw_dashboard(const char *dir, const params *p, const summary *s, er
                  trigger_kind_name(p->trigger.kind), p->trigger.at_s, span, run_class_name(s->cls),
                  rec, (unsigned long long)p->sim.seed);
     }
+    /* the interventions, as the run wrote them (none: no file) */
+    char *ivs = path_join(dir, "interventions.csv");
+    plot_mark *marks = NULL;
+    int nmarks = p->ninterventions > 0 ? plot_read_interventions(ivs, &marks, e) : 0;
+    free(ivs);
+    if (nmarks < 0)
+        return -1;
     plot_run_info info = {
-        title,
-        subtitle,
-        p->apiserver.max_mutating_requests_inflight,
-        p->apiserver.max_requests_inflight,
-        p->trigger.kind == TRIGGER_NONE ? NAN : p->trigger.at_s,
-        p->trigger.kind == TRIGGER_NONE ? NAN : p->trigger.at_s + p->trigger.duration_s};
+        .title = title,
+        .subtitle = subtitle,
+        .mutating_cap = p->apiserver.max_mutating_requests_inflight,
+        .readonly_cap = p->apiserver.max_requests_inflight,
+        .trigger_start_s = p->trigger.kind == TRIGGER_NONE ? NAN : p->trigger.at_s,
+        .trigger_end_s =
+            p->trigger.kind == TRIGGER_NONE ? NAN : p->trigger.at_s + p->trigger.duration_s,
+        .min_heartbeat_success = p->health.min_heartbeat_success,
+        .min_scrape_success = p->health.min_scrape_success,
+        .min_sa_success = p->health.min_sa_success,
+        .marks = marks,
+        .n_marks = nmarks,
+    };
     char *csv = path_join(dir, "timeseries.csv");
     char *base = path_join(dir, "timeseries");
     int rc = plot_dashboard(csv, base, p->plot.formats, &info, e);
+    plot_marks_free(marks, nmarks);
     free(csv);
     free(base);
     return rc;

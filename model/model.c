@@ -200,6 +200,12 @@ typedef struct model {
     uint32_t *scr_waiting; /* per metrics-server tick (ring): scrapes still waiting */
     uint32_t tick_lo, tick_hi, scr_waiting_cap; /* ticks [tick_lo, tick_hi) not yet expired */
     uint32_t ready_head, ready_tail;            /* ready nodes by last_ok: the NotReady deadlines */
+    /* Stale status: a ready node whose last successful PATCH is older than stale_thr (the last
+     * sample's time minus interval + timeout) lies before stale_front in the ready list (which is
+     * in order of last_ok), and is counted in stale_ready. */
+    uint32_t stale_front;
+    int stale_ready;
+    double stale_thr;
     bool watchdog_armed;
     scrape *scr; /* scrapes due, sorted by (t, seq), from scr_pos on */
     size_t scr_n, scr_pos, scr_cap;
@@ -863,6 +869,10 @@ static void watchdog_arm(model *m);
 static void ready_unlink(model *m, uint32_t i)
 {
     node *n = &m->nodes[i];
+    if (n->last_ok < m->stale_thr)
+        m->stale_ready--;
+    if (m->stale_front == i)
+        m->stale_front = n->next;
     if (n->prev != NO_NODE)
         m->nodes[n->prev].next = n->next;
     else
@@ -877,6 +887,8 @@ static void ready_unlink(model *m, uint32_t i)
 static void ready_append(model *m, uint32_t i)
 {
     node *n = &m->nodes[i];
+    if (m->stale_front == NO_NODE)
+        m->stale_front = i; /* its last_ok is the newest: not stale */
     n->prev = m->ready_tail;
     n->next = NO_NODE;
     if (m->ready_tail != NO_NODE)
@@ -915,12 +927,12 @@ static void hb_result(model *m, call *c, enum status st)
         return;
     }
     if (st == ST_OK) {
-        n->last_ok = now(m);
-        /* The newest last_ok: to the tail of the ready list. */
+        /* The newest last_ok: to the tail of the ready list (unlinked with its old last_ok). */
         if (node_not_ready(n))
             m->not_ready--;
         else
             ready_unlink(m, i);
+        n->last_ok = now(m);
         ready_append(m, i);
         if (!m->watchdog_armed)
             watchdog_arm(m);
@@ -1607,6 +1619,14 @@ static void ev_sample(sim *s, void *obj, uint64_t arg)
     m->tr_lat_sum = m->lb_wait_sum = 0.0;
     x->orphaned = m->orphaned;
     x->not_ready = m->not_ready;
+    /* nodes whose status is stale now: no successful PATCH for interval + timeout (a beat missed,
+     * whether its requests failed or never finished), NotReady ones included */
+    m->stale_thr = t - (m->p->kubelet.heartbeat.interval_s + m->p->kubelet.heartbeat.timeout_s);
+    while (m->stale_front != NO_NODE && m->nodes[m->stale_front].last_ok < m->stale_thr) {
+        m->stale_ready++;
+        m->stale_front = m->nodes[m->stale_front].next;
+    }
+    x->stale = (double)(m->stale_ready + m->not_ready);
     x->out_calls = (double)m->calls.live;
     x->out_vals = (double)m->vals.live;
     x->out_reqs = (double)m->sreqs.live;
@@ -1654,7 +1674,8 @@ static void init_state(model *m)
         first[i] = (scrape){phase, (uint32_t)i, (uint32_t)i};
     }
     scrape_sort(first, (size_t)m->nnodes);
-    m->ready_head = m->ready_tail = NO_NODE;
+    m->ready_head = m->ready_tail = m->stale_front = NO_NODE;
+    m->stale_thr = -INFINITY;
     for (int k = 0; k < m->nnodes; k++) {
         tqueue_push(&m->tq_cycle, first[k].t, first[k].node);
         /* warm: last_ok follows the phase; cold: every last_ok is 0, in node order */

@@ -51,8 +51,8 @@ static void phase_stats(const params *p, const run_output *o, summary *s)
             tr += x->c[C_TR];
             trt += x->c[C_TR_TIMEOUT];
             rej += x->c[C_REJ_MUT] + x->c[C_REJ_RO];
-            hbo += x->c[C_HB_OK];
-            hbf += x->c[C_HB_FAIL];
+            hbf += x->stale; /* node-samples with a stale status, of hbo */
+            hbo += p->cluster.nodes;
             sco += x->c[C_SCRAPE_OK];
             scf += x->c[C_SCRAPE_FAIL];
         }
@@ -64,7 +64,7 @@ static void phase_stats(const params *p, const run_output *o, summary *s)
         pm->tr_per_s = per_s(tr, span);
         pm->tr_timeouts_per_s = per_s(trt, span);
         pm->rejected_per_s = per_s(rej, span);
-        pm->hb_ratio = ratio(hbo, hbf);
+        pm->hb_ratio = hbo > 0 ? 1.0 - hbf / hbo : NAN;
         pm->scrape_ratio = ratio(sco, scf);
     }
 }
@@ -96,6 +96,7 @@ void stats_summarize(const params *p, uint64_t replication, const run_output *o,
     s->work_rate_per_s = v.work_rate_per_s;
 
     double lat = 0, wait = 0, lbq = 0, mut = 0, ro = 0, prev_t = p->sim.warmup_s;
+    double hb_stale = 0, hb_nodes = 0;
     s->max_not_ready = s->max_orphaned = 0;
     for (size_t k = 0; k < o->nsamples; k++) {
         const sample *x = &o->samples[k];
@@ -113,6 +114,8 @@ void stats_summarize(const params *p, uint64_t replication, const run_output *o,
             s->max_not_ready = x->not_ready;
         if (x->orphaned > s->max_orphaned)
             s->max_orphaned = x->orphaned;
+        hb_stale += x->stale;
+        hb_nodes += p->cluster.nodes;
     }
     s->measured_s = prev_t - p->sim.warmup_s;
     const double *t = s->total;
@@ -122,7 +125,7 @@ void stats_summarize(const params *p, uint64_t replication, const run_output *o,
     s->lb_mean_queue = s->measured_s > 0 ? lbq / s->measured_s : NAN;
     s->inflight_mut_mean = s->measured_s > 0 ? mut / s->measured_s : NAN;
     s->inflight_ro_mean = s->measured_s > 0 ? ro / s->measured_s : NAN;
-    s->hb_ratio = ratio(t[C_HB_OK], t[C_HB_FAIL]);
+    s->hb_ratio = hb_nodes > 0 ? 1.0 - hb_stale / hb_nodes : NAN;
     s->scrape_ratio = ratio(t[C_SCRAPE_OK], t[C_SCRAPE_FAIL]);
     s->sa_ratio = ratio(t[C_SA_OK], t[C_SA_FAIL]);
     s->bg_ratio = ratio(t[C_BG_OK], t[C_BG_FAIL]);
@@ -238,7 +241,7 @@ void stats_write_timeseries(FILE *f, const params *p, const run_output *o)
                       per_s(c[C_LB_GETS], dt),
                       x->orphaned,
                       ratio(c[C_SCRAPE_OK], c[C_SCRAPE_FAIL]),
-                      ratio(c[C_HB_OK], c[C_HB_FAIL]),
+                      p->cluster.nodes > 0 ? 1.0 - x->stale / p->cluster.nodes : NAN,
                       x->not_ready,
                       per_s(c[C_TR_OK], dt),
                       per_s(c[C_HB_OK], dt),

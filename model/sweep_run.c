@@ -533,12 +533,14 @@ int sweep_draw(const char *dir, const char *config, const params *p, err *e)
     axis_label(yl, sizeof yl, p->sweep.y.present ? p->sweep.y.key : "probability");
     if (!p->sweep.y.present)
         snprintf(yl, sizeof yl, "probability");
-    plot_sweep_info info = {title,
-                            subtitle,
-                            xl,
-                            yl,
-                            p->sweep.x.scale == SCALE_LOG,
-                            p->sweep.y.present && p->sweep.y.scale == SCALE_LOG};
+    plot_sweep_info info = {.title = title,
+                            .subtitle = subtitle,
+                            .x_label = xl,
+                            .y_label = yl,
+                            .x_log = p->sweep.x.scale == SCALE_LOG,
+                            .y_log = p->sweep.y.present && p->sweep.y.scale == SCALE_LOG,
+                            .mode = PLOT_MAP_RECOVERY,
+                            .recovery_window_s = p->health.recovery_window_s};
     char *csv = path_join(dir, "regions.csv"), *out = path_join(dir, "stability");
     int rc = plot_stability(csv, out, p->plot.formats, &info, e);
     free(csv);

@@ -143,6 +143,17 @@ static void test_restart_recovers_small_cluster(void **state)
         max_nr = fmax(max_nr, o.samples[k].not_ready);
     assert_true(hb_fail > 0);
     assert_true(max_nr > 700); /* most of the 800 nodes */
+    /* Stale status counts beats that fail or never finish: none before the restart, every node
+     * from interval + timeout after it went down, never more than the nodes. */
+    for (size_t k = 0; k < o.nsamples; k++) {
+        const sample *x = &o.samples[k];
+        assert_true(x->stale >= 0 && x->stale <= p.cluster.nodes);
+        if (x->t > 300 && x->t < 500)
+            assert_near(x->stale, 0, 0);
+        if (x->t >= 521 && x->t <= 560)
+            assert_near(x->stale, p.cluster.nodes, 0);
+    }
+    assert_true(s.hb_ratio < 0.99);
     assert_int_equal(s.cls, CLASS_STABLE);
     assert_true(s.recovery_s > 0 && s.recovery_s < 300);
     assert_near(o.samples[o.nsamples - 1].not_ready, 0, 0);
