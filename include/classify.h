@@ -22,8 +22,8 @@
  *
  * Stopping (the adaptive horizon): judging may end from sim.duration on. A run stops there, or
  * later, as soon as one of these holds: healthy for health.hold seconds (stable); unhealthy and
- * sustained (not draining) at every sample of the last health.trend_window seconds (metastable);
- * or
+ * sustained (not draining) at every sample of the last CLASSIFY_SUSTAIN x health.trend_window
+ * seconds (metastable); or
  * sim.max_duration reached (then the rules above classify the last sample). A sweep may stop an
  * overloaded run at the first sample after trigger.at. */
 #ifndef AVALANCHE_CLASSIFY_H
@@ -54,6 +54,8 @@ int run_class_of(const char *s);
  * of work. Anything else, a flat series included, is sustained. ok = 0 when n < 3 batches per
  * third (too short to judge). */
 #define TREND_Z 3.0
+/* A metastable stop needs this many trend windows of sustained verdicts in a row. */
+#define CLASSIFY_SUSTAIN 3
 #define TREND_BATCHES 5
 #define TREND_MIN_DROP 0.01
 

@@ -15,14 +15,17 @@
  *    decrease of more than TREND_Z standard errors, TREND_MIN_DROP of the level and one unit is a
  *    drain;
  *  - noise must not flip a draining run to metastable: a run stops as metastable only when every
- *    sample of the last health.trend_window seconds says "sustained", so one noisy verdict does
- *    not end a run, and a drain shows in the 600 s window for minutes after its backlog is gone,
- *    so the health predicate's own lag does not either. A whole trend window, not less, because
- *    near the boundary a bad state can hover for minutes and then escape (a cap-1200 run of
- *    paper-sens-cap.cfg held its backlog level for 400 s, then healed at 1220 s): the longer
- *    the state must have sustained itself, the rarer an escape after the stop. A stationary
- *    state misread as draining costs only simulated time: the run goes on and is judged again
- *    at the next sample. */
+ *    sample of the last CLASSIFY_SUSTAIN trend windows (30 minutes by default) says
+ *    "sustained", so one noisy verdict does not end a run, and a drain shows in the 600 s window
+ *    for minutes after its backlog is gone, so the health predicate's own lag does not either.
+ *  - so long, because near the boundary a bad state can hover or even grow for many minutes and
+ *    then escape through a slow negative feedback (nodes going NotReady are no longer scraped,
+ *    so their TokenReviews stop): with per-node SA traffic at 5000 nodes the backlog grew for
+ *    20 minutes, then drained, and health returned after 77 minutes; a 4000-node run held its
+ *    backlog level for 6 minutes before draining. The longer the state must have sustained
+ *    itself, the rarer an escape after the stop; runs to the horizon check the early stops (the
+ *    README gives the agreement). A stationary state misread as draining costs only simulated
+ *    time: the run goes on and is judged again at the next sample. */
 #include "classify.h"
 
 #include "xmem.h"
@@ -240,11 +243,16 @@ static int health_now(const classify *c)
  * episode (from the trigger end, or from the first unhealthy sample after a recovery that held
  * health.hold: a relapse after a real recovery is judged on its own work, while a recovery that
  * did not hold, a flicker, stays part of the episode it interrupted). */
-static void trend_at(const classify *c, size_t k, size_t *lo, trend *t)
+static void trend_over(const classify *c, size_t k, size_t w, size_t *lo, trend *t)
 {
     size_t from = c->episode >= 0 ? (size_t)c->episode : k;
-    *lo = k + 1 >= c->trend_w && k + 1 - c->trend_w > from ? k + 1 - c->trend_w : from;
+    *lo = k + 1 >= w && k + 1 - w > from ? k + 1 - w : from;
     trend_prefix(c->prefix, *lo, k + 1 - *lo, c->dt, t);
+}
+
+static void trend_at(const classify *c, size_t k, size_t *lo, trend *t)
+{
+    trend_over(c, k, c->trend_w, lo, t);
 }
 
 static double recovery_of(const classify *c)
@@ -366,7 +374,7 @@ int classify_push(classify *c, const sample *x)
     if (c->recovered)
         decide(c, CLASS_STABLE, NULL);
     else if (h == 0 && c->sustained_from >= 0 &&
-             reached(x->t - c->t[c->sustained_from], c->trend_s))
+             reached(x->t - c->t[c->sustained_from], CLASSIFY_SUSTAIN * c->trend_s))
         decide(c, CLASS_METASTABLE, &t);
     return h;
 }
@@ -398,8 +406,10 @@ void classify_verdict(const classify *c, int stopped, verdict *v)
     size_t k = c->n - 1;
     trend t = {0};
     size_t lo = k;
+    /* the horizon's single verdict looks over as long a stretch as a metastable stop needs, so
+     * that one wave of a growing backlog is not read as a drain */
     if (c->k0 >= 0 && !c->recovered)
-        trend_at(c, k, &lo, &t);
+        trend_over(c, k, CLASSIFY_SUSTAIN * c->trend_w, &lo, &t);
     int sustained = t.ok && !t.draining;
     if (c->h[k] == 1 && (c->recovered || !sustained)) {
         /* healthy: for good, or since a drain that has just ended */
