@@ -131,4 +131,26 @@ typedef struct plot_sweep_info {
 int plot_stability(const char *regions_csv, const char *out_base, unsigned formats,
                    const plot_sweep_info *info, err *e);
 
+/* A ramp experiment's run: a config value moved linearly from v0 at t0_s to v1 at t1_s (an
+ * intervention "ramp"); the samples of the ramp are drawn against that value. */
+typedef struct plot_ramp_run {
+    const char *timeseries_csv, *label;
+    double t0_s, t1_s, v0, v1;
+} plot_ramp_run;
+
+typedef struct plot_hysteresis_info {
+    const char *title, *subtitle;
+    const char *x_label; /* the ramped value, in words with its unit */
+    const char *column;  /* the series drawn (NULL: outstanding_validations), on a log axis */
+    const char *y_label;
+    double smooth_s; /* moving average over this many seconds (0: 60) */
+    double width_pt, height_pt;
+} plot_hysteresis_info;
+
+/* The state against the ramped value for each run (a line each, up and down ramps crossing the
+ * bistable range in opposite directions), with the runs' unhealthy samples drawn thicker.
+ * Writes out_base.{png,svg,pdf} like plot_dashboard. */
+int plot_hysteresis(const plot_ramp_run *runs, int n, const char *out_base, unsigned formats,
+                    const plot_hysteresis_info *info, err *e);
+
 #endif

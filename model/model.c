@@ -2,7 +2,7 @@
  * Clients (kubelet webhook loops, heartbeats, metrics-server, SA-token pods, background) make
  * client-go calls; a call sends server requests (sreq) one at a time; the apiserver runs
  * authentication (token cache, SA validation through the loopback limiter), max-inflight and the
- * handler. Facts and their sources: ../shared/reference/k8s-facts.md. No work here is O(nodes)
+ * handler. Facts and their sources: paper/k8s-facts.md. No work here is O(nodes)
  * per event: only the metrics-server tick and the triggers touch every node, once each. */
 #include "model.h"
 

@@ -2,15 +2,17 @@
 # Regenerates every figure and every number of the paper from the shipped configs with fixed
 # seeds. Raw results go to results/paper/, figures (PDF for the paper, PNG for the README) and
 # CSV tables to paper/figures/, the LaTeX macros and tables to paper/numbers.tex and
-# paper/figures/*.tex. About 5-10 minutes on 2 cores (273 s measured from scratch).
+# paper/figures/*.tex. About half an hour on 2 cores from scratch.
 #   sh paper/figures.sh            (from the repository root, after make all): from scratch
 #   sh paper/figures.sh --resume   reuse the runs already in results/paper (finish a stopped
-#                                  run, or redraw after editing numbers.py or overlay.c)
-# Environment: JOBS (parallel runs, default 2), AVALANCHE (binary, default build/avalanche).
+#                                  run, or redraw after editing tables.py or a chart)
+# Environment: JOBS (parallel runs, default 2), AVALANCHE (binary, default build/avalanche),
+# REPS (replications of the scenario, runbook and mechanism rows, default 20).
 set -eu
 cd "$(dirname "$0")/.."
 AV=${AVALANCHE:-build/avalanche}
 J=${JOBS:-2}
+N=${REPS:-20}
 R=results/paper
 F=paper/figures
 [ -x "$AV" ] || { echo "figures.sh: $AV missing: run make all first" >&2; exit 2; }
@@ -24,10 +26,9 @@ t0=$(date +%s)
 log() { echo "figures.sh [$(( $(date +%s) - t0 )) s] $*" >&2; }
 
 # Versions and mitigations: name | shipped config | the --set that makes paper-*.cfg (which
-# include the 1.12 config) into that version. Each --set is exactly what the config changes.
+# include the incident config) into that version. Each --set is exactly what the config changes.
 VERSIONS='k8s-1.12|k8s-1.12-incident.cfg|
-inflight-400|mitigation-inflight-400.cfg|--set apiserver.max_mutating_requests_inflight=400
-inflight-800|mitigation-inflight-800.cfg|--set apiserver.max_mutating_requests_inflight=800
+inflight-2000|mitigation-inflight-2000.cfg|--set apiserver.max_mutating_requests_inflight=2000
 certificate|mitigation-certificate.cfg|--set metrics_server.auth="certificate"
 k8s-1.14|k8s-1.14-informer.cfg|--set apiserver.sa_lookup.mode="informer" --set apiserver.sa_lookup.informer_miss=0
 k8s-1.17|k8s-1.17-no-loopback-limit.cfg|--set apiserver.sa_lookup.mode="unlimited"
@@ -37,18 +38,18 @@ sets_of() { echo "$VERSIONS" | awk -F'|' -v n="$1" '$1 == n { print $3 }'; }
 
 "$AV" --version > "$F/version.txt"
 
-# 1. Scenario table: every scenario config at 5000 nodes, seeds 1-5, full 1800 s runs.
-log "scenarios"
-echo "$VERSIONS" | while IFS='|' read -r name cfg sets; do
-  for s in 1 2 3 4 5; do
-    [ -f "$R/scen/$name/s$s/summary.csv" ] || echo "$name $cfg $s"
-  done
-done | xargs -r -P "$J" -n 3 sh -c \
-  '"$0" run configs/$2 --seed $3 --set "plot.formats=[\"png\",\"pdf\"]" --out '"$R"'/scen/$1/s$3 --quiet' "$AV"
-cp "$R/scen/k8s-1.12/s1/timeseries.pdf" "$F/incident-timeseries.pdf"
-cp "$R/scen/k8s-1.12/s1/timeseries.png" "$F/incident-timeseries.png"
-cp "$R/scen/certificate/s1/timeseries.pdf" "$F/certificate-timeseries.pdf"
-cp "$R/scen/certificate/s1/timeseries.png" "$F/certificate-timeseries.png"
+# runs NAME CONFIG [--set ...]: N replications of a shipped config (avalanche run --replication)
+# into $R/runs/NAME/rK, in parallel; a finished one (summary.csv) is kept.
+runs() {
+  name=$1; cfg=$2; shift 2
+  r=0
+  while [ $r -lt "$N" ]; do
+    [ -f "$R/runs/$name/r$r/summary.csv" ] || printf '%s\n' "$r"
+    r=$((r + 1))
+  done | xargs -r -P "$J" -I{} sh -c \
+    '"$0" run "$@" --replication {} --set "plot.formats=[\"png\",\"pdf\"]" --out "'"$R"'/runs/'"$name"'/r{}" --quiet' \
+    "$AV" "configs/$cfg" "$@"
+}
 
 sweep() { # out config sets...
   out=$1; cfg=$2; shift 2
@@ -62,51 +63,88 @@ sweep() { # out config sets...
   rm -f "$out/.partial"
 }
 
-# 2. Capacity: one axis over cluster.nodes per version (3 replications).
+# 1. The incident and its runbook, N replications each (O1-O6): the scenario configs from the
+#    start of the run, the runbook replayed during the failure, and its steps one at a time.
+log "scenarios and runbook"
+echo "$VERSIONS" | while IFS='|' read -r name cfg sets; do runs "scen-$name" "$cfg"; done
+runs scen-k8s-1.12-3000 k8s-1.12-incident.cfg --set cluster.nodes=3000
+for v in "" -restart -certificate -informer -unlimited; do
+  runs "runbook$v" "k8s-1.12-runbook$v.cfg"
+done
+cp "$R/runs/scen-k8s-1.12/r0/timeseries.pdf" "$F/incident-timeseries.pdf"
+cp "$R/runs/scen-k8s-1.12/r0/timeseries.png" "$F/incident-timeseries.png"
+cp "$R/runs/runbook/r0/timeseries.pdf" "$F/runbook-timeseries.pdf"
+cp "$R/runs/runbook/r0/timeseries.png" "$F/runbook-timeseries.png"
+cp "$R/runs/runbook-certificate/r0/timeseries.pdf" "$F/runbook-certificate-timeseries.pdf"
+cp "$R/runs/runbook-certificate/r0/timeseries.png" "$F/runbook-certificate-timeseries.png"
+
+# 2. The mechanism study: which mechanism makes metrics-server's token decisive? One point, 5000
+#    nodes, N replications, per row: token auth, certificate auth, and token switched to
+#    certificate 10 minutes after the burst (paper-mechanisms-switch.cfg). name | --set | what.
+#    Sourced values and ASSUMPTIONS are named in the paper's table (tables.py MECHANISMS).
+MECH='defaults|--set apiserver.max_mutating_requests_inflight=200 --set sa_clients.rate_per_node=0 --set sa_clients.tokens_per_node=0
+sa-10|--set apiserver.max_mutating_requests_inflight=200 --set sa_clients.rate_per_node=0.002
+sa-20|--set apiserver.max_mutating_requests_inflight=200
+sa-40|--set apiserver.max_mutating_requests_inflight=200 --set sa_clients.rate_per_node=0.008
+cap-500|--set apiserver.max_mutating_requests_inflight=500
+cap-1000|
+cpu-16|--set apiserver.max_mutating_requests_inflight=200 --set apiserver.cpu.cores=16
+cpu-64|--set apiserver.max_mutating_requests_inflight=200 --set apiserver.cpu.cores=64
+lru|--set apiserver.max_mutating_requests_inflight=200 --set sa_clients.tokens_per_node=1
+lru-off|--set apiserver.max_mutating_requests_inflight=200 --set sa_clients.tokens_per_node=1 --set apiserver.token_cache.max_entries=0
+fail-60|--set apiserver.max_mutating_requests_inflight=200 --set apiserver.sa_lookup.fail_after=60'
+echo "$MECH" | while IFS='|' read -r name sets; do
+  log "mechanism $name"
+  sweep "$R/mech/$name/token" configs/paper-mechanisms.cfg "$sets"
+  sweep "$R/mech/$name/certificate" configs/paper-mechanisms.cfg "$sets --set metrics_server.auth=\\\"certificate\\\""
+  sweep "$R/mech/$name/switch" configs/paper-mechanisms-switch.cfg "$sets"
+done
+
+# 3. Hysteresis: the other SA traffic ramped up from health and down from the failure, at the
+#    1.12 default cap and at the incident's business cap.
+log "hysteresis"
+for cap in 200 1000; do
+  for d in up down; do
+    out="$R/hysteresis/$d-$cap"
+    [ -f "$out/summary.csv" ] || "$AV" run "configs/paper-hysteresis-$d.cfg" \
+      --set apiserver.max_mutating_requests_inflight=$cap --out "$out" --quiet
+  done
+done
+
+# 4. Capacity on a grid: one axis over cluster.nodes per version (5 replications).
 for name in $(echo "$VERSIONS" | cut -d'|' -f1); do
   log "capacity $name"
   sweep "$R/capacity/$name" configs/paper-capacity.cfg "$(sets_of "$name")"
 done
 
-# 3. Sensitivity: SA request rate (cache flush) and mutating cap (burst, no SA traffic), for
-#    token and certificate auth of metrics-server.
-for auth in token certificate; do
-  log "sensitivity $auth"
-  sweep "$R/sens-sa-rate/$auth" configs/paper-sens-sa-rate.cfg "--set metrics_server.auth=\\\"$auth\\\""
-  sweep "$R/sens-cap/$auth" configs/paper-sens-cap.cfg "--set metrics_server.auth=\\\"$auth\\\""
-done
-
-# 4. Stability maps: cluster size x webhook cache TTL and x token cache TTL per version.
+# 5. Stability maps: cluster size x token cache TTL per version; x webhook cache TTL for 1.12.
 for name in $MAPVERSIONS; do
-  for m in webhook tokencache; do
-    log "map $m $name"
-    sweep "$R/map-$m/$name" "configs/paper-map-$m.cfg" "$(sets_of "$name")"
-  done
+  log "map tokencache $name"
+  sweep "$R/map-tokencache/$name" configs/paper-map-tokencache.cfg "$(sets_of "$name")"
 done
+log "map webhook k8s-1.12"
+sweep "$R/map-webhook/k8s-1.12" configs/paper-map-webhook.cfg ""
 
-# 5. Closed-form validation table.
+# 6. Closed-form validation table.
 log "validation"
 if [ -x build/tests/test_validation ]; then
   build/tests/test_validation 2>&1 | grep '^validation:' > "$R/validation.txt" || true
 fi
+if [ -x build/tests/test_classify ]; then
+  build/tests/test_classify 2>&1 | grep -E '^(validation|agreement):' > "$R/classify.txt" || true
+fi
 
-# 6. Figures and numbers.
+# 7. Figures and numbers.
 log "figures"
-for m in webhook tokencache; do
-  for name in $MAPVERSIONS; do
-    cp "$R/map-$m/$name/stability.pdf" "$F/map-$m-$name.pdf"
-    cp "$R/map-$m/$name/stability.png" "$F/map-$m-$name.png"
-  done
+for name in $MAPVERSIONS; do
+  cp "$R/map-tokencache/$name/stability.pdf" "$F/map-tokencache-$name.pdf"
+  cp "$R/map-tokencache/$name/stability.png" "$F/map-tokencache-$name.png"
 done
+cp "$R/map-webhook/k8s-1.12/stability.pdf" "$F/map-webhook-k8s-1.12.pdf"
+cp "$R/map-webhook/k8s-1.12/stability.png" "$F/map-webhook-k8s-1.12.png"
 for name in $(echo "$VERSIONS" | cut -d'|' -f1); do
   cp "$R/capacity/$name/stability.pdf" "$F/capacity-$name.pdf"
   cp "$R/capacity/$name/stability.png" "$F/capacity-$name.png"
-done
-for auth in token certificate; do
-  for s in sens-sa-rate sens-cap; do
-    cp "$R/$s/$auth/stability.pdf" "$F/$s-$auth.pdf"
-    cp "$R/$s/$auth/stability.png" "$F/$s-$auth.png"
-  done
 done
 sh paper/overlay.sh "$R" "$F"
 python3 paper/tables.py "$R" "$F" paper/numbers.tex
