@@ -16,6 +16,11 @@
 #define FLUID_TTL_STAGES 4    /* Erlang stages of a cached token's lifetime (fixed a priori) */
 #define FLUID_MAX_LEVELS 24   /* kubelet cache levels; beyond, a level spans several scrapes */
 #define FLUID_STEP_WIDTH 0.02 /* relative width of the smoothed timeout steps (numerical) */
+/* The mean assigned sojourn of a population (section 5.3) relaxes to the current one at
+ * inflow / (size + EPS) + RELAX per second: EPS keeps an empty population finite, RELAX keeps
+ * the mean defined when nothing enters (numerical regularisations, not fitted). */
+#define FLUID_MEAN_EPS 1e-9
+#define FLUID_MEAN_RELAX 1e-3
 
 /* Cumulative counters integrated beside the state (they feed nothing back): the health
  * window's inputs. */

@@ -580,8 +580,8 @@ void fluid_rhs(fluid_model *m, const double *y, double *dy, fluid_aux *aux)
     /* §5.2 token phases: u -> m (a loopback validation), m -> c1 (its completion, or a local
      * lookup), c1 -> ... -> cn -> u (the TTL, with the completions of the window's later
      * validations). A window's length is the sojourn of the validation that opened it, fixed
-     * when it started (FIFO): S, the sum of those sojourns over the tokens in m, carries it, and
-     * the windows close at m / Wbar, Wbar = S / m (§5.3). */
+     * when it started (FIFO): wbar, the mean assigned length of the windows in progress, is a
+     * state (§5.3); the windows close at m / wbar. */
     const double *ph = y + m->isa;
     double *dph = dy + m->isa;
     double f = m->f_loop, wmin = fmax(m->gets * m->get_s, 1e-9);
@@ -594,13 +594,12 @@ void fluid_rhs(fluid_model *m, const double *y, double *dy, fluid_aux *aux)
         double u = 1.0 - ph[0];
         for (int j = 1; j <= m->nttl; j++)
             u -= ph[1 + j];
-        double mm = ph[0], S = ph[1];
-        double wbar = mm > 1e-14 ? fmax(S / mm, wmin) : a->W, loc = lam * (1.0 - f), lf = lam * f;
+        double mm = ph[0], wbar = fmax(ph[1], wmin), loc = lam * (1.0 - f), lf = lam * f;
         double dm = wbar / (1.0 + wbar * loc), close = mm / wbar;
         double ec1 = (!m->coalesce && lf > 0.0) ? pos(wbar + expm1(-lf * dm) / lf) : 0.0;
         double stage = m->nttl / (ec1 + m->ttl_s), in = lf * u;
         dph[0] = in - close - loc * mm;
-        dph[1] = in * a->W - close * wbar - loc * S;
+        dph[1] = (in / (fmax(mm, 0.0) + FLUID_MEAN_EPS) + FLUID_MEAN_RELAX) * (a->W - ph[1]);
         for (int j = 1; j <= m->nttl; j++) {
             double from = j == 1 ? loc * u + close + loc * mm : stage * ph[j];
             dph[1 + j] = from - stage * ph[1 + j];
@@ -609,10 +608,10 @@ void fluid_rhs(fluid_model *m, const double *y, double *dy, fluid_aux *aux)
 
     /* §2 pools: long holders (TokenReviews waiting for a validation) and short requests */
     /* the same for a TokenReview's hold, min(W + service, create timeout) at its admission */
-    double nl = y[m->inl], SL = y[m->inlh];
-    double hbar = nl > 1e-14 ? fmax(SL / nl, fmin(m->svc_s, m->tc_s)) : a->long_hold;
+    double nl = y[m->inl], hbar = fmax(y[m->inlh], fmin(m->svc_s, m->tc_s));
     dy[m->inl] = a->long_in - nl / hbar;
-    dy[m->inlh] = a->long_in * a->long_hold - nl;
+    dy[m->inlh] = (a->long_in / (fmax(nl, 0.0) + FLUID_MEAN_EPS) + FLUID_MEAN_RELAX) *
+                  (a->long_hold - y[m->inlh]);
     dy[m->inf] = a->fast_mut_in - y[m->inf] / m->svc_s;
     dy[m->inr] = a->fast_ro_in - y[m->inr] / m->svc_s;
 
@@ -658,7 +657,7 @@ static void sa_stationary(const fluid_model *m, double *y, double W, bool cold)
         double ec1 = (!m->coalesce && lf > 0.0) ? pos(W + expm1(-lf * dm) / lf) : 0.0;
         double dc = ec1 + m->ttl_s, cyc = 1.0 / lam + f * dm + dc;
         ph[0] = f * dm / cyc;
-        ph[1] = ph[0] * W;
+        ph[1] = W;
         for (int j = 1; j <= m->nttl; j++)
             ph[1 + j] = dc / (m->nttl * cyc);
     }
@@ -669,6 +668,7 @@ void fluid_initial_state(const fluid_model *m, double *y)
     bool cold = !m->p->sim.warm_start;
     memset(y, 0, (size_t)m->dim * sizeof *y);
     y[m->ix] = -m->burst;
+    y[m->inlh] = m->gets * m->get_s + m->svc_s;
     sa_stationary(m, y, m->gets * m->get_s, cold);
     if (m->nlevels > 0 && !cold) {
         /* the stationary levels of a healthy cluster (§8.4): z_j = z_0 u sum_{i>=j} w_i */
@@ -698,6 +698,8 @@ static void flush_apiserver(const fluid_model *m, double *y)
 {
     for (int k = m->isa; k < m->isa + m->ngroups * m->sa_stride; k++)
         y[k] = 0.0;
+    for (int g = 0; g < m->ngroups; g++)
+        y[m->isa + g * m->sa_stride + 1] = m->gets * m->get_s; /* no window open: any mean */
 }
 
 void fluid_trigger_start(fluid_model *m, double *y)
@@ -721,7 +723,8 @@ void fluid_trigger_start(fluid_model *m, double *y)
         for (int k = 0; k < m->gets; k++)
             y[m->ip + k] = 0.0;
         flush_apiserver(m, y);
-        y[m->inl] = y[m->inlh] = y[m->inf] = y[m->inr] = 0.0;
+        y[m->inl] = y[m->inf] = y[m->inr] = 0.0;
+        y[m->inlh] = m->gets * m->get_s + m->svc_s;
         break;
     default:
         break;

@@ -11,6 +11,7 @@
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
+#include <gsl/gsl_odeiv2.h>
 #include <gsl/gsl_roots.h>
 #include <math.h>
 #include <stdlib.h>
@@ -21,6 +22,13 @@
 #define FP_WAIT_MAX 1e4 /* the scan's end: a validation sojourn of this many seconds */
 #define FP_TOL 1e-9     /* residual, relative rate of change per second */
 #define FP_MAXN 256
+
+static int fp_ode(double t, const double y[], double dy[], void *ctx)
+{
+    (void)t;
+    fluid_rhs(ctx, y, dy, NULL);
+    return GSL_SUCCESS;
+}
 
 /* States that move: the others are constant (an absent class), left out of the solve and of
  * the Jacobian so that it has no structural zero eigenvalue. */
@@ -430,6 +438,34 @@ static void cv_root(curve *k, const double *a, const double *b, fluid_result *r)
     free(yy);
 }
 
+/* The start at x = 0 when Newton fails from the guess (a congested state, e.g. an overloaded
+ * baseline): from the warm start, then after relaxing the system with x held at 0. */
+static int fp_start_again(fpctx *c, double *z)
+{
+    fluid_model *m = c->m;
+    fluid_initial_state(m, c->y);
+    for (int k = 0; k < c->nact; k++)
+        z[k] = c->y[c->act[k]];
+    if (fp_solve_at(c, 0.0, z) == 0)
+        return 0;
+    fluid_initial_state(m, c->y);
+    c->y[m->ix] = 0.0;
+    m->freeze_x = true;
+    gsl_odeiv2_system sys = {fp_ode, NULL, (size_t)m->dim, m};
+    gsl_odeiv2_driver *d =
+        gsl_odeiv2_driver_alloc_y_new(&sys, gsl_odeiv2_step_rkf45, 1e-3, 1e-6, 1e-6);
+    double t = 0.0;
+    gsl_odeiv2_driver_set_nmax(d, 20000);
+    int st = gsl_odeiv2_driver_apply(d, &t, 600.0, c->y);
+    gsl_odeiv2_driver_free(d);
+    m->freeze_x = false;
+    if (st != GSL_SUCCESS)
+        return -1;
+    for (int k = 0; k < c->nact; k++)
+        z[k] = c->y[c->act[k]];
+    return fp_solve_at(c, 0.0, z);
+}
+
 #define CV_STEPS 200 /* accepted continuation steps at most */
 
 int fluid_equilibria(const params *p, const double *guess, fluid_result *r, err *e)
@@ -484,7 +520,7 @@ int fluid_equilibria(const params *p, const double *guess, fluid_result *r, err 
     }
     /* the start: x = 0 (B = 0), and the healthy equilibrium if the demand is below the limit:
      * the bucket settles where accrual meets it, x* = -burst + gets / qps */
-    if (fp_solve_at(&c, 0.0, z)) {
+    if (fp_solve_at(&c, 0.0, z) && fp_start_again(&c, z)) {
         r->fixed_failures++;
         goto done;
     }
