@@ -1,6 +1,6 @@
 /* fluid_impl: the fluid model's state layout, derived constants and right-hand side, shared by
- * model/fluid.c (equations) and model/fluid_solve.c (integration, classification, equilibria)
- * (L3, private to the fluid module). Units as in fluid.h. */
+ * model/fluid.c (equations), model/fluid_solve.c (integration, classification) and
+ * model/fluid_fixed.c (equilibria) (L3, private to the fluid module). Units as in fluid.h. */
 #ifndef AVALANCHE_FLUID_IMPL_H
 #define AVALANCHE_FLUID_IMPL_H
 
@@ -13,7 +13,7 @@
 
 #define FLUID_MAX_GETS 8      /* gets_per_validation the pipeline supports */
 #define FLUID_SA_GROUPS 6     /* token popularity groups under a Zipf law */
-#define FLUID_TTL_STAGES 4    /* Erlang stages of a cached token's lifetime (fixed a priori) */
+#define FLUID_TTL_STAGES 4    /* Erlang stages of a cached token's lifetime (fluid.md 5.2) */
 #define FLUID_MAX_LEVELS 24   /* kubelet cache levels; beyond, a level spans several scrapes */
 #define FLUID_STEP_WIDTH 0.02 /* relative width of the smoothed timeout steps (numerical) */
 /* The mean assigned sojourn of a population (section 5.3) relaxes to the current one at
