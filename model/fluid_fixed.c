@@ -47,6 +47,29 @@ static bool state_active(const fluid_model *m, int j)
     return j < m->ndyn;
 }
 
+/* GSL reports a singular or non-finite system through its error handler, which aborts by
+ * default; the library does not touch that process-wide handler, so these checks come first. */
+static bool finite_matrix(const gsl_matrix *A)
+{
+    for (size_t i = 0; i < A->size1; i++)
+        for (size_t j = 0; j < A->size2; j++)
+            if (!isfinite(gsl_matrix_get(A, i, j)))
+                return false;
+    return true;
+}
+
+/* LU factorisation then solve in place; -1 if A is not finite or singular. */
+static int lu_factor(gsl_matrix *A, gsl_permutation *p)
+{
+    int sg;
+    if (!finite_matrix(A) || gsl_linalg_LU_decomp(A, p, &sg))
+        return -1;
+    for (size_t i = 0; i < A->size1; i++)
+        if (!(fabs(gsl_matrix_get(A, i, i)) > 0.0))
+            return -1;
+    return 0;
+}
+
 static double typ_of(const fluid_model *m, int j)
 {
     if (j == m->ix)
@@ -122,7 +145,7 @@ static int fp_newton(fpctx *c, double *z)
     gsl_matrix *J = c->x_free ? c->Jf : c->J;
     gsl_permutation *perm = c->x_free ? c->permf : c->perm;
     double r = fp_resid(c, z, f);
-    int ok = 0, fresh = 0, sg;
+    int ok = 0, fresh = 0;
     for (int it = 0; it < 40 && !ok; it++) {
         if (!fresh) {
             for (int j = 0; j < n; j++) {
@@ -141,7 +164,7 @@ static int fp_newton(fpctx *c, double *z)
                     break;
                 }
             }
-            if (gsl_linalg_LU_decomp(J, perm, &sg))
+            if (lu_factor(J, perm))
                 break;
             fresh = 1;
         }
@@ -223,7 +246,7 @@ static void fp_stability(fpctx *c, fluid_fixed *fx)
     gsl_eigen_nonsymmv_workspace *w = gsl_eigen_nonsymmv_alloc((size_t)n);
     double maxre = -INFINITY, radius = 0.0;
     int pos_dims = 0;
-    if (gsl_eigen_nonsymmv(J, ev, evec, w) == GSL_SUCCESS) {
+    if (finite_matrix(J) && gsl_eigen_nonsymmv(J, ev, evec, w) == GSL_SUCCESS) {
         for (int k = 0; k < n; k++)
             radius = fmax(radius, gsl_complex_abs(gsl_vector_complex_get(ev, (size_t)k)));
         for (int k = 0; k < n; k++) {
@@ -324,7 +347,7 @@ static double cv_resid(curve *k, const double *v, double *g)
  * c->y). Returns 0 when converged, -1 (the caller shortens the step) otherwise. */
 static int cv_correct(curve *k)
 {
-    int n = k->n, sg, fresh = 0;
+    int n = k->n, fresh = 0;
     memcpy(k->vt, k->vp, (size_t)n * sizeof *k->vt);
     gsl_vector_view b = gsl_vector_view_array(k->dv, (size_t)n);
     for (int i = 0; i + 1 < n; i++)
@@ -354,7 +377,7 @@ static int cv_correct(curve *k)
                 if (r <= FP_TOL)
                     break;
             }
-            if (gsl_linalg_LU_decomp(k->J, k->perm, &sg))
+            if (lu_factor(k->J, k->perm))
                 return -1;
             fresh = 1;
         }
@@ -384,6 +407,7 @@ static int cv_correct(curve *k)
 typedef struct cvseg {
     curve *k;
     const double *a, *b;
+    double Fa, Fb; /* F at the ends, for a corrector that fails inside */
     int fail;
 } cvseg;
 
@@ -402,7 +426,8 @@ static double cv_seg_F(double s, void *ctx)
         k->t[i] /= len;
     if (cv_correct(k))
         q->fail = 1;
-    return k->c->dy[k->c->m->ix];
+    double F = k->c->dy[k->c->m->ix];
+    return isfinite(F) ? F : s < 0.5 ? q->Fa : q->Fb;
 }
 
 /* Refines the sign change of F on the segment [a, b], polishes it on the full system and
@@ -411,11 +436,14 @@ static void cv_root(curve *k, const double *a, const double *b, fluid_result *r)
 {
     fpctx *c = k->c;
     fluid_model *m = c->m;
-    cvseg q = {k, a, b, 0};
+    cvseg q = {k, a, b, 0.0, 0.0, 0};
     gsl_function fn = {cv_seg_F, &q};
+    q.Fa = cv_seg_F(0.0, &q);
+    q.Fb = cv_seg_F(1.0, &q);
     gsl_root_fsolver *rs = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
     double lo = 0.0, hi = 1.0, root = 0.5;
-    if (gsl_root_fsolver_set(rs, &fn, lo, hi) == GSL_SUCCESS) {
+    bool straddle = isfinite(q.Fa) && isfinite(q.Fb) && (q.Fa < 0.0) != (q.Fb < 0.0);
+    if (straddle && gsl_root_fsolver_set(rs, &fn, lo, hi) == GSL_SUCCESS) {
         for (int it = 0; it < 60; it++) {
             if (gsl_root_fsolver_iterate(rs))
                 break;
@@ -493,7 +521,6 @@ int fluid_equilibria(const params *p, const double *guess, fluid_result *r, err 
     double *z = xmalloc(nf * 15 * sizeof *z);
     for (size_t i = 0; i < na; i++)
         z[i] = guess[c.act[i]];
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
     curve k = {.c = &c,
                .n = (int)nf,
                .w = z + nf,
@@ -616,7 +643,6 @@ int fluid_equilibria(const params *p, const double *guess, fluid_result *r, err 
     }
 done:
     qsort(r->fixed, (size_t)r->nfixed, sizeof r->fixed[0], fp_cmp);
-    gsl_set_error_handler(old);
     gsl_permutation_free(pc);
     gsl_matrix_free(Jc);
     gsl_permutation_free(c.perm);
