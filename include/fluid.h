@@ -1,8 +1,9 @@
 /* fluid: a mean-field (fluid) model of the system model.c simulates, as ODEs solved with GSL's
  * gsl_odeiv2 (stiff BDF): equilibria and their stability, and the trajectory through the trigger,
  * classified with the DES's vocabulary (L3). The equations and every approximation are derived
- * in the comment at the top of model/fluid.c. Times in seconds, rates per second, counts of
- * requests, GET reservations, slots, loops and nodes as expected values (not integers). */
+ * in model/fluid.md. Times in seconds, rates per second, counts of requests, GET reservations,
+ * slots, loops and nodes as expected values (not integers). No globals: calls are independent
+ * and may run on several threads. */
 #ifndef AVALANCHE_FLUID_H
 #define AVALANCHE_FLUID_H
 
@@ -51,7 +52,8 @@ typedef struct fluid_fixed {
     int unbounded;       /* not an equilibrium: dB/dt > 0 up to the end of the scan */
     double growth_per_s; /* unbounded: dB/dt there, GET reservations per second */
     int stable;          /* every eigenvalue of the Jacobian has a negative real part */
-    int unstable_dims;   /* eigenvalues with a positive real part (1 for a saddle) */
+    int unstable_dims;   /* eigenvalues with a positive real part (1 for a saddle), beyond
+                          * 1e-9 of the spectral radius */
     double max_re;       /* the largest real part, 1/s (the slowest mode when stable) */
 } fluid_fixed;
 
@@ -71,8 +73,9 @@ typedef struct fluid_result {
     fluid_point end;               /* the state at the horizon */
     int nfixed;
     fluid_fixed fixed[FLUID_MAX_FIXED]; /* in order of backlog; the unbounded end last */
-    int fixed_failures;                 /* scan points where the root finder did not converge */
-    size_t dim;                         /* ODE dimension (dynamic states + health counters) */
+    int fixed_failures;                 /* steps of the equilibrium search that failed (0: the
+                                         * list is complete along the slow manifold) */
+    size_t dim;                         /* ODE dimension (health counters integrated beside) */
     size_t steps, failed_steps;         /* accepted and rejected ODE steps, all phases */
     size_t rhs_evals, jac_evals;        /* right-hand side and Jacobian evaluations */
 } fluid_result;
@@ -112,7 +115,7 @@ void fluid_trace_free(fluid_trace *t); /* NULL is a no-op */
 /* Building blocks, exposed for their tests. One token with Poisson requests at rate lambda_per_s,
  * a success TTL ttl_s fixed at insertion and refreshed by every completed validation, each
  * validation taking wait_s, no coalescing: validations (= misses) per second, from the renewal
- * cycle idle -> miss window -> cached (see model/fluid.c, section 3). wait_s = 0 gives
+ * cycle idle -> miss window -> cached (model/fluid.md, section 3). wait_s = 0 gives
  * lambda / (1 + lambda ttl). */
 double fluid_token_validation_rate(double lambda_per_s, double ttl_s, double wait_s);
 
