@@ -215,7 +215,7 @@ static void test_unlimited_loopback_recovers(void **state)
 {
     (void)state;
     params p;
-    load(&p, "configs/k8s-1.12-incident.cfg");
+    load(&p, "tests/data/fluid/incident-flush.cfg");
     fluid_result r = classify(&p);
     printf("fluid: incident: %s, peak backlog %.0f\n", fluid_class_name(r.cls), r.peak_backlog);
     assert_int_equal(r.cls, FLUID_METASTABLE);
@@ -234,7 +234,7 @@ static void test_stability_chart_ends(void **state)
 {
     (void)state;
     params p;
-    load(&p, "configs/stability.cfg");
+    load(&p, "tests/data/fluid/stability-flush.cfg");
     p.cluster.nodes = 1000;
     fluid_result r = classify(&p);
     printf("fluid: stability.cfg 1000 nodes: %s\n", fluid_class_name(r.cls));
@@ -256,7 +256,7 @@ static void test_other_triggers(void **state)
 {
     (void)state;
     params p;
-    load(&p, "configs/stability.cfg");
+    load(&p, "tests/data/fluid/stability-flush.cfg");
     p.cluster.nodes = 1000;
     p.sa_clients.tokens_per_node = 0.0;
     p.sa_clients.rate_per_node = 0.0;
@@ -296,7 +296,7 @@ static void test_hundred_classifications(void **state)
 {
     (void)state;
     params p;
-    load(&p, "configs/stability.cfg");
+    load(&p, "tests/data/fluid/stability-flush.cfg");
     struct timespec a, b, ca, cb;
     clock_gettime(CLOCK_MONOTONIC, &a);
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ca);
