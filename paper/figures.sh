@@ -125,6 +125,10 @@ done
 log "map webhook k8s-1.12"
 sweep "$R/map-webhook/k8s-1.12" configs/paper-map-webhook.cfg ""
 
+# 5b. The stock chart of the README (configs/stability.cfg, `make run`).
+log "stock chart"
+sweep "$R/stability" configs/stability.cfg ""
+
 # 6. Closed-form validation table.
 log "validation"
 if [ -x build/tests/test_validation ]; then
@@ -140,6 +144,7 @@ for name in $MAPVERSIONS; do
   cp "$R/map-tokencache/$name/stability.pdf" "$F/map-tokencache-$name.pdf"
   cp "$R/map-tokencache/$name/stability.png" "$F/map-tokencache-$name.png"
 done
+cp "$R/stability/stability.png" "$F/stability.png"
 cp "$R/map-webhook/k8s-1.12/stability.pdf" "$F/map-webhook-k8s-1.12.pdf"
 cp "$R/map-webhook/k8s-1.12/stability.png" "$F/map-webhook-k8s-1.12.png"
 for name in $(echo "$VERSIONS" | cut -d'|' -f1); do
