@@ -120,7 +120,10 @@ bench: deps
 
 # libFuzzer harness for the config loader and the --set parser (clang).
 FUZZ_BUILD := build-fuzz
-FUZZ_SRC := model/config.c model/params.c model/dist.c model/err.c model/xmem.c
+# The loader and what it links: the key table, and the model for the keys interventions may set.
+FUZZ_SRC := model/config.c model/keys.c model/params.c model/dist.c model/err.c model/xmem.c \
+	model/model.c model/sim.c model/rng.c model/inflight.c model/pool.c model/ps.c \
+	model/retry.c model/tbucket.c model/tqueue.c model/ttlcache.c
 FUZZ_CORPUS ?= $(FUZZ_BUILD)/corpus
 FUZZ_SECONDS ?= 60
 $(FUZZ_BUILD)/fuzz_config: tests/fuzz_config.c $(FUZZ_SRC)

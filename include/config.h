@@ -49,4 +49,9 @@ int config_set_number(params *p, const char *key, double v, const char *origin, 
 /* Reads numeric `key` from p into *v. Returns 0, or -1 for a key config_key_numeric rejects. */
 int config_get_number(const params *p, const char *key, double *v, err *e);
 
+/* A chart axis label for `key` in words with its unit, from the key table: "cluster size
+ * (nodes)", "kubelet webhook cache TTL (s)", "SA request rate (requests/s)". An unknown key gives
+ * the key itself. Returns buf. */
+const char *config_key_label(const char *key, char *buf, size_t n);
+
 #endif

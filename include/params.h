@@ -1,7 +1,8 @@
 /* params: every model parameter as a plain, copyable struct, and the Kubernetes 1.12 defaults (L3).
  * Times in seconds, rates per second. The config layer (L4) fills and validates it; the model
  * reads it. Field comments name the config key and the source of the default
- * (see ../shared/reference/k8s-facts.md). */
+ * (see ../shared/reference/k8s-facts.md); the key table (keys.c) holds the defaults themselves,
+ * with units, ranges and meanings. */
 #ifndef AVALANCHE_PARAMS_H
 #define AVALANCHE_PARAMS_H
 
@@ -218,8 +219,9 @@ typedef struct params {
     intervention interventions[INTERVENTIONS_MAX];
 } params;
 
-/* Fills p with the built-in defaults: Kubernetes 1.12 and the incident (5000 nodes, cache flush).
- */
+/* Fills p with the built-in defaults, the default of every row of the key table (keys.h): the
+ * Kubernetes 1.12 defaults (5000 nodes, every cache flushed at 600 s, no other SA-token traffic;
+ * configs/k8s-1.12-incident.cfg adds that traffic). */
 void params_defaults(params *p);
 
 const char *sa_mode_name(enum sa_mode m);

@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -379,6 +380,63 @@ static void test_validate_direct(void **state)
                                "sim.duration = 1800 (got 1800)");
 }
 
+/* Every shipped config resolves to exactly the text pinned in tests/data/config/check/ (what
+ * `avalanche check configs/X.cfg` printed when it was pinned), and that text reads back to itself.
+ * Regenerate a pinned file only for a change meant to alter the resolved config:
+ *   build/avalanche check configs/X.cfg > tests/data/config/check/X.cfg */
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    int c;
+    while ((c = fgetc(f)) != EOF)
+        fputc(c, m);
+    fclose(f);
+    fclose(m);
+    return buf;
+}
+
+static void test_shipped_configs_pinned(void **state)
+{
+    (void)state;
+    DIR *d = opendir("configs");
+    assert_non_null(d);
+    struct dirent *de;
+    int n = 0;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (len < 5 || strcmp(de->d_name + len - 4, ".cfg") != 0)
+            continue;
+        char path[512], pinned[512];
+        snprintf(path, sizeof path, "configs/%s", de->d_name);
+        snprintf(pinned, sizeof pinned, DATA "check/%s", de->d_name);
+        params p, q;
+        err e;
+        err_clear(&e);
+        if (config_load(&p, path, NULL, 0, &e) < 0)
+            fail_msg("%s", e.msg);
+        char *got = dump_string(&p), *want = read_text(pinned);
+        if (!want)
+            fail_msg("%s has no pinned resolved config %s", path, pinned);
+        if (strcmp(got, want) != 0)
+            fail_msg("%s resolves differently from %s", path, pinned);
+        if (config_load(&q, pinned, NULL, 0, &e) < 0)
+            fail_msg("%s", e.msg);
+        char *again = dump_string(&q);
+        assert_string_equal(again, want);
+        free(got);
+        free(want);
+        free(again);
+        n++;
+    }
+    closedir(d);
+    assert_true(n >= 10);
+}
+
 /* ---- bad files ---- */
 
 typedef struct bad {
@@ -670,12 +728,19 @@ static void test_bad_sets(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),        cmocka_unit_test(test_defaults_round_trip),
-        cmocka_unit_test(test_full_round_trip), cmocka_unit_test(test_include_override),
-        cmocka_unit_test(test_int_for_float),   cmocka_unit_test(test_dist_partial),
-        cmocka_unit_test(test_set_good),        cmocka_unit_test(test_numeric_keys),
-        cmocka_unit_test(test_validate_direct), cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_missing_file),    cmocka_unit_test(test_bad_sets),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_defaults_round_trip),
+        cmocka_unit_test(test_full_round_trip),
+        cmocka_unit_test(test_include_override),
+        cmocka_unit_test(test_int_for_float),
+        cmocka_unit_test(test_dist_partial),
+        cmocka_unit_test(test_set_good),
+        cmocka_unit_test(test_numeric_keys),
+        cmocka_unit_test(test_validate_direct),
+        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_bad_sets),
+        cmocka_unit_test(test_shipped_configs_pinned),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }
