@@ -29,6 +29,10 @@ typedef struct cli {
 int cli_parse(int argc, char **argv, unsigned allowed, cli *c, err *e);
 void cli_free(cli *c);
 
+/* Nonzero when argv[0..argc) asks for help (--help or -h), which every command answers with its
+ * usage on stdout and exit status 0, whatever else is on the line. */
+int cli_help(int argc, char **argv);
+
 /* Wall-clock seconds from an arbitrary origin (monotonic), for timings and progress. */
 double cli_wall_s(void);
 

@@ -125,6 +125,14 @@ void cli_free(cli *c)
     c->sets = NULL;
 }
 
+int cli_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    return 0;
+}
+
 double cli_wall_s(void)
 {
     struct timespec ts;

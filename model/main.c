@@ -5,6 +5,7 @@
 #include "config.h"
 #include "csv.h"
 #include "err.h"
+#include "keydoc.h"
 #include "model.h"
 #include "params.h"
 #include "plot.h"
@@ -36,14 +37,16 @@ enum {
 
 static const char usage[] =
     "usage:\n"
-    "  avalanche run   [CONFIG] [--set KEY=VALUE]... [--seed N] [--replication R] [--out DIR]\n"
-    "                  [--quiet]\n"
-    "  avalanche sweep CONFIG [--set KEY=VALUE]... [-j N] [--out DIR] [--resume] [--quiet]\n"
-    "  avalanche plot  DIR\n"
-    "  avalanche check CONFIG [--set KEY=VALUE]...\n"
+    "  avalanche run     [CONFIG] [--set KEY=VALUE]... [--seed N] [--replication R] [--out DIR]\n"
+    "                    [--quiet]\n"
+    "  avalanche sweep   CONFIG [--set KEY=VALUE]... [-j N] [--out DIR] [--resume] [--quiet]\n"
+    "  avalanche plot    DIR\n"
+    "  avalanche check   CONFIG [--set KEY=VALUE]...\n"
+    "  avalanche keys    [PATTERN] [--names | --man]\n"
+    "  avalanche help    [COMMAND]\n"
     "  avalanche --help | --version\n"
     "\n"
-    "run     simulate CONFIG (default: the built-in Kubernetes 1.12 incident) and write\n"
+    "run     simulate CONFIG (default: the built-in Kubernetes 1.12 defaults) and write\n"
     "        timeseries.csv, summary.csv, timing.csv, config.resolved.cfg and the dashboard\n"
     "        chart to DIR (default results/run)\n"
     "sweep   run the grid of CONFIG's sweep group with replications in parallel and write\n"
@@ -51,8 +54,67 @@ static const char usage[] =
     "        (default results/sweep); --resume continues an interrupted sweep\n"
     "plot    redraw every chart in DIR from its CSV files\n"
     "check   validate CONFIG and print the fully resolved config\n"
+    "keys    list every config key matching PATTERN: type, unit, default, range, meaning\n"
     "\n"
+    "`avalanche COMMAND --help` (or avalanche help COMMAND) explains one command.\n"
     "Exit status: 0 ok, 1 runtime failure, 2 usage or config error.\n";
+
+static const char run_usage[] =
+    "usage: avalanche run [CONFIG] [--set KEY=VALUE]... [--seed N] [--replication R] [--out DIR]\n"
+    "                     [--quiet]\n"
+    "\n"
+    "Simulates one run of CONFIG. Without CONFIG it runs the built-in defaults, the Kubernetes\n"
+    "1.12 defaults: 5000 nodes, every cache flushed at 600 s, no other ServiceAccount-token\n"
+    "traffic (configs/k8s-1.12-incident.cfg adds that traffic: 150 tokens, 200 requests/s).\n"
+    "Writes to DIR: timeseries.csv, summary.csv, timing.csv, config.resolved.cfg,\n"
+    "interventions.csv (when there are interventions) and the dashboard\n"
+    "timeseries.{png,svg,pdf} (the formats of plot.formats).\n"
+    "\n"
+    "  --set KEY=VALUE   override a config key by its dotted name (avalanche keys); repeatable\n"
+    "  --seed N          the master seed (sim.seed)\n"
+    "  --replication R   the random streams of replication R, to repeat one row of a sweep\n"
+    "  --out DIR         the output directory (default results/run)\n"
+    "  -q, --quiet       no summary on stdout\n";
+
+static const char check_usage[] =
+    "usage: avalanche check CONFIG [--set KEY=VALUE]...\n"
+    "\n"
+    "Validates CONFIG with its --set overrides exactly as run and sweep do, and prints every key\n"
+    "with its resolved value (the format of config.resolved.cfg). Exit status 2 and one line on\n"
+    "stderr naming the file and line (or the --set), the key, what was expected and what was\n"
+    "found when the config is wrong.\n";
+
+static const char plot_usage[] =
+    "usage: avalanche plot DIR\n"
+    "\n"
+    "Redraws every chart in DIR from its CSV files and config.resolved.cfg without simulating:\n"
+    "the dashboard of a run directory (timeseries.csv), the stability chart of a sweep\n"
+    "directory (regions.csv).\n";
+
+static const char keys_usage[] =
+    "usage: avalanche keys [PATTERN] [--names | --man]\n"
+    "\n"
+    "Lists every config key whose dotted name matches PATTERN (a glob with * ? [...] on the\n"
+    "whole name, else a substring; case ignored; none: every key): its type, unit, default and\n"
+    "range, whether an intervention may set it during a run, and what it means (with the source\n"
+    "of the default). Exit status 2 when no key matches.\n"
+    "\n"
+    "  --names   the names only, one a line (for scripts and shell completion)\n"
+    "  --man     the keys as roff, the key reference of avalanche.cfg(5)\n";
+
+/* The human summary (or --help, --version) went to stdout: a failed write is an I/O failure,
+ * not a success (`avalanche run ... > /dev/full`). */
+static int stdout_ok(int status)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return status;
+    int saved = errno ? errno : EIO;
+    if (status == EXIT_OK) {
+        fprintf(stderr, "avalanche: cannot write to standard output: %s\n", strerror(saved));
+        return EXIT_RUNTIME;
+    }
+    return status;
+}
 
 /* Loads the config with --set overrides and --seed. */
 static int load(const cli *c, params *p, err *e)
@@ -257,6 +319,10 @@ static void print_summary(const params *p, const cli *c, const summary *s, const
 
 static int cmd_run(int argc, char **argv)
 {
+    if (cli_help(argc, argv)) {
+        fputs(run_usage, stdout);
+        return EXIT_OK;
+    }
     err e;
     err_clear(&e);
     cli c;
@@ -305,6 +371,10 @@ static int cmd_run(int argc, char **argv)
 
 static int cmd_check(int argc, char **argv)
 {
+    if (cli_help(argc, argv)) {
+        fputs(check_usage, stdout);
+        return stdout_ok(EXIT_OK);
+    }
     err e;
     err_clear(&e);
     cli c;
@@ -359,6 +429,10 @@ static int file_exists(const char *dir, const char *name)
 
 static int cmd_plot(int argc, char **argv)
 {
+    if (cli_help(argc, argv)) {
+        fputs(plot_usage, stdout);
+        return stdout_ok(EXIT_OK);
+    }
     if (argc != 1 || argv[0][0] == '-') {
         fputs("usage: avalanche plot DIR\n", stderr);
         return EXIT_USAGE;
@@ -386,19 +460,42 @@ static int cmd_plot(int argc, char **argv)
     return EXIT_OK;
 }
 
-/* The human summary (or --help, --version) went to stdout: a failed write is an I/O failure,
- * not a success (`avalanche run ... > /dev/full`). */
-static int stdout_ok(int status)
+static int cmd_keys(int argc, char **argv)
 {
-    if (fflush(stdout) == 0 && !ferror(stdout))
-        return status;
-    int saved = errno ? errno : EIO;
-    if (status == EXIT_OK) {
-        fprintf(stderr, "avalanche: cannot write to standard output: %s\n", strerror(saved));
-        return EXIT_RUNTIME;
+    if (cli_help(argc, argv)) {
+        fputs(keys_usage, stdout);
+        return stdout_ok(EXIT_OK);
     }
-    return status;
+    const char *pattern = NULL;
+    enum keydoc_format fmt = KEYDOC_TEXT;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--names") == 0) {
+            fmt = KEYDOC_NAMES;
+        } else if (strcmp(argv[i], "--man") == 0) {
+            fmt = KEYDOC_MAN;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "avalanche keys: %s: unknown option (see avalanche keys --help)\n",
+                    argv[i]);
+            return EXIT_USAGE;
+        } else if (pattern) {
+            fprintf(stderr, "avalanche keys: %s: unexpected argument (one PATTERN at most)\n",
+                    argv[i]);
+            return EXIT_USAGE;
+        } else {
+            pattern = argv[i];
+        }
+    }
+    int n = keydoc_print(stdout, pattern, fmt);
+    if (n == 0) {
+        fprintf(stderr, "avalanche keys: no key matches '%s' (avalanche keys lists them all)\n",
+                pattern);
+        return EXIT_USAGE;
+    }
+    return stdout_ok(EXIT_OK);
 }
+
+/* `avalanche help [COMMAND]`: the usage of one command, or the overview. */
+static int cmd_help(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
@@ -407,7 +504,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         fputs(usage, stdout);
         return stdout_ok(EXIT_OK);
     }
@@ -423,6 +520,40 @@ int main(int argc, char **argv)
         return stdout_ok(sweep_command(argc - 2, argv + 2));
     if (strcmp(cmd, "plot") == 0)
         return cmd_plot(argc - 2, argv + 2);
+    if (strcmp(cmd, "keys") == 0)
+        return cmd_keys(argc - 2, argv + 2);
+    if (strcmp(cmd, "help") == 0)
+        return cmd_help(argc - 2, argv + 2);
     fprintf(stderr, "avalanche: unknown command '%s' (see avalanche --help)\n", cmd);
+    return EXIT_USAGE;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc == 0 || cli_help(argc, argv)) {
+        fputs(usage, stdout);
+        return stdout_ok(EXIT_OK);
+    }
+    char *help[] = {"--help", NULL};
+    const char *c = argv[0];
+    if (argc > 1) {
+        fputs("avalanche help: one COMMAND at most (see avalanche --help)\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(c, "run") == 0)
+        return stdout_ok(cmd_run(1, help));
+    if (strcmp(c, "sweep") == 0)
+        return stdout_ok(sweep_command(1, help));
+    if (strcmp(c, "check") == 0)
+        return cmd_check(1, help);
+    if (strcmp(c, "plot") == 0)
+        return cmd_plot(1, help);
+    if (strcmp(c, "keys") == 0)
+        return cmd_keys(1, help);
+    if (strcmp(c, "help") == 0) {
+        fputs(usage, stdout);
+        return stdout_ok(EXIT_OK);
+    }
+    fprintf(stderr, "avalanche help: unknown command '%s' (see avalanche --help)\n", c);
     return EXIT_USAGE;
 }

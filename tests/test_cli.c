@@ -234,6 +234,89 @@ static void test_errors_and_exit_codes(void **state)
     expect_error(a8, 0, "");
 }
 
+/* Every command answers --help with its usage on stdout and status 0. */
+static void test_help_of_every_command(void **state)
+{
+    (void)state;
+    const char *cmds[] = {"run", "sweep", "plot", "check", "keys", "help"};
+    char o[256], e[256];
+    snprintf(o, sizeof o, "%s/help.out", dir);
+    snprintf(e, sizeof e, "%s/help.err", dir);
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        const char *forms[3][4] = {
+            {cmds[i], "--help", NULL}, {cmds[i], "-h", NULL}, {"help", cmds[i], NULL}};
+        for (int j = 0; j < 3; j++) {
+            int st = run_bin(forms[j], o, e);
+            char *out = slurp(o);
+            char want[64];
+            snprintf(want, sizeof want, "usage: avalanche %s", cmds[i]);
+            if (st != 0 || (strcmp(cmds[i], "help") != 0 && !strstr(out, want)) ||
+                !strstr(out, "usage"))
+                fail_msg("avalanche %s %s: status %d, stdout:\n%s", forms[j][0], forms[j][1], st,
+                         out);
+            free(out);
+        }
+    }
+    const char *top[] = {"--help", NULL};
+    assert_int_equal(run_bin(top, o, e), 0);
+    char *out = slurp(o);
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "avalanche %s ", cmds[i]);
+        if (!strstr(out, want))
+            fail_msg("avalanche --help does not list %s", cmds[i]);
+    }
+    /* the built-in defaults are the 1.12 defaults, not the incident config */
+    assert_null(strstr(out, "incident"));
+    free(out);
+    const char *run[] = {"run", "--help", NULL};
+    assert_int_equal(run_bin(run, o, e), 0);
+    out = slurp(o);
+    assert_non_null(strstr(out, "Kubernetes\n1.12 defaults"));
+    assert_non_null(strstr(out, "no other ServiceAccount-token"));
+    free(out);
+}
+
+/* `avalanche keys PATTERN`: every matching key with its type, default, range and meaning. */
+static void test_keys_command(void **state)
+{
+    (void)state;
+    char o[256], e[256];
+    snprintf(o, sizeof o, "%s/keys.out", dir);
+    snprintf(e, sizeof e, "%s/keys.err", dir);
+    const char *a1[] = {"keys", "webhook_cache", NULL};
+    assert_int_equal(run_bin(a1, o, e), 0);
+    char *out = slurp(o);
+    assert_string_equal(
+        out, "kubelet.webhook_cache_ttl: number (s), default 120, >= 0; mid-run: yes\n"
+             "    --authentication-token-webhook-cache-ttl: how long a kubelet caches a\n"
+             "    TokenReview answer (120: kubelet config v1beta1 defaults.go)\n"
+             "    when set mid-run: reviews cached from now on\n");
+    free(out);
+    const char *a2[] = {"keys", "apiserver.loopback.*", "--names", NULL};
+    assert_int_equal(run_bin(a2, o, e), 0);
+    out = slurp(o);
+    assert_string_equal(out, "apiserver.loopback.qps\napiserver.loopback.burst\n");
+    free(out);
+    const char *a3[] = {"keys", "apiserver.loopback.qps", NULL};
+    assert_int_equal(run_bin(a3, o, e), 0);
+    out = slurp(o);
+    assert_non_null(strstr(out, "mid-run: at apiserver_restart"));
+    free(out);
+    const char *a4[] = {"keys", "no_such_key", NULL};
+    expect_error(a4, 2, "no key matches 'no_such_key'");
+    const char *a5[] = {"keys", "--frobnicate", NULL};
+    expect_error(a5, 2, "unknown option");
+    /* every key once */
+    const char *a6[] = {"keys", "--names", NULL};
+    assert_int_equal(run_bin(a6, o, e), 0);
+    out = slurp(o);
+    assert_non_null(strstr(out, "sim.duration\n"));
+    assert_non_null(strstr(out, "interventions[].at\n"));
+    assert_null(strstr(strstr(out, "cluster.nodes\n") + 1, "\ncluster.nodes\n"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +324,8 @@ int main(void)
         cmocka_unit_test(test_resolved_config_round_trips),
         cmocka_unit_test(test_plot_redraws),
         cmocka_unit_test(test_errors_and_exit_codes),
+        cmocka_unit_test(test_help_of_every_command),
+        cmocka_unit_test(test_keys_command),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

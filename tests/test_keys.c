@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include "config.h"
+#include "keydoc.h"
 #include "keys.h"
 
 #include <libconfig.h>
@@ -227,6 +228,28 @@ static void test_loader_keys_are_the_table(void **state)
     }
     assert_int_equal(leaf_rows, l->n);
 
+    /* and `avalanche keys` lists each leaf row once (the list members after their list) */
+    char *names = NULL;
+    f = open_memstream(&names, &len);
+    int listed = keydoc_print(f, NULL, KEYDOC_NAMES);
+    fclose(f);
+    int elements = 0;
+    for (size_t r = 0; r < nrows; r++)
+        elements += (rows[r].flags & KEY_F_ELEMENT) != 0;
+    assert_int_equal(listed, leaf_rows + elements);
+    char *all = malloc(strlen(names) + 2);
+    all[0] = '\n';
+    strcpy(all + 1, names);
+    for (size_t r = 0; r < nrows; r++) {
+        if (keys_is_group(&rows[r]))
+            continue;
+        char line[160];
+        snprintf(line, sizeof line, "\n%s\n", rows[r].name);
+        if (!strstr(all, line))
+            fail_msg("avalanche keys does not list %s", rows[r].name);
+    }
+    free(all);
+    free(names);
     free(l);
     config_destroy(&cf);
     free(text);
@@ -258,6 +281,27 @@ static void test_table_vs_pinned_keys(void **state)
     config_destroy(&cf);
 }
 
+static void test_match(void **state)
+{
+    (void)state;
+    assert_true(keydoc_match(NULL, "sim.duration"));
+    assert_true(keydoc_match("ttl", "kubelet.webhook_cache_ttl"));
+    assert_true(keydoc_match("TTL", "kubelet.webhook_cache_ttl"));
+    assert_true(keydoc_match("kubelet.*", "kubelet.retry.factor"));
+    assert_false(keydoc_match("kubelet.*", "apiserver.loopback.qps"));
+    assert_true(keydoc_match("*.qps", "apiserver.loopback.qps"));
+    assert_false(keydoc_match("*.qps", "kubelet.api_qps"));
+    char b[160];
+    assert_string_equal(keydoc_summary("cluster.nodes", b, sizeof b),
+                        "integer (nodes), default 5000, [0, 1000000]");
+    assert_string_equal(keydoc_summary("sim.duration", b, sizeof b),
+                        "number (s), default 1800, > 0");
+    assert_string_equal(keydoc_summary("metrics_server.timeout_fraction", b, sizeof b),
+                        "number, default 0.9, (0, 1]");
+    assert_string_equal(keydoc_summary("trigger.kind", b, sizeof b),
+                        "one of none, burst, cache_flush, apiserver_restart, default cache_flush");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_labels),
         cmocka_unit_test(test_loader_keys_are_the_table),
         cmocka_unit_test(test_table_vs_pinned_keys),
+        cmocka_unit_test(test_match),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
