@@ -26,8 +26,9 @@ int config_load(params *p, const char *path, const char *const *sets, int nsets,
  * A distribution key (e.g. apiserver.service_time.mean) keeps the group's other keys. */
 int config_apply_set(params *p, const char *assignment, err *e);
 
-/* Cross-field checks on a complete params (warm-up, trigger timing, sweep axes). Returns 0 or -1.
- */
+/* Cross-field checks on a complete params (warm-up, trigger timing, sweep axes). Returns 0 or -1. Every message says which key to change and how; under
+ * config_load it names the --set that set one of the keys involved (the last one applied), else
+ * the FILE:LINE of the first key, else the file. */
 int config_validate(const params *p, err *e);
 
 /* Writes every key with its value in libconfig syntax (the resolved config): reading it back with

@@ -1554,34 +1554,76 @@ typedef struct vctx {
     err *e;
 } vctx;
 
-/* "WHERE: k1: msg", WHERE being where k1 (else k2, else k3) was set, else the file. */
-static int vfail(const vctx *v, const char *k1, const char *k2, const char *k3, const char *fmt,
-                 ...) __attribute__((format(printf, 5, 6)));
+/* The keys a check involves, the first being the one its message is about. */
+#define KEYS(...)                                                                                  \
+    (const char *const[])                                                                          \
+    {                                                                                              \
+        __VA_ARGS__, NULL                                                                          \
+    }
 
-static int vfail(const vctx *v, const char *k1, const char *k2, const char *k3, const char *fmt,
-                 ...)
+static int is_set_origin(const char *w)
 {
-    char msg[ERR_MAX];
+    return w && strncmp(w, "--set ", 6) == 0;
+}
+
+/* The --set applied last among keys (the one the user just typed), or NULL; *which its key. */
+static const char *last_set(const locs *l, const char *const *keys, const char **which)
+{
+    int best = -1;
+    for (int k = 0; l && keys[k]; k++)
+        for (int i = l->n - 1; i > best; i--)
+            if (strcmp(l->v[i].key, keys[k]) == 0) {
+                if (is_set_origin(l->v[i].where)) {
+                    best = i;
+                    *which = keys[k];
+                }
+                break; /* only the latest setting of a key counts */
+            }
+    return best >= 0 ? l->v[best].where : NULL;
+}
+
+/* "WHERE: SUBJECT: msg; fix". WHERE is the --set that set one of keys, when one did (the last
+ * applied), else where keys[0] (else keys[1], ...) was set, else the file. SUBJECT is keys[0], or
+ * with follow_set the key of that --set. When WHERE is a --set and the subject was set elsewhere,
+ * that place is named too, so that the user sees both sides. */
+static int vfail_keys(const vctx *v, const char *const *keys, int follow_set, const char *fix,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int vfail_keys(const vctx *v, const char *const *keys, int follow_set, const char *fix,
+                      const char *fmt, ...)
+{
+    char msg[ERR_MAX], also[WHERE_MAX + KEY_MAX + 32] = "";
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    const char *w = locs_find(v->l, k1);
-    if (!w)
-        w = locs_find(v->l, k2);
-    if (!w)
-        w = locs_find(v->l, k3);
+    const char *subject = keys[0], *set_key = NULL;
+    const char *w = last_set(v->l, keys, &set_key);
+    if (w) {
+        if (follow_set)
+            subject = set_key;
+        const char *sw = locs_find(v->l, subject);
+        if (sw && strcmp(sw, w) != 0)
+            bfmt(also, sizeof also, " (%s is set at %s)", subject, sw);
+    }
+    for (int k = 0; !w && keys[k]; k++)
+        w = locs_find(v->l, keys[k]);
     if (!w)
         w = v->path;
+    const char *sep = fix ? "; " : "";
+    if (!fix)
+        fix = "";
     if (w)
-        return err_set(v->e, "%s: %s: %s", w, k1, msg);
-    return err_set(v->e, "%s: %s", k1, msg);
+        return err_set(v->e, "%s: %s: %s%s%s%s", w, subject, msg, sep, fix, also);
+    return err_set(v->e, "%s: %s%s%s%s", subject, msg, sep, fix, also);
 }
+
+#define vfail(v, keys, fix, ...) vfail_keys(v, keys, 0, fix, __VA_ARGS__)
 
 static int check_axis(const vctx *v, const params *p, const axis *a, const char *name,
                       const axis *other)
 {
-    char k[KEY_MAX], kk[KEY_MAX], kv[KEY_MAX], kf[KEY_MAX], kt[KEY_MAX];
+    char k[KEY_MAX], kk[KEY_MAX], kv[KEY_MAX], kf[KEY_MAX], kt[KEY_MAX], fix[2 * KEY_MAX];
     join(k, "sweep", name);
     join(kk, k, "key");
     join(kv, k, "values");
@@ -1591,28 +1633,34 @@ static int check_axis(const vctx *v, const params *p, const axis *a, const char 
     int known = a->key[0] && resolve(a->key, &r) == 0;
     if (!known || !is_numeric(&r)) {
         char why[KEY_MAX + 80];
-        if (!a->key[0])
-            return vfail(v, kk, kv, kf, "expected a numeric config key (got none)");
+        if (!a->key[0]) {
+            bfmt(fix, sizeof fix, "name the key to sweep in %s (avalanche keys lists them)", kk);
+            return vfail(v, KEYS(kk, kv, kf), fix, "expected a numeric config key (got none)");
+        }
         numeric_problem(a->key, &r, known, why, sizeof why);
-        return vfail(v, kk, kv, kf, "expected a numeric config key (got \"%s\": %s)", a->key, why);
+        return vfail(v, KEYS(kk, kv, kf), NULL, "expected a numeric config key (got \"%s\": %s)",
+                     a->key, why);
     }
     if (other && other->present && strcmp(other->key, a->key) == 0)
-        return vfail(v, kk, NULL, NULL, "expected a key other than sweep.x.key (got \"%s\" twice)",
-                     a->key);
+        return vfail(v, KEYS(kk, "sweep.x.key"), "sweep another key on y, or drop sweep.y",
+                     "expected a key other than sweep.x.key (got \"%s\" twice)", a->key);
     char got[40], got2[40];
     if (a->nvalues < 0 || a->nvalues > AXIS_VALUES_MAX)
-        return vfail(v, kv, kk, NULL, "expected 1 to %d values (got %d)", AXIS_VALUES_MAX,
+        return vfail(v, KEYS(kv, kk), NULL, "expected 1 to %d values (got %d)", AXIS_VALUES_MAX,
                      a->nvalues);
     if (a->nvalues == 0) {
         if (a->steps < 1) {
             char ks[KEY_MAX];
             join(ks, k, "steps");
-            return vfail(v, ks, kk, NULL, "expected an integer >= 1 (got %d)", a->steps);
+            return vfail(v, KEYS(ks, kk), NULL, "expected an integer >= 1 (got %d)", a->steps);
         }
         if (a->scale == SCALE_LOG && !(a->from > 0 && a->to > 0)) {
             fmt_num(a->from, 0, got, sizeof got);
             fmt_num(a->to, 0, got2, sizeof got2);
-            return vfail(v, a->from > 0 ? kt : kf, k, kk,
+            char ksc[KEY_MAX];
+            join(ksc, k, "scale");
+            bfmt(fix, sizeof fix, "make both ends positive, or use %s = \"linear\"", ksc);
+            return vfail(v, KEYS(a->from > 0 ? kt : kf, k, kk, ksc), fix,
                          "expected from > 0 and to > 0 for scale \"log\" (got from = %s, to = %s)",
                          got, got2);
         }
@@ -1645,23 +1693,28 @@ static int check_axis(const vctx *v, const params *p, const axis *a, const char 
 static int validate(const params *p, const locs *l, const char *path, err *e)
 {
     vctx v = {.l = l, .path = path, .e = e};
-    char a[40], b[40], c[40], d[40], s[40];
+    char a[40], b[40], c[40], d[40], s[40], fix[256];
     if (!(p->sim.warmup_s < p->sim.duration_s)) {
         fmt_num(p->sim.warmup_s, 0, a, sizeof a);
         fmt_num(p->sim.duration_s, 0, b, sizeof b);
-        return vfail(&v, "sim.warmup", "sim.duration", NULL,
+        bfmt(fix, sizeof fix, "lower sim.warmup below %s or raise sim.duration above %s", b, a);
+        return vfail(&v, KEYS("sim.warmup", "sim.duration"), fix,
                      "expected less than sim.duration = %s (got %s)", b, a);
     }
     if (!(p->sim.sample_interval_s <= p->health.window_s)) {
         fmt_num(p->sim.sample_interval_s, 0, a, sizeof a);
         fmt_num(p->health.window_s, 0, b, sizeof b);
-        return vfail(&v, "sim.sample_interval", "health.window", NULL,
+        bfmt(fix, sizeof fix,
+             "lower sim.sample_interval to at most %s or raise health.window to at least %s", b, a);
+        return vfail(&v, KEYS("sim.sample_interval", "health.window"), fix,
                      "expected at most health.window = %s (got %s)", b, a);
     }
     if (!(p->health.trend_window_s >= p->health.window_s)) {
         fmt_num(p->health.trend_window_s, 0, a, sizeof a);
         fmt_num(p->health.window_s, 0, b, sizeof b);
-        return vfail(&v, "health.trend_window", "health.window", NULL,
+        bfmt(fix, sizeof fix,
+             "raise health.trend_window to at least %s or lower health.window to at most %s", b, a);
+        return vfail(&v, KEYS("health.trend_window", "health.window"), fix,
                      "expected at least health.window = %s, so that the trend is judged over "
                      "several scrape and cache waves (got %s)",
                      b, a);
@@ -1673,7 +1726,9 @@ static int validate(const params *p, const locs *l, const char *path, err *e)
             fmt_num(p->sim.warmup_s, 0, b, sizeof b);
             fmt_num(p->health.window_s, 0, c, sizeof c);
             fmt_num(base, 0, s, sizeof s);
-            return vfail(&v, "trigger.at", "sim.warmup", "health.window",
+            bfmt(fix, sizeof fix,
+                 "move trigger.at to %s or later, or shorten sim.warmup or health.window", s);
+            return vfail(&v, KEYS("trigger.at", "sim.warmup", "health.window"), fix,
                          "expected at least sim.warmup + health.window = %s + %s = %s, so the "
                          "baseline can be judged (got %s)",
                          b, c, s, a);
@@ -1686,22 +1741,30 @@ static int validate(const params *p, const locs *l, const char *path, err *e)
             fmt_num(p->health.window_s, 0, c, sizeof c);
             fmt_num(end, 0, s, sizeof s);
             fmt_num(p->sim.duration_s, 0, d, sizeof d);
-            return vfail(&v, "trigger.at", "sim.duration", "health.window",
-                         "expected trigger.at + trigger.duration + health.window <= sim.duration "
-                         "= %s, so that the run can be judged after the trigger (got %s + %s + %s "
-                         "= %s); move the trigger earlier or raise sim.duration",
-                         d, a, b, c, s);
+            bfmt(fix, sizeof fix, "move the trigger earlier or raise sim.duration to at least %s",
+                 s);
+            return vfail(
+                &v, KEYS("trigger.at", "sim.duration", "health.window", "trigger.duration"), fix,
+                "expected trigger.at + trigger.duration + health.window <= sim.duration "
+                "= %s, so that the run can be judged after the trigger (got %s + %s + %s "
+                "= %s)",
+                d, a, b, c, s);
         }
     }
     if (p->trigger.kind == TRIGGER_BURST && !(p->trigger.rate > 0)) {
         fmt_num(p->trigger.rate, 0, a, sizeof a);
-        return vfail(&v, "trigger.rate", "trigger.kind", NULL,
+        return vfail(&v, KEYS("trigger.rate", "trigger.kind"),
+                     "set trigger.rate to the burst's requests per second, or another "
+                     "trigger.kind",
                      "expected > 0 for kind \"burst\" (got %s)", a);
     }
     if ((p->trigger.kind == TRIGGER_BURST || p->trigger.kind == TRIGGER_APISERVER_RESTART) &&
         !(p->trigger.duration_s > 0)) {
         fmt_num(p->trigger.duration_s, 0, a, sizeof a);
-        return vfail(&v, "trigger.duration", "trigger.kind", NULL,
+        return vfail(&v, KEYS("trigger.duration", "trigger.kind"),
+                     p->trigger.kind == TRIGGER_BURST
+                         ? "set trigger.duration to the burst's length in seconds"
+                         : "set trigger.duration to the downtime in seconds",
                      "expected > 0 for kind \"%s\" (got %s)", trigger_kind_name(p->trigger.kind),
                      a);
     }
@@ -1715,24 +1778,26 @@ static int validate(const params *p, const locs *l, const char *path, err *e)
             fmt_num(iv->at_s, 0, a, sizeof a);
             fmt_num(end, 0, s, sizeof s);
             fmt_num(p->sim.duration_s, 0, d, sizeof d);
-            return vfail(&v, k, "sim.duration", NULL,
+            bfmt(fix, sizeof fix, "move it earlier or raise sim.duration to at least %s", s);
+            return vfail(&v, KEYS(k, "sim.duration", "health.window"), fix,
                          "expected the intervention (%s s%s) and a health window after it to end "
-                         "by sim.duration = %s (got %s); move it earlier or raise sim.duration",
+                         "by sim.duration = %s (got %s)",
                          a, iv->kind == INTERVENE_RESTART ? " plus its downtime" : "", d, s);
         }
     }
     if (p->sweep.y.present && !p->sweep.x.present)
-        return vfail(&v, "sweep.y", "sweep.y.key", "sweep.y.values",
+        return vfail(&v, KEYS("sweep.y", "sweep.y.key", "sweep.y.values"),
+                     "add a sweep.x axis (a one-axis sweep is sweep.x alone)",
                      "expected sweep.x too (got sweep.y alone)");
     if (p->sweep.x.present && check_axis(&v, p, &p->sweep.x, "x", NULL) < 0)
         return -1;
     if (p->sweep.y.present && check_axis(&v, p, &p->sweep.y, "y", &p->sweep.x) < 0)
         return -1;
     if (p->sweep.replications < 1)
-        return vfail(&v, "sweep.replications", NULL, NULL, "expected an integer >= 1 (got %d)",
+        return vfail(&v, KEYS("sweep.replications"), NULL, "expected an integer >= 1 (got %d)",
                      p->sweep.replications);
     if (p->sweep.refine < 0)
-        return vfail(&v, "sweep.refine", NULL, NULL, "expected an integer >= 0 (got %d)",
+        return vfail(&v, KEYS("sweep.refine"), NULL, "expected an integer >= 0 (got %d)",
                      p->sweep.refine);
     return 0;
 }

@@ -142,7 +142,7 @@ static void test_full_round_trip(void **state)
     /* awkward doubles must survive too */
     assert_int_equal(config_set_number(&p, "kubelet.retry.jitter", 1.0 / 3.0, NULL, &e), 0);
     assert_int_equal(config_set_number(&p, "apiserver.cpu.reject_cost", 5e-324, NULL, &e), 0);
-    assert_int_equal(config_set_number(&p, "background.readonly_rate", 1e21, NULL, &e), 0);
+    assert_int_equal(config_set_number(&p, "kubelet.api_qps", 1e21, NULL, &e), 0);
     assert_int_equal(config_set_number(&p, "sa_clients.zipf", 0.1 + 0.2, NULL, &e), 0);
     assert_int_equal(config_set_number(&p, "sa_clients.rate", -0.0, NULL, &e), 0);
 
@@ -365,7 +365,8 @@ static void test_validate_direct(void **state)
     params_defaults(&p);
     p.sim.warmup_s = p.sim.duration_s;
     assert_int_equal(config_validate(&p, &e), -1);
-    assert_string_equal(e.msg, "sim.warmup: expected less than sim.duration = 1800 (got 1800)");
+    assert_string_equal(e.msg, "sim.warmup: expected less than sim.duration = 1800 (got 1800); "
+                               "lower sim.warmup below 1800 or raise sim.duration above 1800");
 
     err_clear(&e);
     params_defaults(&p);
@@ -377,7 +378,59 @@ static void test_validate_direct(void **state)
     const char *sets[] = {"sim.warmup=1800"};
     assert_int_equal(config_load(&p, NULL, sets, 1, &e), -1);
     assert_string_equal(e.msg, "--set sim.warmup=1800: sim.warmup: expected less than "
-                               "sim.duration = 1800 (got 1800)");
+                               "sim.duration = 1800 (got 1800); lower sim.warmup below 1800 or "
+                               "raise sim.duration above 1800");
+}
+
+/* A --set of either key of a cross-field check is blamed, not the base file's line of the other
+ * key; the message says which key to change and where the other one was set. */
+static void test_cross_field_blames_the_set(void **state)
+{
+    (void)state;
+    params p;
+    err e;
+    err_clear(&e);
+    const char *path =
+        write_snippet("base.cfg", "sim = {\n  duration = 1000.0;\n  warmup = 300.0;\n};\n"
+                                  "trigger = { at = 400.0; };\n");
+    const char *sets[] = {"sim.duration=100"};
+    assert_int_equal(config_load(&p, path, sets, 1, &e), -1);
+    char want[512];
+    snprintf(want, sizeof want,
+             "--set sim.duration=100: sim.warmup: expected less than sim.duration = 100 (got "
+             "300); lower sim.warmup below 100 or raise sim.duration above 300 (sim.warmup is set "
+             "at %s:3)",
+             path);
+    assert_string_equal(e.msg, want);
+
+    /* the file alone: its line of the key the message is about */
+    err_clear(&e);
+    const char *sets2[] = {"trigger.at=990"};
+    assert_int_equal(config_load(&p, path, sets2, 1, &e), -1);
+    assert_contains(e.msg, "--set trigger.at=990: trigger.at: expected trigger.at + "
+                           "trigger.duration + health.window <= sim.duration = 1000");
+    assert_contains(e.msg, "; move the trigger earlier or raise sim.duration to at least 1050");
+
+    /* of two --sets involved, the last one applied */
+    err_clear(&e);
+    const char *sets3[] = {"sim.warmup=2000", "health.window=30"};
+    assert_int_equal(config_load(&p, path, sets3, 2, &e), -1);
+    assert_contains(e.msg, "--set sim.warmup=2000: sim.warmup: expected less than sim.duration");
+    err_clear(&e);
+    const char *sets4[] = {"sim.duration=200", "sim.warmup=250"};
+    assert_int_equal(config_load(&p, path, sets4, 2, &e), -1);
+    assert_contains(e.msg, "--set sim.warmup=250: sim.warmup:");
+
+    /* no --set involved: the file's line, as before */
+    err_clear(&e);
+    const char *sets5[] = {"cluster.nodes=10"};
+    path = write_snippet("base2.cfg", "sim = {\n  duration = 100.0;\n  warmup = 300.0;\n};\n");
+    assert_int_equal(config_load(&p, path, sets5, 1, &e), -1);
+    snprintf(want, sizeof want,
+             "%s:3: sim.warmup: expected less than sim.duration = 100 (got 300); lower sim.warmup "
+             "below 100 or raise sim.duration above 300",
+             path);
+    assert_string_equal(e.msg, want);
 }
 
 /* Every shipped config resolves to exactly the text pinned in tests/data/config/check/ (what
@@ -741,6 +794,7 @@ int main(void)
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_bad_sets),
         cmocka_unit_test(test_shipped_configs_pinned),
+        cmocka_unit_test(test_cross_field_blames_the_set),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }
