@@ -26,10 +26,24 @@ int config_load(params *p, const char *path, const char *const *sets, int nsets,
  * A distribution key (e.g. apiserver.service_time.mean) keeps the group's other keys. */
 int config_apply_set(params *p, const char *assignment, err *e);
 
-/* Cross-field checks on a complete params (warm-up, trigger timing, sweep axes). Returns 0 or -1. Every message says which key to change and how; under
+/* Cross-field checks on a complete params (warm-up, trigger timing, sweep axes, and what the run
+ * would cost: see below). Returns 0 or -1. Every message says which key to change and how; under
  * config_load it names the --set that set one of the keys involved (the last one applied), else
  * the FILE:LINE of the first key, else the file. */
 int config_validate(const params *p, err *e);
+
+/* What a run can cost, checked by config_validate so that a config that cannot finish sensibly is
+ * refused before anything runs: at most CONFIG_MAX_SAMPLES samples over the horizon
+ * max(sim.duration, sim.max_duration) (each sample is kept in memory and written out), and at
+ * most CONFIG_MAX_EVENTS engine events by an a-priori estimate from the node count, the
+ * heartbeat, scrape, SA-client, background and burst rates and the horizon (about 20 minutes
+ * of simulation at 8 M events/s; a failing run takes a few times the healthy estimate). */
+#define CONFIG_MAX_SAMPLES 1000000
+#define CONFIG_MAX_EVENTS 1e10
+double config_horizon_s(const params *p);       /* max(sim.duration, sim.max_duration) */
+double config_samples(const params *p);         /* horizon / sim.sample_interval */
+double config_events_per_s(const params *p);    /* estimated engine events per simulated s */
+double config_estimate_events(const params *p); /* over the horizon, samples and burst included */
 
 /* Writes every key with its value in libconfig syntax (the resolved config): reading it back with
  * config_load gives an identical params, and writing that gives identical bytes. Doubles are

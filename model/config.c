@@ -1690,6 +1690,111 @@ static int check_axis(const vctx *v, const params *p, const axis *a, const char 
     return rc;
 }
 
+/* ---- what a run costs, a priori ---------------------------------------------------------------
+ * Engine events per simulated second of the healthy model (model/model.c), measured on each
+ * source alone (tests/test_config.c checks the estimate against real runs): a heartbeat is about
+ * 3 events (its timer, the GET and the PATCH), a scrape with a warm kubelet cache about 1.5, an
+ * SA-token request about 3 (arrival, authentication, handler), another client's request 2; a
+ * sample is 1. A failing run can take a few times more (retries), which the limit allows for. */
+#define EV_HEARTBEAT 3.0
+#define EV_SCRAPE 1.5
+#define EV_SA_REQUEST 3.0
+#define EV_BG_REQUEST 2.0
+#define EV_BURST_REQUEST 3.0
+
+double config_horizon_s(const params *p)
+{
+    return fmax(p->sim.duration_s, p->sim.max_duration_s);
+}
+
+double config_samples(const params *p)
+{
+    return config_horizon_s(p) / p->sim.sample_interval_s;
+}
+
+double config_events_per_s(const params *p)
+{
+    double n = p->cluster.nodes;
+    double r = n * EV_HEARTBEAT / p->kubelet.heartbeat.interval_s;
+    if (p->metrics_server.enabled)
+        r += n * EV_SCRAPE / p->metrics_server.resolution_s;
+    r += EV_SA_REQUEST * (p->sa_clients.rate + p->sa_clients.rate_per_node * n);
+    r += EV_BG_REQUEST * (p->background.mutating_rate + p->background.readonly_rate);
+    return r;
+}
+
+double config_estimate_events(const params *p)
+{
+    double ev = config_horizon_s(p) * config_events_per_s(p) + config_samples(p);
+    if (p->trigger.kind == TRIGGER_BURST)
+        ev += EV_BURST_REQUEST * p->trigger.rate * p->trigger.duration_s;
+    return ev;
+}
+
+/* The keys the estimate reads. */
+static const char *const event_keys[] = {"sim.duration",
+                                         "sim.max_duration",
+                                         "cluster.nodes",
+                                         "kubelet.heartbeat.interval",
+                                         "metrics_server.enabled",
+                                         "metrics_server.resolution",
+                                         "sa_clients.rate",
+                                         "sa_clients.rate_per_node",
+                                         "background.mutating_rate",
+                                         "background.readonly_rate",
+                                         "trigger.kind",
+                                         "trigger.rate",
+                                         "trigger.duration",
+                                         "sim.sample_interval",
+                                         NULL};
+
+static int check_cost(const vctx *v, const params *p)
+{
+    char a[40], b[40], c[40], fix[256];
+    double h = config_horizon_s(p), samples = config_samples(p);
+    const char *hk =
+        p->sim.max_duration_s >= p->sim.duration_s ? "sim.max_duration" : "sim.duration";
+    if (!(samples <= CONFIG_MAX_SAMPLES)) {
+        bfmt(a, sizeof a, "%.3g", samples);
+        fmt_num(h, 0, b, sizeof b);
+        fmt_num(p->sim.sample_interval_s, 0, c, sizeof c);
+        char least[40];
+        fmt_num(h / CONFIG_MAX_SAMPLES, 0, least, sizeof least);
+        bfmt(fix, sizeof fix,
+             "raise sim.sample_interval to at least %s, or shorten sim.duration and "
+             "sim.max_duration",
+             least);
+        return vfail_keys(v, KEYS(hk, "sim.sample_interval", "sim.duration", "sim.max_duration"), 1,
+                          fix,
+                          "the run would take %s samples (max(sim.duration, sim.max_duration) / "
+                          "sim.sample_interval = %s / %s), more than the limit of %d samples",
+                          a, b, c, CONFIG_MAX_SAMPLES);
+    }
+    double ev = config_estimate_events(p);
+    if (!(ev <= CONFIG_MAX_EVENTS)) {
+        bfmt(a, sizeof a, "%.3g", ev);
+        fmt_num(h, 0, b, sizeof b);
+        bfmt(c, sizeof c, "%.3g", config_events_per_s(p));
+        bfmt(fix, sizeof fix,
+             "shorten the horizon (%s), or lower cluster.nodes or the request rates "
+             "(sa_clients, background, trigger.rate)",
+             hk);
+        const char *keys[16];
+        int n = 0;
+        keys[n++] = hk;
+        for (int i = 0; event_keys[i]; i++)
+            keys[n++] = event_keys[i];
+        keys[n] = NULL;
+        return vfail_keys(v, keys, 1, fix,
+                          "the run would need about %s engine events (an a-priori estimate: %s s "
+                          "x %s events/s from the heartbeats, scrapes, SA and background clients, "
+                          "plus the samples and the trigger), more than the limit of %.0e (about "
+                          "20 minutes at 8 M events/s)",
+                          a, b, c, CONFIG_MAX_EVENTS);
+    }
+    return 0;
+}
+
 static int validate(const params *p, const locs *l, const char *path, err *e)
 {
     vctx v = {.l = l, .path = path, .e = e};
@@ -1785,6 +1890,8 @@ static int validate(const params *p, const locs *l, const char *path, err *e)
                          a, iv->kind == INTERVENE_RESTART ? " plus its downtime" : "", d, s);
         }
     }
+    if (check_cost(&v, p) < 0)
+        return -1;
     if (p->sweep.y.present && !p->sweep.x.present)
         return vfail(&v, KEYS("sweep.y", "sweep.y.key", "sweep.y.values"),
                      "add a sweep.x axis (a one-axis sweep is sweep.x alone)",

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "model.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -433,6 +434,77 @@ static void test_cross_field_blames_the_set(void **state)
     assert_string_equal(e.msg, want);
 }
 
+/* Runs that cannot finish sensibly are refused, each bound named with its limit. */
+static void test_cost_bounds(void **state)
+{
+    (void)state;
+    params p;
+    err e;
+    err_clear(&e);
+    const char *s1[] = {"sim.sample_interval=0.000001"};
+    assert_int_equal(config_load(&p, NULL, s1, 1, &e), -1);
+    assert_contains(e.msg, "--set sim.sample_interval=0.000001: sim.sample_interval: the run would "
+                           "take 1.44e+10 samples");
+    assert_contains(e.msg, "more than the limit of 1000000 samples");
+    err_clear(&e);
+    const char *s2[] = {"sim.duration=1e15"};
+    assert_int_equal(config_load(&p, NULL, s2, 1, &e), -1);
+    assert_contains(e.msg,
+                    "--set sim.duration=1e15: sim.duration: the run would take 1e+15 samples");
+    err_clear(&e);
+    const char *s3[] = {"cluster.nodes=1000000", "sim.max_duration=100000"};
+    assert_int_equal(config_load(&p, NULL, s3, 2, &e), -1);
+    assert_contains(e.msg, "the run would need about 3.25e+10 engine events");
+    assert_contains(e.msg, "more than the limit of 1e+10");
+    err_clear(&e);
+    const char *s4[] = {"sa_clients.rate=1e9"};
+    assert_int_equal(config_load(&p, NULL, s4, 1, &e), -1);
+    assert_contains(e.msg, "--set sa_clients.rate=1e9: sa_clients.rate: the run would need about");
+    /* the limits leave room: a million nodes for the default horizon, a day at 0.1 s */
+    err_clear(&e);
+    const char *s5[] = {"cluster.nodes=1000000"};
+    assert_int_equal(config_load(&p, NULL, s5, 1, &e), 0);
+    const char *s6[] = {"sim.max_duration=86400", "sim.sample_interval=0.1"};
+    assert_int_equal(config_load(&p, NULL, s6, 2, &e), 0);
+}
+
+/* The a-priori estimate is within a factor 2 of what healthy runs take. */
+static void test_event_estimate(void **state)
+{
+    (void)state;
+    const char *cases[][6] = {
+        {"cluster.nodes=400", "metrics_server.enabled=false", NULL},
+        {"cluster.nodes=400", NULL},
+        {"cluster.nodes=0", "metrics_server.enabled=false", "sa_clients.rate=50",
+         "sa_clients.tokens=40", NULL},
+        {"cluster.nodes=0", "metrics_server.enabled=false", "background.mutating_rate=40",
+         "background.readonly_rate=40", NULL},
+        {"cluster.nodes=300", "sa_clients.rate=20", "sa_clients.tokens=20",
+         "background.readonly_rate=30", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *sets[12];
+        int n = 0;
+        sets[n++] = "trigger.kind=none";
+        sets[n++] = "sim.duration=600";
+        sets[n++] = "sim.max_duration=600";
+        sets[n++] = "sim.warmup=100";
+        for (int j = 0; cases[i][j]; j++)
+            sets[n++] = cases[i][j];
+        params p;
+        err e;
+        err_clear(&e);
+        if (config_load(&p, NULL, sets, n, &e) < 0)
+            fail_msg("%s", e.msg);
+        run_output o;
+        model_run(&p, 0, 0, NULL, NULL, &o);
+        double est = config_estimate_events(&p), got = (double)o.events;
+        run_output_free(&o);
+        if (!(est >= 0.5 * got && est <= 2 * got))
+            fail_msg("case %zu: estimated %.3g events, the run took %.3g", i, est, got);
+    }
+}
+
 /* Every shipped config resolves to exactly the text pinned in tests/data/config/check/ (what
  * `avalanche check configs/X.cfg` printed when it was pinned), and that text reads back to itself.
  * Regenerate a pinned file only for a change meant to alter the resolved config:
@@ -795,6 +867,8 @@ int main(void)
         cmocka_unit_test(test_bad_sets),
         cmocka_unit_test(test_shipped_configs_pinned),
         cmocka_unit_test(test_cross_field_blames_the_set),
+        cmocka_unit_test(test_cost_bounds),
+        cmocka_unit_test(test_event_estimate),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }
