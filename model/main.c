@@ -74,7 +74,9 @@ static const char run_usage[] =
     "  --seed N          the master seed (sim.seed)\n"
     "  --replication R   the random streams of replication R, to repeat one row of a sweep\n"
     "  --out DIR         the output directory (default results/run)\n"
-    "  -q, --quiet       no summary on stdout\n";
+    "  -q, --quiet       no progress on stderr, no summary on stdout\n"
+    "\n"
+    "Progress goes to stderr: a bar with the ETA on a terminal, a line every 5 s otherwise.\n";
 
 static const char check_usage[] =
     "usage: avalanche check CONFIG [--set KEY=VALUE]...\n"
@@ -317,6 +319,31 @@ static void print_summary(const params *p, const cli *c, const summary *s, const
     printf("  wrote %s/\n", dir);
 }
 
+/* The run's sample hook: classify_hook (the adaptive horizon), plus progress on stderr. Judging
+ * may end at sim.duration, so that is the target first; a run still draining after it goes on to
+ * the horizon, which becomes the target. */
+typedef struct run_hook_ctx {
+    classify *judge;
+    const params *p;
+    cli_progress pr;
+} run_hook_ctx;
+
+static void run_progress(run_hook_ctx *h, double t, int final)
+{
+    double d = h->p->sim.duration_s;
+    int draining = t > d && classify_horizon(h->p) > d;
+    cli_progress_update(&h->pr, draining ? "run (draining, up to sim.max_duration)" : "run", t,
+                        draining ? classify_horizon(h->p) : d, "s", cli_wall_s(), final);
+}
+
+static int run_hook(void *ctx, const run_output *o)
+{
+    run_hook_ctx *h = ctx;
+    int stop = classify_hook(h->judge, o);
+    run_progress(h, o->samples[o->nsamples - 1].t, 0);
+    return stop;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     if (cli_help(argc, argv)) {
@@ -344,9 +371,13 @@ static int cmd_run(int argc, char **argv)
     run_output o;
     /* The adaptive horizon: from sim.duration on, the run stops once its class is certain; a
      * draining run goes on to sim.max_duration so that its recovery time is measured. */
-    classify *judge = classify_new(&p);
-    model_run(&p, rep, 0, classify_hook, judge, &o);
-    classify_free(judge);
+    run_hook_ctx hc = {.judge = classify_new(&p), .p = &p};
+    cli_progress_init(&hc.pr, stderr, isatty(STDERR_FILENO), c.quiet, t0);
+    model_run(&p, rep, 0, run_hook, &hc, &o);
+    if (hc.pr.printed)
+        run_progress(&hc, o.end_s, 1);
+    cli_progress_end(&hc.pr);
+    classify_free(hc.judge);
     double wall_s = cli_wall_s() - t0;
     summary s;
     stats_summarize(&p, rep, &o, &s);

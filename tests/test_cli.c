@@ -2,6 +2,11 @@
  * resolved config read back by `check` giving the same config. Runs from the repo root. */
 #include "testutil.h"
 
+#include "cli.h"
+
+#include <errno.h>
+#include <pty.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -317,6 +322,110 @@ static void test_keys_command(void **state)
     free(out);
 }
 
+/* The progress meter: sparse lines off a terminal, a bar redrawn in place on one, none quiet. */
+static void test_progress_meter(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cli_progress pr;
+    cli_progress_init(&pr, f, 0, 0, 100.0);
+    cli_progress_update(&pr, "run", 100, 1800, "s", 101.0, 0); /* too soon */
+    cli_progress_update(&pr, "run", 600, 1800, "s", 106.0, 0);
+    cli_progress_update(&pr, "run", 700, 1800, "s", 107.0, 0); /* too soon */
+    cli_progress_update(&pr, "run", 1800, 1800, "s", 108.0, 1);
+    cli_progress_end(&pr);
+    fclose(f);
+    assert_string_equal(buf, "run: 600/1800 s, 100 s/s, ETA 0:12\n"
+                             "run: 1800/1800 s, 225 s/s, ETA 0:00\n");
+    free(buf);
+
+    f = open_memstream(&buf, &len);
+    cli_progress_init(&pr, f, 1, 0, 0.0);
+    cli_progress_update(&pr, "run", 900, 1800, "s", 1.0, 0);
+    cli_progress_end(&pr);
+    fclose(f);
+    assert_string_equal(buf, "\r\033[Krun [###############...............] 900/1800 s  900 s/s  "
+                             "ETA 0:01\n");
+    free(buf);
+
+    f = open_memstream(&buf, &len);
+    cli_progress_init(&pr, f, 1, 1, 0.0);
+    cli_progress_update(&pr, "run", 900, 1800, "s", 10.0, 1);
+    cli_progress_end(&pr);
+    fclose(f);
+    assert_string_equal(buf, "");
+    free(buf);
+}
+
+/* Runs the binary with stderr on a pseudo-terminal; returns what the terminal showed. */
+static char *run_on_tty(const char *const *args, int *status)
+{
+    int master;
+    pid_t pid = forkpty(&master, NULL, NULL, NULL);
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        const char *argv[64];
+        int n = 0;
+        argv[n++] = AVALANCHE_BIN;
+        for (; args[n - 1]; n++)
+            argv[n] = args[n - 1];
+        argv[n] = NULL;
+        if (!freopen("/dev/null", "w", stdout))
+            _exit(127);
+        execv(AVALANCHE_BIN, (char *const *)argv);
+        _exit(127);
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (len + 1 == cap)
+            buf = realloc(buf, cap *= 2);
+        ssize_t got = read(master, buf + len, cap - len - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break; /* EIO once the child has gone */
+        len += (size_t)got;
+    }
+    buf[len] = '\0';
+    close(master);
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return buf;
+}
+
+/* `run` shows the same bar with ETA on a terminal that `sweep` does; --quiet silences it. */
+static void test_run_progress_on_a_terminal(void **state)
+{
+    (void)state;
+    char out[128];
+    snprintf(out, sizeof out, "%s/tty", dir);
+    /* long enough for a few redraws (0.2 s apart) */
+    const char *args[] = {"run",   "configs/k8s-1.12-incident.cfg",
+                          "--set", "cluster.nodes=10000",
+                          "--set", "plot.formats=png",
+                          "--out", out,
+                          NULL};
+    int st;
+    char *tty = run_on_tty(args, &st);
+    assert_int_equal(st, 0);
+    if (!strstr(tty, "\r\033[Krun [") || !strstr(tty, " s/s  ETA ") || !strstr(tty, "1800/1800 s"))
+        fail_msg("no progress bar on the terminal:\n%s", tty);
+    free(tty);
+    const char *quiet[] = {"run",     "configs/k8s-1.12-incident.cfg",
+                           "--set",   "cluster.nodes=10000",
+                           "--set",   "plot.formats=png",
+                           "--quiet", "--out",
+                           out,       NULL};
+    tty = run_on_tty(quiet, &st);
+    assert_int_equal(st, 0);
+    assert_null(strstr(tty, "ETA"));
+    free(tty);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +435,8 @@ int main(void)
         cmocka_unit_test(test_errors_and_exit_codes),
         cmocka_unit_test(test_help_of_every_command),
         cmocka_unit_test(test_keys_command),
+        cmocka_unit_test(test_progress_meter),
+        cmocka_unit_test(test_run_progress_on_a_terminal),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
