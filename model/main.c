@@ -68,7 +68,8 @@ static const char run_usage[] =
     "traffic (configs/k8s-1.12-incident.cfg adds that traffic: 150 tokens, 200 requests/s).\n"
     "Writes to DIR: timeseries.csv, summary.csv, timing.csv, config.resolved.cfg,\n"
     "interventions.csv (when there are interventions) and the dashboard\n"
-    "timeseries.{png,svg,pdf} (the formats of plot.formats).\n"
+    "timeseries.{png,svg,pdf} (the formats of plot.formats). Files an earlier run left in DIR\n"
+    "are removed first, so that DIR holds only this run's files; a sweep's DIR is refused.\n"
     "\n"
     "  --set KEY=VALUE   override a config key by its dotted name (avalanche keys); repeatable\n"
     "  --seed N          the master seed (sim.seed)\n"
@@ -319,6 +320,54 @@ static void print_summary(const params *p, const cli *c, const summary *s, const
     printf("  wrote %s/\n", dir);
 }
 
+/* Every file `run` may write into its directory (the charts in each format). A run removes
+ * all of them before it writes its own, so that a directory holds only files of its last run:
+ * a chart in a format this run does not draw, interventions.csv of an earlier run with
+ * interventions, a compare chart, the temporaries of an interrupted write. */
+static const char *const run_outputs[] = {
+    "config.resolved.cfg", "timeseries.csv", "summary.csv",    "timing.csv",
+    "interventions.csv",   "timeseries.png", "timeseries.svg", "timeseries.pdf",
+    "compare.png",         "compare.svg",    "compare.pdf",    NULL};
+
+/* A directory holding a sweep's results is not a run's: refuse it rather than mix the two. */
+static int check_run_dir(const char *dir, err *e)
+{
+    static const char *const sweep_files[] = {"points.csv", "regions.csv", NULL};
+    for (int i = 0; sweep_files[i]; i++) {
+        char *path = path_join(dir, sweep_files[i]);
+        struct stat st;
+        int found = stat(path, &st) == 0;
+        free(path);
+        if (found)
+            return err_set(e,
+                           "--out %s: holds a sweep (%s); a run directory holds only one run's "
+                           "files: use another --out",
+                           dir, sweep_files[i]);
+    }
+    return 0;
+}
+
+/* Removes every run output (and its temporary DIR/.NAME.tmp) from dir. */
+static int clear_run_dir(const char *dir, err *e)
+{
+    for (int i = 0; run_outputs[i]; i++) {
+        char tmpname[128];
+        snprintf(tmpname, sizeof tmpname, ".%s.tmp", run_outputs[i]);
+        const char *names[2] = {run_outputs[i], tmpname};
+        for (int j = 0; j < 2; j++) {
+            char *path = path_join(dir, names[j]);
+            int rc = unlink(path) == 0 || errno == ENOENT
+                         ? 0
+                         : err_set(e, "%s: cannot remove the earlier run's file: %s", path,
+                                   strerror(errno));
+            free(path);
+            if (rc < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /* The run's sample hook: classify_hook (the adaptive horizon), plus progress on stderr. Judging
  * may end at sim.duration, so that is the target first; a run still draining after it goes on to
  * the horizon, which becomes the target. */
@@ -362,7 +411,7 @@ static int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *dir = c.out ? c.out : "results/run";
-    if (dir_make(dir, &e) != 0) {
+    if (dir_make(dir, &e) != 0 || check_run_dir(dir, &e) != 0) {
         fprintf(stderr, "avalanche: %s\n", e.msg);
         cli_free(&c);
         return EXIT_USAGE;
@@ -383,7 +432,8 @@ static int cmd_run(int argc, char **argv)
     stats_summarize(&p, rep, &o, &s);
     run_ctx rc = {&p, &o, &s, wall_s};
     int status = EXIT_OK;
-    if (write_file(dir, "config.resolved.cfg", w_config, &rc, &e) != 0 ||
+    if (clear_run_dir(dir, &e) != 0 ||
+        write_file(dir, "config.resolved.cfg", w_config, &rc, &e) != 0 ||
         write_file(dir, "timeseries.csv", w_timeseries, &rc, &e) != 0 ||
         write_file(dir, "summary.csv", w_summary, &rc, &e) != 0 ||
         write_file(dir, "timing.csv", w_timing, &rc, &e) != 0 ||

@@ -239,6 +239,78 @@ static void test_errors_and_exit_codes(void **state)
     expect_error(a8, 0, "");
 }
 
+static int exists(const char *d, const char *name)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", d, name);
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+/* A directory that run writes into holds only that run's files: a second run with one chart
+ * format and no interventions leaves no SVG or PDF dashboard and no interventions.csv of the
+ * first. A sweep's directory is refused. */
+static void test_rerun_leaves_no_stale_files(void **state)
+{
+    (void)state;
+    char cfg[128], out[128], o[256], e[256];
+    snprintf(cfg, sizeof cfg, "%s/iv.cfg", dir);
+    snprintf(out, sizeof out, "%s/same", dir);
+    snprintf(o, sizeof o, "%s/stale.out", dir);
+    snprintf(e, sizeof e, "%s/stale.err", dir);
+    FILE *f = fopen(cfg, "w");
+    fputs("interventions = ( { at = 700.0; set = [ \"sa_clients.rate = 1\" ]; } );\n", f);
+    fclose(f);
+    const char *first[32];
+    int n = 0;
+    first[n++] = "run";
+    first[n++] = cfg;
+    for (int i = 0; tiny[i]; i++)
+        first[n++] = tiny[i];
+    first[n++] = "--out";
+    first[n++] = out;
+    first[n++] = "--quiet";
+    first[n] = NULL;
+    assert_int_equal(run_bin(first, o, e), 0);
+    assert_true(exists(out, "timeseries.svg") && exists(out, "timeseries.pdf"));
+    assert_true(exists(out, "interventions.csv"));
+    const char *second[32];
+    n = 0;
+    second[n++] = "run";
+    for (int i = 0; tiny[i]; i++)
+        second[n++] = tiny[i];
+    second[n++] = "--set";
+    second[n++] = "cluster.nodes=200";
+    second[n++] = "--set";
+    second[n++] = "plot.formats=png";
+    second[n++] = "--out";
+    second[n++] = out;
+    second[n++] = "--quiet";
+    second[n] = NULL;
+    assert_int_equal(run_bin(second, o, e), 0);
+    assert_true(exists(out, "timeseries.png") && exists(out, "timeseries.csv"));
+    assert_false(exists(out, "timeseries.svg"));
+    assert_false(exists(out, "timeseries.pdf"));
+    assert_false(exists(out, "interventions.csv"));
+    char p[256];
+    snprintf(p, sizeof p, "%s/config.resolved.cfg", out);
+    char *text = slurp(p);
+    assert_non_null(strstr(text, "nodes = 200;"));
+    free(text);
+
+    /* a sweep's directory is not a run's */
+    char sw[128];
+    snprintf(sw, sizeof sw, "%s/sweepdir", dir);
+    mkdir(sw, 0777);
+    snprintf(p, sizeof p, "%s/points.csv", sw);
+    f = fopen(p, "w");
+    fputs("point\n", f);
+    fclose(f);
+    const char *a[] = {"run", "--set", "cluster.nodes=10", "--out", sw, NULL};
+    expect_error(a, 2, "holds a sweep (points.csv)");
+    assert_false(exists(sw, "timeseries.csv"));
+}
+
 /* Every command answers --help with its usage on stdout and status 0. */
 static void test_help_of_every_command(void **state)
 {
@@ -436,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_help_of_every_command),
         cmocka_unit_test(test_keys_command),
         cmocka_unit_test(test_progress_meter),
+        cmocka_unit_test(test_rerun_leaves_no_stale_files),
         cmocka_unit_test(test_run_progress_on_a_terminal),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
