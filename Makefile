@@ -28,9 +28,27 @@ INCIDENT := configs/k8s-1.12-incident.cfg
 STABILITY := configs/stability.cfg
 RESULTS ?= results
 
-.PHONY: all deps run test check-tests asan bench fuzz figures paper format format-check clean
+.PHONY: all deps run test check-tests asan bench fuzz figures paper format format-check clean FORCE
 
 all: $(BIN) $(TEST_BIN)
+
+# ---- provenance (cli): the version and commit compiled into model/version.c ----------------
+# The commit is `git rev-parse --short HEAD`, with -dirty when tracked files differ from it, or
+# "unknown" outside a git checkout. build_info.h is rewritten only when its text changes, so a
+# new commit rebuilds one object.
+VERSION := 0.2.0
+GIT_COMMIT := $(shell git rev-parse --short=7 HEAD 2>/dev/null)
+GIT_DIRTY := $(if $(GIT_COMMIT),$(shell git status --porcelain --untracked-files=no 2>/dev/null | \
+	grep -q . && echo -dirty))
+COMMIT := $(if $(GIT_COMMIT),$(GIT_COMMIT)$(GIT_DIRTY),unknown)
+$(BUILD)/gen/build_info.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define AVALANCHE_VERSION "%s"\n#define AVALANCHE_COMMIT "%s"\n' \
+	  '$(VERSION)' '$(COMMIT)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/model/version.o: $(BUILD)/gen/build_info.h
+$(BUILD)/model/version.o: CFLAGS += -I$(BUILD)/gen
+# ---- end provenance ---------------------------------------------------------------------------
 
 # Keep test objects between builds (they are intermediate files of a pattern chain).
 .SECONDARY:
@@ -123,14 +141,14 @@ FUZZ_BUILD := build-fuzz
 # The loader and what it links: the key table, and the model for the keys interventions may set.
 FUZZ_SRC := model/config.c model/keys.c model/params.c model/dist.c model/err.c model/xmem.c \
 	model/model.c model/sim.c model/rng.c model/inflight.c model/pool.c model/ps.c \
-	model/retry.c model/tbucket.c model/tqueue.c model/ttlcache.c
+	model/retry.c model/tbucket.c model/tqueue.c model/ttlcache.c model/version.c
 FUZZ_CORPUS ?= $(FUZZ_BUILD)/corpus
 FUZZ_SECONDS ?= 60
-$(FUZZ_BUILD)/fuzz_config: tests/fuzz_config.c $(FUZZ_SRC)
+$(FUZZ_BUILD)/fuzz_config: tests/fuzz_config.c $(FUZZ_SRC) $(BUILD)/gen/build_info.h
 	@mkdir -p $(dir $@)
-	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Iinclude \
+	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Iinclude -I$(BUILD)/gen \
 	  -fsanitize=fuzzer,address,undefined $(shell pkg-config --cflags gsl libconfig) \
-	  $^ -o $@ $(shell pkg-config --libs gsl libconfig) -lm -lpthread
+	  $(filter %.c,$^) -o $@ $(shell pkg-config --libs gsl libconfig) -lm -lpthread
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BUILD)/fuzz_config

@@ -52,6 +52,16 @@ double config_estimate_events(const params *p); /* over the horizon, samples and
  * Named config_dump, not config_write: libconfig exports a `config_write` of its own. */
 int config_dump(const params *p, FILE *f);
 
+/* config.resolved.cfg of an output directory: a first line recording the build,
+ * "# avalanche 0.2.0 (commit 5df96ab)" (a comment, so the file still loads), then config_dump.
+ * Returns 0 or -1 as config_dump. */
+int config_dump_resolved(const params *p, FILE *f);
+
+/* Do two resolved configs hold the same config? Compares the texts without a first provenance
+ * line (as config_dump_resolved writes), so that a directory written by another build of
+ * avalanche still matches (sweep --resume after a rebuild). */
+int config_resolved_same(const char *a, const char *b);
+
 /* Sweep support: is `key` (dotted, e.g. "cluster.nodes") a numeric config key that can be swept?
  * *is_int tells int vs float. Keys of the sweep group and sim.seed are not sweepable. Returns 0,
  * or -1 (e: unknown or non-numeric key, with a did-you-mean suggestion). */

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "keys.h"
 #include "model.h"
+#include "version.h"
 #include "xmem.h"
 
 #include <ctype.h>
@@ -2106,4 +2107,26 @@ int config_dump(const params *p, FILE *f)
         dump_field(fs, (const char *)p, f, 0);
     }
     return ferror(f) ? -1 : 0;
+}
+
+int config_dump_resolved(const params *p, FILE *f)
+{
+    char line[256];
+    fprintf(f, "# %s\n", version_line(line, sizeof line));
+    return config_dump(p, f);
+}
+
+/* Skips a provenance line "# avalanche <digit>..." at the start of a resolved config. */
+static const char *skip_provenance(const char *s)
+{
+    if (strncmp(s, "# avalanche ", 12) == 0 && isdigit((unsigned char)s[12])) {
+        const char *nl = strchr(s, '\n');
+        return nl ? nl + 1 : s + strlen(s);
+    }
+    return s;
+}
+
+int config_resolved_same(const char *a, const char *b)
+{
+    return strcmp(skip_provenance(a), skip_provenance(b)) == 0;
 }

@@ -12,6 +12,7 @@
 #include "stats.h"
 #include "sweep.h"
 #include "table.h"
+#include "version.h"
 #include "xmem.h"
 
 #include <errno.h>
@@ -22,8 +23,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#define AVALANCHE_VERSION "0.1.0"
 
 /* params.h (L3) and plot.h (L4) name the chart formats with the same bits. */
 _Static_assert(PLOT_PNG == PLOT_FMT_PNG && PLOT_SVG == PLOT_FMT_SVG && PLOT_PDF == PLOT_FMT_PDF,
@@ -66,7 +65,8 @@ static const char run_usage[] =
     "Simulates one run of CONFIG. Without CONFIG it runs the built-in defaults, the Kubernetes\n"
     "1.12 defaults: 5000 nodes, every cache flushed at 600 s, no other ServiceAccount-token\n"
     "traffic (configs/k8s-1.12-incident.cfg adds that traffic: 150 tokens, 200 requests/s).\n"
-    "Writes to DIR: timeseries.csv, summary.csv, timing.csv, config.resolved.cfg,\n"
+    "Writes to DIR: timeseries.csv, summary.csv, timing.csv, config.resolved.cfg (its first\n"
+    "line records the avalanche version and commit), provenance.csv (the same as CSV),\n"
     "interventions.csv (when there are interventions) and the dashboard\n"
     "timeseries.{png,svg,pdf} (the formats of plot.formats). Files an earlier run left in DIR\n"
     "are removed first, so that DIR holds only this run's files; a sweep's DIR is refused.\n"
@@ -212,7 +212,13 @@ static void w_timing(FILE *f, const void *ctx)
 static void w_config(FILE *f, const void *ctx)
 {
     const run_ctx *r = ctx;
-    config_dump(r->p, f);
+    config_dump_resolved(r->p, f);
+}
+
+static void w_provenance(FILE *f, const void *ctx)
+{
+    (void)ctx;
+    version_csv(f);
 }
 
 static void fmt_num(char *buf, size_t n, double v, const char *unit)
@@ -324,10 +330,19 @@ static void print_summary(const params *p, const cli *c, const summary *s, const
  * all of them before it writes its own, so that a directory holds only files of its last run:
  * a chart in a format this run does not draw, interventions.csv of an earlier run with
  * interventions, a compare chart, the temporaries of an interrupted write. */
-static const char *const run_outputs[] = {
-    "config.resolved.cfg", "timeseries.csv", "summary.csv",    "timing.csv",
-    "interventions.csv",   "timeseries.png", "timeseries.svg", "timeseries.pdf",
-    "compare.png",         "compare.svg",    "compare.pdf",    NULL};
+static const char *const run_outputs[] = {"config.resolved.cfg",
+                                          "provenance.csv",
+                                          "timeseries.csv",
+                                          "summary.csv",
+                                          "timing.csv",
+                                          "interventions.csv",
+                                          "timeseries.png",
+                                          "timeseries.svg",
+                                          "timeseries.pdf",
+                                          "compare.png",
+                                          "compare.svg",
+                                          "compare.pdf",
+                                          NULL};
 
 /* A directory holding a sweep's results is not a run's: refuse it rather than mix the two. */
 static int check_run_dir(const char *dir, err *e)
@@ -434,6 +449,7 @@ static int cmd_run(int argc, char **argv)
     int status = EXIT_OK;
     if (clear_run_dir(dir, &e) != 0 ||
         write_file(dir, "config.resolved.cfg", w_config, &rc, &e) != 0 ||
+        write_file(dir, "provenance.csv", w_provenance, &rc, &e) != 0 ||
         write_file(dir, "timeseries.csv", w_timeseries, &rc, &e) != 0 ||
         write_file(dir, "summary.csv", w_summary, &rc, &e) != 0 ||
         write_file(dir, "timing.csv", w_timing, &rc, &e) != 0 ||
@@ -590,7 +606,8 @@ int main(int argc, char **argv)
         return stdout_ok(EXIT_OK);
     }
     if (strcmp(cmd, "--version") == 0) {
-        printf("avalanche %s\n", AVALANCHE_VERSION);
+        char line[256];
+        printf("%s\n", version_line(line, sizeof line));
         return stdout_ok(EXIT_OK);
     }
     if (strcmp(cmd, "run") == 0)

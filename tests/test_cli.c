@@ -168,7 +168,10 @@ static void test_resolved_config_round_trips(void **state)
     const char *c2[] = {"check", o1, NULL};
     assert_int_equal(run_bin(c2, o2, e), 0);
     char *x = slurp(cfg), *y = slurp(o1), *z = slurp(o2);
-    assert_string_equal(x, y);
+    /* the resolved config is check's output after one line naming the build */
+    assert_int_equal(strncmp(x, "# avalanche ", 12), 0);
+    char *body = strchr(x, '\n') + 1;
+    assert_string_equal(body, y);
     assert_string_equal(y, z);
     assert_non_null(strstr(x, "rate = 12.5;"));
     free(x);
@@ -309,6 +312,37 @@ static void test_rerun_leaves_no_stale_files(void **state)
     const char *a[] = {"run", "--set", "cluster.nodes=10", "--out", sw, NULL};
     expect_error(a, 2, "holds a sweep (points.csv)");
     assert_false(exists(sw, "timeseries.csv"));
+}
+
+/* Every output directory records the version and commit: the first line of config.resolved.cfg
+ * and provenance.csv, the same as --version; the CSV files of one config and seed stay
+ * byte-identical (test_run_outputs_and_determinism). */
+static void test_provenance(void **state)
+{
+    (void)state;
+    char o[256], e[256], p[256];
+    snprintf(o, sizeof o, "%s/version.out", dir);
+    snprintf(e, sizeof e, "%s/version.err", dir);
+    const char *v[] = {"--version", NULL};
+    assert_int_equal(run_bin(v, o, e), 0);
+    char *version = slurp(o);
+    assert_int_equal(strncmp(version, "avalanche ", 10), 0);
+    assert_non_null(strstr(version, " (commit "));
+    snprintf(p, sizeof p, "%s/a/config.resolved.cfg", dir);
+    char *cfg = slurp(p);
+    assert_int_equal(strncmp(cfg, "# ", 2), 0);
+    assert_int_equal(strncmp(cfg + 2, version, strlen(version)), 0); /* the line, its newline */
+    snprintf(p, sizeof p, "%s/a/provenance.csv", dir);
+    char *csv = slurp(p);
+    /* "avalanche 0.2.0 (commit abc)" -> "avalanche,0.2.0,abc" */
+    char want[256];
+    char ver[64], commit[128];
+    assert_int_equal(sscanf(version, "avalanche %63s (commit %127[^)])", ver, commit), 2);
+    snprintf(want, sizeof want, "program,version,commit\navalanche,%s,%s\n", ver, commit);
+    assert_string_equal(csv, want);
+    free(csv);
+    free(cfg);
+    free(version);
 }
 
 /* Every command answers --help with its usage on stdout and status 0. */
@@ -508,6 +542,7 @@ int main(void)
         cmocka_unit_test(test_help_of_every_command),
         cmocka_unit_test(test_keys_command),
         cmocka_unit_test(test_progress_meter),
+        cmocka_unit_test(test_provenance),
         cmocka_unit_test(test_rerun_leaves_no_stale_files),
         cmocka_unit_test(test_run_progress_on_a_terminal),
     };

@@ -505,6 +505,39 @@ static void test_event_estimate(void **state)
     }
 }
 
+/* config.resolved.cfg starts with the build; comparing two of them ignores that line. */
+static void test_resolved_provenance(void **state)
+{
+    (void)state;
+    params p, q;
+    err e;
+    err_clear(&e);
+    params_defaults(&p);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(config_dump_resolved(&p, f), 0);
+    fclose(f);
+    assert_int_equal(strncmp(buf, "# avalanche ", 12), 0);
+    char *plain = dump_string(&p);
+    assert_string_equal(strchr(buf, '\n') + 1, plain);
+    /* another build's line: the same config */
+    char *other = malloc(strlen(plain) + 64);
+    sprintf(other, "# avalanche 9.9.9 (commit 0000000-dirty)\n%s", plain);
+    assert_true(config_resolved_same(buf, other));
+    assert_true(config_resolved_same(buf, plain));
+    /* a different config is not */
+    other[strlen(other) - 2] = 'X';
+    assert_false(config_resolved_same(buf, other));
+    /* and the file loads, the line being a comment */
+    const char *path = write_snippet("resolved-provenance.cfg", buf);
+    assert_int_equal(config_load(&q, path, NULL, 0, &e), 0);
+    assert_memory_equal(&p, &q, sizeof p);
+    free(other);
+    free(plain);
+    free(buf);
+}
+
 /* Every shipped config resolves to exactly the text pinned in tests/data/config/check/ (what
  * `avalanche check configs/X.cfg` printed when it was pinned), and that text reads back to itself.
  * Regenerate a pinned file only for a change meant to alter the resolved config:
@@ -866,6 +899,7 @@ int main(void)
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_bad_sets),
         cmocka_unit_test(test_shipped_configs_pinned),
+        cmocka_unit_test(test_resolved_provenance),
         cmocka_unit_test(test_cross_field_blames_the_set),
         cmocka_unit_test(test_cost_bounds),
         cmocka_unit_test(test_event_estimate),
