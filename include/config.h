@@ -74,6 +74,10 @@ int config_set_number(params *p, const char *key, double v, const char *origin, 
 /* Reads numeric `key` from p into *v. Returns 0, or -1 for a key config_key_numeric rejects. */
 int config_get_number(const params *p, const char *key, double *v, err *e);
 
+/* The title of every chart of a run or sweep: plot.title, which defaults to the name of the config
+ * file (without its directory); "built-in Kubernetes 1.12 defaults" without a file. */
+const char *config_title(const params *p);
+
 /* A chart axis label for `key` in words with its unit, from the key table: "cluster size
  * (nodes)", "kubelet webhook cache TTL (s)", "SA request rate (requests/s)". An unknown key gives
  * the key itself. Returns buf. */

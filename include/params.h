@@ -60,6 +60,7 @@ enum plot_format {
 };
 
 #define AXIS_KEY_MAX 96
+#define PLOT_TITLE_MAX 128
 #define AXIS_VALUES_MAX 256
 
 /* Interventions: what operators do during an outage (MODEL.md section 9). */
@@ -213,7 +214,8 @@ typedef struct params {
         bool common_random_numbers; /* true: the grid point is left out of the seed hash */
     } sweep;
     struct {
-        unsigned formats; /* bit set of enum plot_format */
+        unsigned formats;           /* bit set of enum plot_format */
+        char title[PLOT_TITLE_MAX]; /* plot.title; "" (no config file): config_title's default */
     } plot;
     int ninterventions; /* interventions[0..n), in order of at_s */
     intervention interventions[INTERVENTIONS_MAX];

@@ -708,6 +708,16 @@ static int apply_field(const ctx *c, const field *f, char *base, const config_se
         if (apply_formats(c, f, base, s, key) < 0)
             return -1;
         break;
+    case KEY_STRING: {
+        const char *str = t == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+        if (!str)
+            return expect(c, s, key, "a string");
+        if (strlen(str) >= f->size)
+            return fail(c, s, key, "expected a string of at most %zu characters (got %zu)",
+                        f->size - 1, strlen(str));
+        memcpy(base + f->off, str, strlen(str) + 1);
+        break;
+    }
     default:
         return fail(c, s, key, "internal: no handler");
     }
@@ -1933,6 +1943,12 @@ int config_load(params *p, const char *path, const char *const *sets, int nsets,
     }
     for (int i = 0; rc == 0 && i < nsets; i++)
         rc = apply_set(p, sets[i], &l, e);
+    /* plot.title defaults to the name of the file named on the command line (the outermost one
+     * when it includes others); without a file it stays "" (config_title). */
+    if (rc == 0 && path && !locs_find(&l, "plot.title")) {
+        const char *slash = strrchr(path, '/');
+        bfmt(p->plot.title, sizeof p->plot.title, "%s", slash ? slash + 1 : path);
+    }
     if (rc == 0)
         rc = validate(p, &l, path, e);
     locs_free(&l);
@@ -2129,4 +2145,9 @@ static const char *skip_provenance(const char *s)
 int config_resolved_same(const char *a, const char *b)
 {
     return strcmp(skip_provenance(a), skip_provenance(b)) == 0;
+}
+
+const char *config_title(const params *p)
+{
+    return p->plot.title[0] ? p->plot.title : "built-in Kubernetes 1.12 defaults";
 }

@@ -334,7 +334,7 @@ static const key table[] = {
          "true: the grid point is left out of the seed hash, so points differ only by their "
          "values"),
 
-    GROUP("plot", "chart formats"),
+    GROUP("plot", "charts: formats and title"),
     {.name = "plot.formats",
      .type = KEY_FORMATS,
      .off = P(plot.formats),
@@ -342,6 +342,14 @@ static const key table[] = {
      .enums = &key_enum_formats,
      .label = "chart formats",
      .doc = "the formats every chart is written in: any of png, svg, pdf"},
+    {.name = "plot.title",
+     .type = KEY_STRING,
+     .off = P(plot.title),
+     .size = SZ(plot.title),
+     .label = "chart title",
+     .doc = "the title of every chart: the dashboard, the stability chart, compare; details go "
+            "in the subtitle",
+     .default_text = "the config file's name"},
 
     {.name = "interventions",
      .type = KEY_LIST,

@@ -232,20 +232,20 @@ static void fmt_num(char *buf, size_t n, double v, const char *unit)
 /* Draws the run dashboard from DIR/timeseries.csv and DIR/summary.csv-derived facts. */
 static int draw_dashboard(const char *dir, const params *p, const summary *s, err *e)
 {
-    char title[256], subtitle[512], rec[64];
-    snprintf(title, sizeof title, "avalanche: %d nodes, %s SA lookup, loopback %g qps / burst %d",
+    char setup[256], subtitle[768], rec[64];
+    snprintf(setup, sizeof setup, "%d nodes, %s SA lookup, loopback %g qps / burst %d",
              p->cluster.nodes, sa_mode_name(p->apiserver.sa_lookup.mode), p->apiserver.loopback.qps,
              p->apiserver.loopback.burst);
     fmt_num(rec, sizeof rec, s->recovery_s, " s");
     if (p->trigger.kind == TRIGGER_NONE)
-        snprintf(subtitle, sizeof subtitle, "no trigger · class %s · seed %llu",
+        snprintf(subtitle, sizeof subtitle, "%s · no trigger · class %s · seed %llu", setup,
                  run_class_name(s->cls), (unsigned long long)p->sim.seed);
     else {
         char span[48] = "";
         if (p->trigger.duration_s > 0.0)
             snprintf(span, sizeof span, " for %g s", p->trigger.duration_s);
         snprintf(subtitle, sizeof subtitle,
-                 "trigger %s at %g s%s · class %s · recovery %s · seed %llu",
+                 "%s · trigger %s at %g s%s · class %s · recovery %s · seed %llu", setup,
                  trigger_kind_name(p->trigger.kind), p->trigger.at_s, span, run_class_name(s->cls),
                  rec, (unsigned long long)p->sim.seed);
     }
@@ -257,7 +257,7 @@ static int draw_dashboard(const char *dir, const params *p, const summary *s, er
     if (nmarks < 0)
         return -1;
     plot_run_info info = {
-        .title = title,
+        .title = config_title(p),
         .subtitle = subtitle,
         .mutating_cap = p->apiserver.max_mutating_requests_inflight,
         .readonly_cap = p->apiserver.max_requests_inflight,

@@ -345,6 +345,49 @@ static void test_provenance(void **state)
     free(version);
 }
 
+/* The dashboard's title is plot.title: the config file's name by default. */
+static void test_dashboard_title(void **state)
+{
+    (void)state;
+    char cfg[128], out[128], o[256], e[256], p[256];
+    snprintf(cfg, sizeof cfg, "%s/my-scenario.cfg", dir);
+    snprintf(out, sizeof out, "%s/titled", dir);
+    snprintf(o, sizeof o, "%s/title.out", dir);
+    snprintf(e, sizeof e, "%s/title.err", dir);
+    FILE *f = fopen(cfg, "w");
+    fputs("plot = { formats = [ \"svg\" ]; };\n", f);
+    fclose(f);
+    const char *args[32];
+    int n = 0;
+    args[n++] = "run";
+    args[n++] = cfg;
+    for (int i = 0; tiny[i]; i++)
+        args[n++] = tiny[i];
+    args[n++] = "--out";
+    args[n++] = out;
+    args[n++] = "--quiet";
+    args[n] = NULL;
+    assert_int_equal(run_bin(args, o, e), 0);
+    snprintf(p, sizeof p, "%s/timeseries.svg", out);
+    char *svg = slurp(p);
+    assert_non_null(strstr(svg, "<title>my-scenario.cfg</title>"));
+    free(svg);
+    args[n++] = "--set";
+    args[n++] = "plot.title=Webhook TTL 30 s";
+    args[n] = NULL;
+    assert_int_equal(run_bin(args, o, e), 0);
+    svg = slurp(p);
+    assert_non_null(strstr(svg, "<title>Webhook TTL 30 s</title>"));
+    free(svg);
+    /* plot redraws it from the resolved config */
+    assert_int_equal(unlink(p), 0);
+    const char *replot[] = {"plot", out, NULL};
+    assert_int_equal(run_bin(replot, o, e), 0);
+    svg = slurp(p);
+    assert_non_null(strstr(svg, "<title>Webhook TTL 30 s</title>"));
+    free(svg);
+}
+
 /* Every command answers --help with its usage on stdout and status 0. */
 static void test_help_of_every_command(void **state)
 {
@@ -543,6 +586,7 @@ int main(void)
         cmocka_unit_test(test_keys_command),
         cmocka_unit_test(test_progress_meter),
         cmocka_unit_test(test_provenance),
+        cmocka_unit_test(test_dashboard_title),
         cmocka_unit_test(test_rerun_leaves_no_stale_files),
         cmocka_unit_test(test_run_progress_on_a_terminal),
     };

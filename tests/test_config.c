@@ -505,6 +505,47 @@ static void test_event_estimate(void **state)
     }
 }
 
+/* plot.title: the config file's name unless set; the --set or file value as written. */
+static void test_plot_title(void **state)
+{
+    (void)state;
+    params p;
+    err e;
+    err_clear(&e);
+    assert_int_equal(config_load(&p, DATA "mitigation.cfg", NULL, 0, &e), 0);
+    assert_string_equal(p.plot.title, "mitigation.cfg"); /* the outer file, not its base */
+    assert_string_equal(config_title(&p), "mitigation.cfg");
+    const char *sets[] = {"plot.title=Mitigation: no loopback limit"};
+    assert_int_equal(config_load(&p, DATA "mitigation.cfg", sets, 1, &e), 0);
+    assert_string_equal(config_title(&p), "Mitigation: no loopback limit");
+    const char *path =
+        write_snippet("titled.cfg", "plot = { title = \"Base \\\"quoted\\\"\"; };\n");
+    assert_int_equal(config_load(&p, path, NULL, 0, &e), 0);
+    assert_string_equal(p.plot.title, "Base \"quoted\"");
+    /* written back and read again */
+    char *text = dump_string(&p);
+    assert_contains(text, "    title = \"Base \\\"quoted\\\"\";\n");
+    params q;
+    path = write_snippet("titled2.cfg", text);
+    assert_int_equal(config_load(&q, path, NULL, 0, &e), 0);
+    assert_string_equal(q.plot.title, p.plot.title);
+    free(text);
+    /* no file: empty, and the charts say what ran */
+    assert_int_equal(config_load(&p, NULL, NULL, 0, &e), 0);
+    assert_string_equal(p.plot.title, "");
+    assert_string_equal(config_title(&p), "built-in Kubernetes 1.12 defaults");
+    /* not a string, too long */
+    path = write_snippet("badtitle.cfg", "plot = { title = 5; };\n");
+    assert_int_equal(config_load(&p, path, NULL, 0, &e), -1);
+    assert_contains(e.msg, "badtitle.cfg:1: plot.title: expected a string (got 5)");
+    char longset[300] = "plot.title=";
+    memset(longset + 11, 'x', 200);
+    longset[211] = '\0';
+    err_clear(&e);
+    assert_int_equal(config_apply_set(&p, longset, &e), -1);
+    assert_contains(e.msg, "plot.title: expected a string of at most 127 characters (got 200)");
+}
+
 /* config.resolved.cfg starts with the build; comparing two of them ignores that line. */
 static void test_resolved_provenance(void **state)
 {
@@ -900,6 +941,7 @@ int main(void)
         cmocka_unit_test(test_bad_sets),
         cmocka_unit_test(test_shipped_configs_pinned),
         cmocka_unit_test(test_resolved_provenance),
+        cmocka_unit_test(test_plot_title),
         cmocka_unit_test(test_cross_field_blames_the_set),
         cmocka_unit_test(test_cost_bounds),
         cmocka_unit_test(test_event_estimate),
