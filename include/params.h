@@ -113,6 +113,7 @@ typedef struct params {
         uint64_t seed;         /* sim.seed */
         double sample_interval_s; /* sim.sample_interval */
         bool warm_start;          /* sim.warm_start: caches filled, expiries spread (MODEL 4) */
+        double epoch_s;           /* sim.epoch: Unix time of simulated time 0 in timeseries.om */
     } sim;
     struct {
         int nodes; /* cluster.nodes */

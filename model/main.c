@@ -7,6 +7,7 @@
 #include "err.h"
 #include "keydoc.h"
 #include "model.h"
+#include "openmetrics.h"
 #include "params.h"
 #include "plot.h"
 #include "stats.h"
@@ -67,7 +68,9 @@ static const char run_usage[] =
     "traffic (configs/k8s-1.12-incident.cfg adds that traffic: 150 tokens, 200 requests/s).\n"
     "Writes to DIR: timeseries.csv, summary.csv, timing.csv, config.resolved.cfg (its first\n"
     "line records the avalanche version and commit), provenance.csv (the same as CSV),\n"
-    "interventions.csv (when there are interventions) and the dashboard\n"
+    "timeseries.om (the time series in OpenMetrics text, timestamps from sim.epoch, for\n"
+    "promtool tsdb create-blocks-from openmetrics), interventions.csv (when there are\n"
+    "interventions) and the dashboard\n"
     "timeseries.{png,svg,pdf} (the formats of plot.formats). Files an earlier run left in DIR\n"
     "are removed first, so that DIR holds only this run's files; a sweep's DIR is refused.\n"
     "\n"
@@ -209,6 +212,31 @@ static void w_timing(FILE *f, const void *ctx)
     fputc('\n', f);
 }
 
+typedef struct om_ctx {
+    const table *ts;
+    double epoch_s;
+} om_ctx;
+
+static void w_openmetrics(FILE *f, const void *ctx)
+{
+    const om_ctx *o = ctx;
+    openmetrics_write(f, o->ts, o->epoch_s);
+}
+
+/* timeseries.om from the timeseries.csv just written, so that both hold the same numbers. */
+static int write_openmetrics(const char *dir, const params *p, err *e)
+{
+    char *csv = path_join(dir, "timeseries.csv");
+    table *t = table_read(csv, e);
+    free(csv);
+    if (!t)
+        return -1;
+    om_ctx o = {t, p->sim.epoch_s};
+    int rc = write_file(dir, "timeseries.om", w_openmetrics, &o, e);
+    table_free(t);
+    return rc;
+}
+
 static void w_config(FILE *f, const void *ctx)
 {
     const run_ctx *r = ctx;
@@ -330,19 +358,13 @@ static void print_summary(const params *p, const cli *c, const summary *s, const
  * all of them before it writes its own, so that a directory holds only files of its last run:
  * a chart in a format this run does not draw, interventions.csv of an earlier run with
  * interventions, a compare chart, the temporaries of an interrupted write. */
-static const char *const run_outputs[] = {"config.resolved.cfg",
-                                          "provenance.csv",
-                                          "timeseries.csv",
-                                          "summary.csv",
-                                          "timing.csv",
-                                          "interventions.csv",
-                                          "timeseries.png",
-                                          "timeseries.svg",
-                                          "timeseries.pdf",
-                                          "compare.png",
-                                          "compare.svg",
-                                          "compare.pdf",
-                                          NULL};
+static const char *const run_outputs[] = {"config.resolved.cfg", "provenance.csv",
+                                          "timeseries.csv",      "timeseries.om",
+                                          "summary.csv",         "timing.csv",
+                                          "interventions.csv",   "timeseries.png",
+                                          "timeseries.svg",      "timeseries.pdf",
+                                          "compare.png",         "compare.svg",
+                                          "compare.pdf",         NULL};
 
 /* A directory holding a sweep's results is not a run's: refuse it rather than mix the two. */
 static int check_run_dir(const char *dir, err *e)
@@ -451,6 +473,7 @@ static int cmd_run(int argc, char **argv)
         write_file(dir, "config.resolved.cfg", w_config, &rc, &e) != 0 ||
         write_file(dir, "provenance.csv", w_provenance, &rc, &e) != 0 ||
         write_file(dir, "timeseries.csv", w_timeseries, &rc, &e) != 0 ||
+        write_openmetrics(dir, &p, &e) != 0 ||
         write_file(dir, "summary.csv", w_summary, &rc, &e) != 0 ||
         write_file(dir, "timing.csv", w_timing, &rc, &e) != 0 ||
         (p.ninterventions > 0 &&
