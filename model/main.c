@@ -2,6 +2,7 @@
  * 0 success, 1 runtime failure (I/O), 2 usage or config error. */
 #include "classify.h"
 #include "cli.h"
+#include "compare.h"
 #include "config.h"
 #include "csv.h"
 #include "err.h"
@@ -42,6 +43,7 @@ static const char usage[] =
     "  avalanche sweep   CONFIG [--set KEY=VALUE]... [-j N] [--out DIR] [--resume] [--quiet]\n"
     "  avalanche plot    DIR\n"
     "  avalanche check   CONFIG [--set KEY=VALUE]...\n"
+    "  avalanche compare DIR... [--out DIR] [--label NAME]... [--quiet]\n"
     "  avalanche keys    [PATTERN] [--names | --man]\n"
     "  avalanche help    [COMMAND]\n"
     "  avalanche --help | --version\n"
@@ -54,6 +56,7 @@ static const char usage[] =
     "        (default results/sweep); --resume continues an interrupted sweep\n"
     "plot    redraw every chart in DIR from its CSV files\n"
     "check   validate CONFIG and print the fully resolved config\n"
+    "compare draw several run directories on one dashboard (compare.{png,svg,pdf})\n"
     "keys    list every config key matching PATTERN: type, unit, default, range, meaning\n"
     "\n"
     "`avalanche COMMAND --help` (or avalanche help COMMAND) explains one command.\n"
@@ -643,6 +646,8 @@ int main(int argc, char **argv)
         return cmd_plot(argc - 2, argv + 2);
     if (strcmp(cmd, "keys") == 0)
         return cmd_keys(argc - 2, argv + 2);
+    if (strcmp(cmd, "compare") == 0)
+        return stdout_ok(compare_command(argc - 2, argv + 2));
     if (strcmp(cmd, "help") == 0)
         return cmd_help(argc - 2, argv + 2);
     fprintf(stderr, "avalanche: unknown command '%s' (see avalanche --help)\n", cmd);
@@ -671,6 +676,8 @@ static int cmd_help(int argc, char **argv)
         return cmd_plot(1, help);
     if (strcmp(c, "keys") == 0)
         return cmd_keys(1, help);
+    if (strcmp(c, "compare") == 0)
+        return stdout_ok(compare_command(1, help));
     if (strcmp(c, "help") == 0) {
         fputs(usage, stdout);
         return stdout_ok(EXIT_OK);

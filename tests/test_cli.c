@@ -388,11 +388,73 @@ static void test_dashboard_title(void **state)
     free(svg);
 }
 
+/* compare: two runs on one dashboard, in the first run's formats, labelled; errors exit 2. */
+static void test_compare(void **state)
+{
+    (void)state;
+    char base[128], mit[128], out[128], o[256], e[256], p[256];
+    snprintf(base, sizeof base, "%s/cmp-base", dir);
+    snprintf(mit, sizeof mit, "%s/cmp-cert/", dir); /* a trailing slash: the label drops it */
+    snprintf(out, sizeof out, "%s/cmp-out", dir);
+    snprintf(o, sizeof o, "%s/cmp.out", dir);
+    snprintf(e, sizeof e, "%s/cmp.err", dir);
+    const char *args[32];
+    int n = 0;
+    args[n++] = "run";
+    for (int i = 0; tiny[i]; i++)
+        args[n++] = tiny[i];
+    args[n++] = "--set";
+    args[n++] = "plot.formats=png,svg";
+    args[n++] = "--quiet";
+    args[n++] = "--out";
+    args[n++] = base;
+    args[n] = NULL;
+    assert_int_equal(run_bin(args, o, e), 0);
+    args[n - 1] = mit;
+    args[n++] = "--set";
+    args[n++] = "metrics_server.auth=certificate";
+    args[n++] = "--set";
+    args[n++] = "apiserver.max_mutating_requests_inflight=400";
+    args[n] = NULL;
+    assert_int_equal(run_bin(args, o, e), 0);
+
+    const char *c1[] = {"compare", base, mit, "--label", "1.12 base", "--out", out, NULL};
+    assert_int_equal(run_bin(c1, o, e), 0);
+    char *text = slurp(o);
+    assert_non_null(strstr(text, "2 runs (1.12 base, cmp-cert)"));
+    free(text);
+    assert_true(exists(out, "compare.png") && exists(out, "compare.svg"));
+    assert_false(exists(out, "compare.pdf")); /* the first run's plot.formats */
+    assert_true(exists(out, "provenance.csv"));
+    snprintf(p, sizeof p, "%s/compare.png", out);
+    FILE *f = fopen(p, "rb");
+    unsigned char sig[8] = {0};
+    assert_int_equal(fread(sig, 1, 8, f), 8);
+    fclose(f);
+    assert_memory_equal(sig, "\x89PNG\r\n\x1a\n", 8);
+    snprintf(p, sizeof p, "%s/compare.svg", out);
+    text = slurp(p);
+    assert_non_null(strstr(text, "<title>1.12 base vs cmp-cert</title>"));
+    free(text);
+
+    /* errors: not a run, no run at all, too many labels, into a run's directory */
+    const char *c2[] = {"compare", base, dir, "--out", out, NULL};
+    expect_error(c2, 2, "not a run directory (no timeseries.csv");
+    const char *c3[] = {"compare", "--out", out, NULL};
+    expect_error(c3, 2, "missing DIR");
+    const char *c4[] = {"compare", base, "--label", "a", "--label", "b", "--out", out, NULL};
+    expect_error(c4, 2, "more labels (2) than runs (1)");
+    const char *c5[] = {"compare", base, mit, "--out", base, NULL};
+    expect_error(c5, 2, "holds a run");
+    const char *c6[] = {"compare", base, "--frob", NULL};
+    expect_error(c6, 2, "unknown option");
+}
+
 /* Every command answers --help with its usage on stdout and status 0. */
 static void test_help_of_every_command(void **state)
 {
     (void)state;
-    const char *cmds[] = {"run", "sweep", "plot", "check", "keys", "help"};
+    const char *cmds[] = {"run", "sweep", "plot", "check", "keys", "compare", "help"};
     char o[256], e[256];
     snprintf(o, sizeof o, "%s/help.out", dir);
     snprintf(e, sizeof e, "%s/help.err", dir);
@@ -587,6 +649,7 @@ int main(void)
         cmocka_unit_test(test_progress_meter),
         cmocka_unit_test(test_provenance),
         cmocka_unit_test(test_dashboard_title),
+        cmocka_unit_test(test_compare),
         cmocka_unit_test(test_rerun_leaves_no_stale_files),
         cmocka_unit_test(test_run_progress_on_a_terminal),
     };
