@@ -59,7 +59,8 @@ static const char usage[] =
     "compare draw several run directories on one dashboard (compare.{png,svg,pdf})\n"
     "keys    list every config key matching PATTERN: type, unit, default, range, meaning\n"
     "\n"
-    "`avalanche COMMAND --help` (or avalanche help COMMAND) explains one command.\n"
+    "`avalanche COMMAND --help` (or avalanche help COMMAND) explains one command; the manual\n"
+    "is avalanche(1), the config keys avalanche.cfg(5) and `avalanche keys`.\n"
     "Exit status: 0 ok, 1 runtime failure, 2 usage or config error.\n";
 
 static const char run_usage[] =
