@@ -28,7 +28,7 @@ INCIDENT := configs/k8s-1.12-incident.cfg
 STABILITY := configs/stability.cfg
 RESULTS ?= results
 
-.PHONY: all deps run test check-tests asan bench fuzz figures paper format format-check clean FORCE
+.PHONY: all deps run test check-tests asan bench fuzz figures paper format format-check clean
 
 all: $(BIN) $(TEST_BIN)
 
@@ -41,6 +41,7 @@ GIT_COMMIT := $(shell git rev-parse --short=7 HEAD 2>/dev/null)
 GIT_DIRTY := $(if $(GIT_COMMIT),$(shell git status --porcelain --untracked-files=no 2>/dev/null | \
 	grep -q . && echo -dirty))
 COMMIT := $(if $(GIT_COMMIT),$(GIT_COMMIT)$(GIT_DIRTY),unknown)
+.PHONY: FORCE
 $(BUILD)/gen/build_info.h: FORCE
 	@mkdir -p $(dir $@)
 	@printf '#define AVALANCHE_VERSION "%s"\n#define AVALANCHE_COMMIT "%s"\n' \

@@ -316,7 +316,8 @@ static void print_summary(const params *p, const cli *c, const summary *s, const
 {
     char rec[64], a[32], b[32], d[32];
     fmt_num(rec, sizeof rec, s->recovery_s, " s");
-    printf("avalanche run: %s (seed %llu)\n", c->config ? c->config : "built-in defaults",
+    printf("avalanche run: %s (seed %llu)\n",
+           c->config ? c->config : "built-in Kubernetes 1.12 defaults",
            (unsigned long long)p->sim.seed);
     printf("  class: %s, recovery time: %s (%s the %g s recovery window), health judged on: %s\n",
            run_class_name(s->cls), rec, s->within_window ? "within" : "not within",
