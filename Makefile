@@ -32,6 +32,25 @@ RESULTS ?= results
 
 all: $(BIN) $(TEST_BIN)
 
+# ---- provenance (cli): the version and commit compiled into model/version.c ----------------
+# The commit is `git rev-parse --short HEAD`, with -dirty when tracked files differ from it, or
+# "unknown" outside a git checkout. build_info.h is rewritten only when its text changes, so a
+# new commit rebuilds one object.
+VERSION := 0.2.0
+GIT_COMMIT := $(shell git rev-parse --short=7 HEAD 2>/dev/null)
+GIT_DIRTY := $(if $(GIT_COMMIT),$(shell git status --porcelain --untracked-files=no 2>/dev/null | \
+	grep -q . && echo -dirty))
+COMMIT := $(if $(GIT_COMMIT),$(GIT_COMMIT)$(GIT_DIRTY),unknown)
+.PHONY: FORCE
+$(BUILD)/gen/build_info.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define AVALANCHE_VERSION "%s"\n#define AVALANCHE_COMMIT "%s"\n' \
+	  '$(VERSION)' '$(COMMIT)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/model/version.o: $(BUILD)/gen/build_info.h
+$(BUILD)/model/version.o: CFLAGS += -I$(BUILD)/gen
+# ---- end provenance ---------------------------------------------------------------------------
+
 # Keep test objects between builds (they are intermediate files of a pattern chain).
 .SECONDARY:
 
@@ -91,6 +110,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory check-tests
+	@$(MAKE) --no-print-directory install-check
 
 # Runs every test program; prints one closing line "N passed, N failed".
 check-tests: $(TEST_BIN) $(BIN)
@@ -108,6 +128,85 @@ asan: deps
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  check-tests
 
+# ---- man pages, install, uninstall (cli) -------------------------------------------------------
+# avalanche(1) is written by hand (model/man/avalanche.1.in); avalanche.cfg(5) gets its key
+# sections from the key table (`avalanche keys --man`). Both name the installed configs, so they
+# are rebuilt when VERSION or PREFIX changes ($(BUILD)/man/vars).
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+DATADIR = $(PREFIX)/share/avalanche
+COMPDIR = $(PREFIX)/share/bash-completion/completions
+MAN := $(BUILD)/man/avalanche.1 $(BUILD)/man/avalanche.cfg.5
+SHIPPED_CONFIGS := $(wildcard configs/*.cfg)
+MAN_SED = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@DATADIR@|$(DATADIR)|g'
+
+.PHONY: man install uninstall install-check
+man: $(MAN)
+
+$(BUILD)/man/vars: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(VERSION) $(DATADIR)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/man/avalanche.1: model/man/avalanche.1.in $(BUILD)/man/vars
+	$(MAN_SED) $< > $@
+
+$(BUILD)/man/avalanche.cfg.5: model/man/avalanche.cfg.5.in $(BIN) $(BUILD)/man/vars
+	$(BIN) keys --man > $@.keys
+	$(MAN_SED) -e '/^@KEYS@$$/{' -e 'r $@.keys' -e 'd' -e '}' $< > $@
+	@rm -f $@.keys
+
+install: $(BIN) $(MAN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(DATADIR)/configs $(DESTDIR)$(COMPDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/avalanche
+	install -m 644 $(BUILD)/man/avalanche.1 $(DESTDIR)$(MANDIR)/man1/avalanche.1
+	install -m 644 $(BUILD)/man/avalanche.cfg.5 $(DESTDIR)$(MANDIR)/man5/avalanche.cfg.5
+	install -m 644 $(SHIPPED_CONFIGS) $(DESTDIR)$(DATADIR)/configs/
+	install -m 644 model/completion/avalanche.bash $(DESTDIR)$(COMPDIR)/avalanche
+
+# Removes exactly what install put there, and the two directories of its own when empty.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/avalanche $(DESTDIR)$(MANDIR)/man1/avalanche.1 \
+	  $(DESTDIR)$(MANDIR)/man5/avalanche.cfg.5 $(DESTDIR)$(COMPDIR)/avalanche \
+	  $(addprefix $(DESTDIR)$(DATADIR)/configs/,$(notdir $(SHIPPED_CONFIGS)))
+	-rmdir $(DESTDIR)$(DATADIR)/configs $(DESTDIR)$(DATADIR) 2>/dev/null
+
+# Part of `make test`: install into a temporary DESTDIR, run the installed binary on an installed
+# config that includes another, render both man pages without a warning (man -l and groff -ww),
+# complete a command and a key with the installed completion, then uninstall to an empty tree.
+install-check: $(BIN) $(MAN)
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && p=/usr/local && \
+	$(MAKE) --no-print-directory -s install DESTDIR=$$d PREFIX=$$p >/dev/null && \
+	bin=$$d$$p/bin/avalanche && \
+	$$bin --version | grep -q '^avalanche $(VERSION) (commit ' && \
+	$$bin check $$d$$p/share/avalanche/configs/mitigation-certificate.cfg | \
+	  grep -q 'auth = "certificate"' && \
+	for m in $$d$$p/share/man/man1/avalanche.1 $$d$$p/share/man/man5/avalanche.cfg.5; do \
+	  w=; \
+	  if command -v man >/dev/null; then \
+	    w=$$(MANWIDTH=80 man -l "$$m" 2>&1 >/dev/null); \
+	    MANWIDTH=80 man -l "$$m" 2>/dev/null | grep -q 'SEE ALSO' || w="$$w (nothing rendered)"; \
+	  fi; \
+	  if command -v groff >/dev/null; then w="$$w$$(groff -man -ww -z "$$m" 2>&1)"; fi; \
+	  command -v man >/dev/null || command -v groff >/dev/null || \
+	    echo "install-check: neither man nor groff: $$m not rendered"; \
+	  [ -z "$$w" ] || { echo "install-check: $$m: $$w"; exit 1; }; \
+	done && \
+	c=$$(bash -c ". $$d$$p/share/bash-completion/completions/avalanche; \
+	  COMP_WORDS=($$bin comp); COMP_CWORD=1; _avalanche; echo \$${COMPREPLY[*]}; \
+	  COMP_WORDS=($$bin run --set apiserver.loopback.q); COMP_CWORD=3; _avalanche; \
+	  echo \$${COMPREPLY[*]}") && \
+	[ "$$c" = "$$(printf 'compare\napiserver.loopback.qps=')" ] || \
+	  { echo "install-check: bash completion gave: $$c"; exit 1; } && \
+	$(MAKE) --no-print-directory -s uninstall DESTDIR=$$d PREFIX=$$p >/dev/null && \
+	left=$$(find $$d -type f) && [ -z "$$left" ] || \
+	  { echo "install-check: uninstall left: $$left"; exit 1; } && \
+	echo "install-check: installed, ran $$p/bin/avalanche on an installed config, rendered both man pages, completed, uninstalled"
+# ---- end man pages, install ---------------------------------------------------------------------
+
 # Benchmarks (not part of `make test`): tests/bench.c prints a table and writes $(RESULTS)/bench.csv.
 BENCH := $(BUILD)/tests/bench
 $(BENCH): $(BUILD)/tests/bench.o $(LIB)
@@ -120,14 +219,17 @@ bench: deps
 
 # libFuzzer harness for the config loader and the --set parser (clang).
 FUZZ_BUILD := build-fuzz
-FUZZ_SRC := model/config.c model/params.c model/dist.c model/err.c model/xmem.c
+# The loader and what it links: the key table, and the model for the keys interventions may set.
+FUZZ_SRC := model/config.c model/keys.c model/params.c model/dist.c model/err.c model/xmem.c \
+	model/model.c model/sim.c model/rng.c model/inflight.c model/pool.c model/ps.c \
+	model/retry.c model/tbucket.c model/tqueue.c model/ttlcache.c model/version.c
 FUZZ_CORPUS ?= $(FUZZ_BUILD)/corpus
 FUZZ_SECONDS ?= 60
-$(FUZZ_BUILD)/fuzz_config: tests/fuzz_config.c $(FUZZ_SRC)
+$(FUZZ_BUILD)/fuzz_config: tests/fuzz_config.c $(FUZZ_SRC) $(BUILD)/gen/build_info.h
 	@mkdir -p $(dir $@)
-	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Iinclude \
+	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Iinclude -I$(BUILD)/gen \
 	  -fsanitize=fuzzer,address,undefined $(shell pkg-config --cflags gsl libconfig) \
-	  $^ -o $@ $(shell pkg-config --libs gsl libconfig) -lm -lpthread
+	  $(filter %.c,$^) -o $@ $(shell pkg-config --libs gsl libconfig) -lm -lpthread
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BUILD)/fuzz_config

@@ -5,6 +5,8 @@
 
 #include "err.h"
 
+#include <stdio.h>
+
 /* Options a command accepts besides CONFIG, --set and --quiet. */
 enum {
     CLI_OUT = 1,    /* --out DIR */
@@ -29,7 +31,34 @@ typedef struct cli {
 int cli_parse(int argc, char **argv, unsigned allowed, cli *c, err *e);
 void cli_free(cli *c);
 
+/* Nonzero when argv[0..argc) asks for help (--help or -h), which every command answers with its
+ * usage on stdout and exit status 0, whatever else is on the line. */
+int cli_help(int argc, char **argv);
+
 /* Wall-clock seconds from an arbitrary origin (monotonic), for timings and progress. */
 double cli_wall_s(void);
+
+/* Progress of long work on stderr: on a terminal a bar redrawn in place (at most every 0.2 s),
+ * otherwise a line every 5 s; --quiet silences it. Times are wall-clock seconds (cli_wall_s). */
+typedef struct cli_progress {
+    FILE *f;
+    int tty, quiet;
+    double t0, last; /* wall clock at the start and at the last line */
+    double every_s;  /* seconds between lines */
+    int drawn;       /* a bar is on the terminal's line */
+    int printed;     /* updates written */
+} cli_progress;
+
+void cli_progress_init(cli_progress *pr, FILE *f, int tty, int quiet, double now);
+/* Reports done of total (e.g. simulated seconds; unit "s") for `what` ("run"), with the rate and
+ * the ETA from the rate so far; at most once per every_s unless final. */
+void cli_progress_update(cli_progress *pr, const char *what, double done, double total,
+                         const char *unit, double now, int final);
+/* Ends a bar drawn on a terminal with a newline (nothing otherwise). A caller that printed
+ * anything (pr->printed) reports the final state first with final = 1. */
+void cli_progress_end(cli_progress *pr);
+
+/* "m:ss" or "h:mm:ss"; "--:--" for a negative or infinite duration. */
+void cli_fmt_duration(char *buf, size_t n, double s);
 
 #endif

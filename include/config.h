@@ -26,9 +26,24 @@ int config_load(params *p, const char *path, const char *const *sets, int nsets,
  * A distribution key (e.g. apiserver.service_time.mean) keeps the group's other keys. */
 int config_apply_set(params *p, const char *assignment, err *e);
 
-/* Cross-field checks on a complete params (warm-up, trigger timing, sweep axes). Returns 0 or -1.
- */
+/* Cross-field checks on a complete params (warm-up, trigger timing, sweep axes, and what the run
+ * would cost: see below). Returns 0 or -1. Every message says which key to change and how; under
+ * config_load it names the --set that set one of the keys involved (the last one applied), else
+ * the FILE:LINE of the first key, else the file. */
 int config_validate(const params *p, err *e);
+
+/* What a run can cost, checked by config_validate so that a config that cannot finish sensibly is
+ * refused before anything runs: at most CONFIG_MAX_SAMPLES samples over the horizon
+ * max(sim.duration, sim.max_duration) (each sample is kept in memory and written out), and at
+ * most CONFIG_MAX_EVENTS engine events by an a-priori estimate from the node count, the
+ * heartbeat, scrape, SA-client, background and burst rates and the horizon (about 20 minutes
+ * of simulation at 8 M events/s; a failing run takes a few times the healthy estimate). */
+#define CONFIG_MAX_SAMPLES 1000000
+#define CONFIG_MAX_EVENTS 1e10
+double config_horizon_s(const params *p);       /* max(sim.duration, sim.max_duration) */
+double config_samples(const params *p);         /* horizon / sim.sample_interval */
+double config_events_per_s(const params *p);    /* estimated engine events per simulated s */
+double config_estimate_events(const params *p); /* over the horizon, samples and burst included */
 
 /* Writes every key with its value in libconfig syntax (the resolved config): reading it back with
  * config_load gives an identical params, and writing that gives identical bytes. Doubles are
@@ -36,6 +51,16 @@ int config_validate(const params *p, err *e);
  * axes are written only when present. Returns 0, or -1 on an I/O error (ferror(f)).
  * Named config_dump, not config_write: libconfig exports a `config_write` of its own. */
 int config_dump(const params *p, FILE *f);
+
+/* config.resolved.cfg of an output directory: a first line recording the build,
+ * "# avalanche 0.2.0 (commit 5df96ab)" (a comment, so the file still loads), then config_dump.
+ * Returns 0 or -1 as config_dump. */
+int config_dump_resolved(const params *p, FILE *f);
+
+/* Do two resolved configs hold the same config? Compares the texts without a first provenance
+ * line (as config_dump_resolved writes), so that a directory written by another build of
+ * avalanche still matches (sweep --resume after a rebuild). */
+int config_resolved_same(const char *a, const char *b);
 
 /* Sweep support: is `key` (dotted, e.g. "cluster.nodes") a numeric config key that can be swept?
  * *is_int tells int vs float. Keys of the sweep group and sim.seed are not sweepable. Returns 0,
@@ -48,5 +73,14 @@ int config_set_number(params *p, const char *key, double v, const char *origin, 
 
 /* Reads numeric `key` from p into *v. Returns 0, or -1 for a key config_key_numeric rejects. */
 int config_get_number(const params *p, const char *key, double *v, err *e);
+
+/* The title of every chart of a run or sweep: plot.title, which defaults to the name of the config
+ * file (without its directory); "built-in Kubernetes 1.12 defaults" without a file. */
+const char *config_title(const params *p);
+
+/* A chart axis label for `key` in words with its unit, from the key table: "cluster size
+ * (nodes)", "kubelet webhook cache TTL (s)", "SA request rate (requests/s)". An unknown key gives
+ * the key itself. Returns buf. */
+const char *config_key_label(const char *key, char *buf, size_t n);
 
 #endif

@@ -1,7 +1,8 @@
 /* params: every model parameter as a plain, copyable struct, and the Kubernetes 1.12 defaults (L3).
  * Times in seconds, rates per second. The config layer (L4) fills and validates it; the model
  * reads it. Field comments name the config key and the source of the default
- * (see ../shared/reference/k8s-facts.md). */
+ * (see ../shared/reference/k8s-facts.md); the key table (keys.c) holds the defaults themselves,
+ * with units, ranges and meanings. */
 #ifndef AVALANCHE_PARAMS_H
 #define AVALANCHE_PARAMS_H
 
@@ -59,6 +60,7 @@ enum plot_format {
 };
 
 #define AXIS_KEY_MAX 96
+#define PLOT_TITLE_MAX 128
 #define AXIS_VALUES_MAX 256
 
 /* Interventions: what operators do during an outage (MODEL.md section 9). */
@@ -111,6 +113,7 @@ typedef struct params {
         uint64_t seed;         /* sim.seed */
         double sample_interval_s; /* sim.sample_interval */
         bool warm_start;          /* sim.warm_start: caches filled, expiries spread (MODEL 4) */
+        double epoch_s;           /* sim.epoch: Unix time of simulated time 0 in timeseries.om */
     } sim;
     struct {
         int nodes; /* cluster.nodes */
@@ -212,14 +215,16 @@ typedef struct params {
         bool common_random_numbers; /* true: the grid point is left out of the seed hash */
     } sweep;
     struct {
-        unsigned formats; /* bit set of enum plot_format */
+        unsigned formats;           /* bit set of enum plot_format */
+        char title[PLOT_TITLE_MAX]; /* plot.title; "" (no config file): config_title's default */
     } plot;
     int ninterventions; /* interventions[0..n), in order of at_s */
     intervention interventions[INTERVENTIONS_MAX];
 } params;
 
-/* Fills p with the built-in defaults: Kubernetes 1.12 and the incident (5000 nodes, cache flush).
- */
+/* Fills p with the built-in defaults, the default of every row of the key table (keys.h): the
+ * Kubernetes 1.12 defaults (5000 nodes, every cache flushed at 600 s, no other SA-token traffic;
+ * configs/k8s-1.12-incident.cfg adds that traffic). */
 void params_defaults(params *p);
 
 const char *sa_mode_name(enum sa_mode m);

@@ -4,6 +4,7 @@
 #include "xmem.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -125,9 +126,72 @@ void cli_free(cli *c)
     c->sets = NULL;
 }
 
+int cli_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    return 0;
+}
+
 double cli_wall_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void cli_fmt_duration(char *buf, size_t n, double s)
+{
+    if (!isfinite(s) || s < 0)
+        snprintf(buf, n, "--:--");
+    else if (s >= 3600)
+        snprintf(buf, n, "%d:%02d:%02d", (int)(s / 3600), (int)fmod(s / 60, 60), (int)fmod(s, 60));
+    else
+        snprintf(buf, n, "%d:%02d", (int)(s / 60), (int)fmod(s, 60));
+}
+
+void cli_progress_init(cli_progress *pr, FILE *f, int tty, int quiet, double now)
+{
+    memset(pr, 0, sizeof *pr);
+    pr->f = f;
+    pr->tty = tty;
+    pr->quiet = quiet;
+    pr->t0 = pr->last = now;
+    pr->every_s = tty ? 0.2 : 5.0;
+}
+
+void cli_progress_update(cli_progress *pr, const char *what, double done, double total,
+                         const char *unit, double now, int final)
+{
+    if (pr->quiet || (!final && now - pr->last < pr->every_s))
+        return;
+    pr->last = now;
+    double el = now - pr->t0, rate = el > 0 ? done / el : 0;
+    char eta[32];
+    cli_fmt_duration(eta, sizeof eta, rate > 0 ? (total - done) / rate : NAN);
+    if (pr->tty) {
+        char bar[31];
+        size_t fill = total > 0 ? (size_t)(fmin(done / total, 1.0) * 30) : 30;
+        for (size_t i = 0; i < 30; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[30] = '\0';
+        fprintf(pr->f, "\r\033[K%s [%s] %.0f/%.0f %s  %.3g %s/s  ETA %s", what, bar, done, total,
+                unit, rate, unit, eta);
+        pr->drawn = 1;
+    } else {
+        fprintf(pr->f, "%s: %.0f/%.0f %s, %.3g %s/s, ETA %s\n", what, done, total, unit, rate, unit,
+                eta);
+    }
+    pr->printed++;
+    fflush(pr->f);
+}
+
+void cli_progress_end(cli_progress *pr)
+{
+    if (pr->drawn && !pr->quiet) {
+        fputc('\n', pr->f);
+        fflush(pr->f);
+    }
+    pr->drawn = 0;
 }

@@ -1,8 +1,10 @@
-/* config: schema tables walked against libconfig trees; --set overrides; resolved output (L4).
- * Every key lives in exactly one table row (name, type, offset, range): parsing, --set, sweeps,
- * suggestions and config_dump all read the same rows. */
+/* config: the key table (keys.h) walked against libconfig trees; --set overrides; cross-field
+ * checks; resolved output (L4). Every key lives in exactly one row of the key table (name, type,
+ * offset, range): parsing, --set, sweeps, suggestions and config_dump all read the same rows. */
 #include "config.h"
+#include "keys.h"
 #include "model.h"
+#include "version.h"
 #include "xmem.h"
 
 #include <ctype.h>
@@ -26,312 +28,32 @@
 _Static_assert(sizeof(enum sa_mode) == sizeof(int), "enums are stored through int *");
 _Static_assert(sizeof(dist_kind) == sizeof(int), "enums are stored through int *");
 
-/* ---- schema ---------------------------------------------------------------------------------- */
+/* ---- schema: the rows of keys.h ----------------------------------------------------------- */
 
-enum ftype {
-    FT_INT,
-    FT_SEED, /* uint64_t, from an int or int64 setting >= 0 */
-    FT_DOUBLE,
-    FT_BOOL,
-    FT_ENUM,
-    FT_FORMATS,      /* plot.formats: list of names -> enum plot_format bits */
-    FT_STRING,       /* axis key */
-    FT_VALUES,       /* axis values */
-    FT_GROUP,        /* plain group: fields use offsets into params */
-    FT_DIST,         /* dist group: fields use offsets into the dist */
-    FT_AXIS,         /* axis group: fields use offsets into the axis */
-    FT_INTERVENTIONS /* the top-level interventions list */
-};
-
-#define F_GT 1u /* min is exclusive */
-
-typedef struct field {
-    const char *name;
-    enum ftype type;
-    size_t off; /* into params, or into the dist/axis for their fields */
-    double min, max;
-    unsigned flags;
-    const char *(*ename)(int); /* FT_ENUM: name of value i, for 0 <= i < ecount */
-    int ecount;
-    const struct field *sub; /* groups: their fields, NULL-terminated */
-    const char *doc;         /* top-level groups: one-line comment in config_dump */
-} field;
-
-static const char *sa_mode_nm(int v)
-{
-    return sa_mode_name((enum sa_mode)v);
-}
-static const char *ms_auth_nm(int v)
-{
-    return ms_auth_name((enum ms_auth)v);
-}
-static const char *trigger_kind_nm(int v)
-{
-    return trigger_kind_name((enum trigger_kind)v);
-}
-static const char *flush_scope_nm(int v)
-{
-    return flush_scope_name((enum flush_scope)v);
-}
-static const char *burst_target_nm(int v)
-{
-    return burst_target_name((enum burst_target)v);
-}
-static const char *axis_scale_nm(int v)
-{
-    return axis_scale_name((enum axis_scale)v);
-}
-static const char *dist_kind_nm(int v)
-{
-    return dist_kind_name((dist_kind)v);
-}
-
-static const char *const format_names[] = {"png", "svg", "pdf"};
-#define NFORMATS 3
+typedef key field;
 
 #define INF HUGE_VAL
-#define P(m) offsetof(params, m)
-#define INT_(n, m, lo, hi)                                                                         \
-    {                                                                                              \
-        .name = n, .type = FT_INT, .off = m, .min = lo, .max = hi                                  \
-    }
-#define DBL_(n, m, lo, hi, fl)                                                                     \
-    {                                                                                              \
-        .name = n, .type = FT_DOUBLE, .off = m, .min = lo, .max = hi, .flags = fl                  \
-    }
-#define INT(n, m, lo, hi) INT_(n, P(m), lo, hi)
-#define DBL(n, m, lo, hi) DBL_(n, P(m), lo, hi, 0)
-#define POS(n, m) DBL_(n, P(m), 0, INF, F_GT) /* > 0 */
-#define NONNEG(n, m) DBL(n, m, 0, INF)        /* >= 0 */
-#define FRAC(n, m) DBL(n, m, 0, 1)            /* in [0, 1] */
-#define BOOL(n, m)                                                                                 \
-    {                                                                                              \
-        .name = n, .type = FT_BOOL, .off = P(m)                                                    \
-    }
-#define ENUM_(n, m, fn, cnt)                                                                       \
-    {                                                                                              \
-        .name = n, .type = FT_ENUM, .off = m, .ename = fn, .ecount = cnt                           \
-    }
-#define ENUM(n, m, fn, cnt) ENUM_(n, P(m), fn, cnt)
-#define GROUP(n, s, d)                                                                             \
-    {                                                                                              \
-        .name = n, .type = FT_GROUP, .sub = s, .doc = d                                            \
-    }
-#define END                                                                                        \
-    {                                                                                              \
-        .name = NULL                                                                               \
-    }
 
-static const field dist_fields[] = {
-    ENUM_("dist", offsetof(dist, kind), dist_kind_nm, DIST_KIND_COUNT),
-    DBL_("mean", offsetof(dist, mean), 0, INF, F_GT),
-    DBL_("cv", offsetof(dist, cv), 0, INF, 0),
-    END,
-};
-
-static const field axis_fields[] = {
-    {.name = "key", .type = FT_STRING, .off = offsetof(axis, key)},
-    DBL_("from", offsetof(axis, from), -INF, INF, 0),
-    DBL_("to", offsetof(axis, to), -INF, INF, 0),
-    INT_("steps", offsetof(axis, steps), 1, INT_MAX),
-    ENUM_("scale", offsetof(axis, scale), axis_scale_nm, SCALE_COUNT),
-    {.name = "values", .type = FT_VALUES, .off = offsetof(axis, values)},
-    END,
-};
-
-#define DIST(n, m)                                                                                 \
-    {                                                                                              \
-        .name = n, .type = FT_DIST, .off = P(m), .sub = dist_fields                                \
-    }
-#define AXIS(n, m)                                                                                 \
-    {                                                                                              \
-        .name = n, .type = FT_AXIS, .off = P(m), .sub = axis_fields                                \
-    }
-
-static const field sim_fields[] = {
-    POS("duration", sim.duration_s),
-    POS("max_duration", sim.max_duration_s),
-    NONNEG("warmup", sim.warmup_s),
-    {.name = "seed", .type = FT_SEED, .off = P(sim.seed)},
-    POS("sample_interval", sim.sample_interval_s),
-    BOOL("warm_start", sim.warm_start),
-    END,
-};
-
-static const field cluster_fields[] = {
-    INT("nodes", cluster.nodes, 0, 1000000),
-    END,
-};
-
-static const field token_cache_fields[] = {
-    NONNEG("success_ttl", apiserver.token_cache.success_ttl_s),
-    NONNEG("failure_ttl", apiserver.token_cache.failure_ttl_s),
-    BOOL("coalesce", apiserver.token_cache.coalesce),
-    INT("max_entries", apiserver.token_cache.max_entries, 0, INT_MAX), /* 0: unbounded */
-    END,
-};
-
-static const field sa_lookup_fields[] = {
-    ENUM("mode", apiserver.sa_lookup.mode, sa_mode_nm, SA_LOOKUP_COUNT),
-    INT("gets_per_validation", apiserver.sa_lookup.gets_per_validation, 0, INT_MAX),
-    FRAC("informer_miss", apiserver.sa_lookup.informer_miss),
-    DIST("get_time", apiserver.sa_lookup.get_time),
-    NONNEG("fail_after", apiserver.sa_lookup.fail_after_s), /* 0: never */
-    END,
-};
-
-static const field loopback_fields[] = {
-    NONNEG("qps", apiserver.loopback.qps), /* 0: no limit */
-    INT("burst", apiserver.loopback.burst, 1, INT_MAX),
-    END,
-};
-
-static const field cpu_fields[] = {
-    INT("cores", apiserver.cpu.cores, 0, INT_MAX), /* 0: no CPU contention */
-    NONNEG("reject_cost", apiserver.cpu.reject_cost_s),
-    END,
-};
-
-static const field apiserver_fields[] = {
-    INT("max_requests_inflight", apiserver.max_requests_inflight, 1, INT_MAX),
-    INT("max_mutating_requests_inflight", apiserver.max_mutating_requests_inflight, 1, INT_MAX),
-    POS("request_timeout", apiserver.request_timeout_s),
-    POS("create_timeout", apiserver.create_timeout_s),
-    NONNEG("retry_after", apiserver.retry_after_s),
-    DIST("service_time", apiserver.service_time),
-    GROUP("token_cache", token_cache_fields, NULL),
-    GROUP("sa_lookup", sa_lookup_fields, NULL),
-    GROUP("loopback", loopback_fields, NULL),
-    GROUP("cpu", cpu_fields, NULL),
-    END,
-};
-
-static const field retry_fields[] = {
-    INT("attempts", kubelet.retry.attempts, 1, 65535),
-    NONNEG("initial", kubelet.retry.initial_s),
-    DBL("factor", kubelet.retry.factor, 1, INF),
-    NONNEG("jitter", kubelet.retry.jitter),
-    END,
-};
-
-static const field heartbeat_fields[] = {
-    POS("interval", kubelet.heartbeat.interval_s),
-    POS("timeout", kubelet.heartbeat.timeout_s),
-    POS("not_ready_after", kubelet.heartbeat.not_ready_after_s),
-    INT("tries", kubelet.heartbeat.tries, 1, INT_MAX),
-    END,
-};
-
-static const field kubelet_fields[] = {
-    NONNEG("webhook_cache_ttl", kubelet.webhook_cache_ttl_s),
-    NONNEG("webhook_failure_ttl", kubelet.webhook_failure_ttl_s),
-    GROUP("retry", retry_fields, NULL),
-    GROUP("heartbeat", heartbeat_fields, NULL),
-    NONNEG("api_qps", kubelet.api_qps),
-    INT("api_burst", kubelet.api_burst, 1, INT_MAX),
-    END,
-};
-
-static const field client_go_fields[] = {
-    INT("max_tries", client_go.max_tries, 1, 65535),
-    END,
-};
-
-static const field metrics_server_fields[] = {
-    BOOL("enabled", metrics_server.enabled),
-    ENUM("auth", metrics_server.auth, ms_auth_nm, MS_AUTH_COUNT),
-    POS("resolution", metrics_server.resolution_s),
-    NONNEG("delay_per_node", metrics_server.delay_per_node_s),
-    NONNEG("max_delay", metrics_server.max_delay_s),
-    DBL_("timeout_fraction", P(metrics_server.timeout_fraction), 0, 1, F_GT),
-    END,
-};
-
-static const field sa_clients_fields[] = {
-    INT("tokens", sa_clients.tokens, 0, INT_MAX),
-    NONNEG("tokens_per_node", sa_clients.tokens_per_node),
-    NONNEG("rate", sa_clients.rate),
-    NONNEG("rate_per_node", sa_clients.rate_per_node),
-    NONNEG("zipf", sa_clients.zipf),
-    FRAC("mutating_fraction", sa_clients.mutating_fraction),
-    END,
-};
-
-static const field background_fields[] = {
-    NONNEG("mutating_rate", background.mutating_rate),
-    NONNEG("readonly_rate", background.readonly_rate),
-    BOOL("retry_429", background.retry_429),
-    END,
-};
-
-static const field trigger_fields[] = {
-    ENUM("kind", trigger.kind, trigger_kind_nm, TRIGGER_KIND_COUNT),
-    NONNEG("at", trigger.at_s),
-    NONNEG("duration", trigger.duration_s),
-    ENUM("flush", trigger.flush, flush_scope_nm, FLUSH_COUNT),
-    NONNEG("rate", trigger.rate),
-    ENUM("target", trigger.target, burst_target_nm, BURST_TARGET_COUNT),
-    END,
-};
-
-static const field health_fields[] = {
-    POS("window", health.window_s),
-    FRAC("min_heartbeat_success", health.min_heartbeat_success),
-    FRAC("min_scrape_success", health.min_scrape_success),
-    FRAC("min_sa_success", health.min_sa_success),
-    FRAC("max_mutating_fraction", health.max_mutating_fraction),
-    POS("recovery_window", health.recovery_window_s),
-    POS("trend_window", health.trend_window_s),
-    NONNEG("hold", health.hold_s),
-    END,
-};
-
-static const field sweep_fields[] = {
-    AXIS("x", sweep.x),
-    AXIS("y", sweep.y),
-    INT("replications", sweep.replications, 1, INT_MAX),
-    INT("refine", sweep.refine, 0, INT_MAX),
-    BOOL("common_random_numbers", sweep.common_random_numbers),
-    END,
-};
-
-static const field plot_fields[] = {
-    {.name = "formats", .type = FT_FORMATS, .off = P(plot.formats)},
-    END,
-};
-
-static const field top_fields[] = {
-    GROUP("sim", sim_fields, "run length, seed, sampling (seconds)"),
-    GROUP("cluster", cluster_fields, "cluster size"),
-    GROUP("apiserver", apiserver_fields, "kube-apiserver: caps, timeouts, token authentication"),
-    GROUP("kubelet", kubelet_fields, "kubelet: webhook authenticator cache, retries, heartbeat"),
-    GROUP("client_go", client_go_fields, "client-go retries on 429"),
-    GROUP("metrics_server", metrics_server_fields, "metrics-server scrapes"),
-    GROUP("sa_clients", sa_clients_fields, "pods calling the apiserver with their own SA tokens"),
-    GROUP("background", background_fields, "other clients, Poisson arrivals"),
-    GROUP("trigger", trigger_fields,
-          "the perturbation: none, burst, cache_flush, apiserver_restart"),
-    GROUP("health", health_fields, "the health predicate and the stability classification"),
-    GROUP("sweep", sweep_fields, "parameter sweep (axes only when present)"),
-    GROUP("plot", plot_fields, "chart formats"),
-    {.name = "interventions",
-     .type = FT_INTERVENTIONS,
-     .off = P(ninterventions),
-     .doc = "what operators do during the run, in order of time"},
-    END,
-};
-
-static const field *find_field(const field *fs, const char *name)
+/* The member `name` of group (NULL: the top level), or NULL. */
+static const field *find_field(const field *group, const char *name)
 {
-    for (; fs->name; fs++)
-        if (strcmp(fs->name, name) == 0)
-            return fs;
+    for (const field *f = keys_first_child(group); f; f = keys_next_sibling(f))
+        if (strcmp(keys_leaf(f), name) == 0)
+            return f;
     return NULL;
 }
 
-static int is_group_type(enum ftype t)
+static int is_group_type(enum key_type t)
 {
-    return t == FT_GROUP || t == FT_DIST || t == FT_AXIS;
+    return t == KEY_GROUP || t == KEY_DIST || t == KEY_AXIS;
+}
+
+static const field *row(const char *name)
+{
+    const field *f = keys_find(name);
+    if (!f)
+        abort(); /* a row config.c names is missing from the key table */
+    return f;
 }
 
 /* ---- small helpers ----------------------------------------------------------------------------
@@ -443,19 +165,14 @@ static const char *suggest_text(const suggest *s, char *buf, size_t n)
     return buf;
 }
 
-/* Calls fn on the dotted name of every leaf key under fs. */
-static void each_key(const field *fs, const char *prefix,
-                     void (*fn)(void *, const char *, const field *, int sweep), void *arg,
-                     int sweep)
+/* Calls fn on the dotted name of every leaf key (sweep: the key is in the sweep group). */
+static void each_key(void (*fn)(void *, const char *, const field *, int sweep), void *arg)
 {
-    for (; fs->name; fs++) {
-        char key[KEY_MAX];
-        join(key, prefix, fs->name);
-        if (is_group_type(fs->type))
-            each_key(fs->sub, key, fn, arg, sweep || strcmp(key, "sweep") == 0);
-        else
-            fn(arg, key, fs, sweep);
-    }
+    size_t n;
+    const field *t = keys_table(&n);
+    for (size_t i = 0; i < n; i++)
+        if (keys_is_leaf(&t[i]))
+            fn(arg, t[i].name, &t[i], strncmp(t[i].name, "sweep.", 6) == 0);
 }
 
 /* "an integer >= 1", "a number in [0, 1]", ... */
@@ -464,13 +181,13 @@ static void describe(const field *f, int finite, char *buf, size_t n)
     char lo[40], hi[40];
     fmt_num(f->min, 0, lo, sizeof lo);
     fmt_num(f->max, 0, hi, sizeof hi);
-    const char *what = f->type == FT_INT ? "an integer" : finite ? "a finite number" : "a number";
-    int has_lo = f->type == FT_INT ? f->min > INT_MIN : f->min > -INF;
-    int has_hi = f->type == FT_INT ? f->max < INT_MAX : f->max < INF;
+    const char *what = f->type == KEY_INT ? "an integer" : finite ? "a finite number" : "a number";
+    int has_lo = f->type == KEY_INT ? f->min > INT_MIN : f->min > -INF;
+    int has_hi = f->type == KEY_INT ? f->max < INT_MAX : f->max < INF;
     if (has_lo && has_hi)
-        bfmt(buf, n, "%s in %c%s, %s]", what, (f->flags & F_GT) ? '(' : '[', lo, hi);
+        bfmt(buf, n, "%s in %c%s, %s]", what, (f->flags & KEY_F_MIN_EXCL) ? '(' : '[', lo, hi);
     else if (has_lo)
-        bfmt(buf, n, "%s %s %s", what, (f->flags & F_GT) ? ">" : ">=", lo);
+        bfmt(buf, n, "%s %s %s", what, (f->flags & KEY_F_MIN_EXCL) ? ">" : ">=", lo);
     else if (has_hi)
         bfmt(buf, n, "%s <= %s", what, hi);
     else
@@ -480,17 +197,18 @@ static void describe(const field *f, int finite, char *buf, size_t n)
 static void describe_enum(const field *f, char *buf, size_t n)
 {
     size_t used = (size_t)snprintf(buf, n, "one of");
-    for (int i = 0; i < f->ecount && used < n; i++)
-        used += (size_t)snprintf(buf + used, n - used, "%s \"%s\"", i ? "," : "", f->ename(i));
+    for (int i = 0; i < f->enums->count && used < n; i++)
+        used +=
+            (size_t)snprintf(buf + used, n - used, "%s \"%s\"", i ? "," : "", f->enums->names[i]);
 }
 
 static int in_range(const field *f, double v)
 {
     if (!isfinite(v) || v < f->min || v > f->max)
         return 0;
-    if ((f->flags & F_GT) && v <= f->min)
+    if ((f->flags & KEY_F_MIN_EXCL) && v <= f->min)
         return 0;
-    if (f->type == FT_INT && v != floor(v))
+    if (f->type == KEY_INT && v != floor(v))
         return 0;
     return 1;
 }
@@ -639,14 +357,14 @@ static int expect(const ctx *c, const config_setting_t *s, const char *key, cons
     return fail(c, s, key, "expected %s (got %s)", what, got);
 }
 
-/* A number for FT_INT / FT_DOUBLE field f (int accepted for a float), range-checked. */
+/* A number for KEY_INT / KEY_DOUBLE field f (int accepted for a float), range-checked. */
 static int read_number(const ctx *c, const config_setting_t *s, const field *f, const char *key,
                        double *v)
 {
     char what[96];
     int t = config_setting_type(s);
     int ok = t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 ||
-             (t == CONFIG_TYPE_FLOAT && f->type == FT_DOUBLE);
+             (t == CONFIG_TYPE_FLOAT && f->type == KEY_DOUBLE);
     double x = t == CONFIG_TYPE_INT     ? (double)config_setting_get_int(s)
                : t == CONFIG_TYPE_INT64 ? (double)config_setting_get_int64(s)
                : t == CONFIG_TYPE_FLOAT ? config_setting_get_float(s)
@@ -668,12 +386,12 @@ static int read_enum(const ctx *c, const config_setting_t *s, const field *f, co
     const char *str = config_setting_get_string(s);
     suggest sg;
     suggest_init(&sg, str);
-    for (int i = 0; i < f->ecount; i++) {
-        if (strcmp(str, f->ename(i)) == 0) {
+    for (int i = 0; i < f->enums->count; i++) {
+        if (strcmp(str, f->enums->names[i]) == 0) {
             *v = i;
             return 0;
         }
-        suggest_try(&sg, f->ename(i));
+        suggest_try(&sg, f->enums->names[i]);
     }
     char got[96];
     found(s, got, sizeof got);
@@ -683,22 +401,32 @@ static int read_enum(const ctx *c, const config_setting_t *s, const field *f, co
 
 static void store_number(const field *f, char *base, double v)
 {
-    if (f->type == FT_INT)
+    if (f->type == KEY_INT)
         *(int *)(base + f->off) = (int)v;
     else
         *(double *)(base + f->off) = v;
 }
 
-static int apply_group(const ctx *c, const field *fs, char *base, const config_setting_t *g,
+static int apply_group(const ctx *c, const field *group, char *base, const config_setting_t *g,
                        const char *prefix);
 
-static int unknown_key(const ctx *c, const config_setting_t *s, const field *fs, const char *key)
+/* An unknown member of group (NULL: the top level; or a list's element rows, named by prefix). */
+static int unknown_key(const ctx *c, const config_setting_t *s, const field *group,
+                       const char *elements, const char *key)
 {
     char hint[KEY_MAX + 24];
     suggest sg;
     suggest_init(&sg, config_setting_name(s));
-    for (; fs->name; fs++)
-        suggest_try(&sg, fs->name);
+    if (elements) {
+        size_t n, len = strlen(elements);
+        const field *t = keys_table(&n);
+        for (size_t i = 0; i < n; i++)
+            if (strncmp(t[i].name, elements, len) == 0 && (t[i].flags & KEY_F_ELEMENT))
+                suggest_try(&sg, t[i].name + len);
+    } else {
+        for (const field *f = keys_first_child(group); f; f = keys_next_sibling(f))
+            suggest_try(&sg, keys_leaf(f));
+    }
     return fail(c, s, key, "unknown %s%s", config_setting_is_group(s) ? "group" : "key",
                 suggest_text(&sg, hint, sizeof hint));
 }
@@ -706,8 +434,7 @@ static int unknown_key(const ctx *c, const config_setting_t *s, const field *fs,
 /* Checks that `key` names a sweepable numeric key; on failure fills why (", a group" ...) and hint
  * (did you mean). */
 typedef struct keyref {
-    const field *f;      /* the field named (a leaf or a group) */
-    const field *parent; /* FT_DIST / FT_AXIS holding f, else NULL */
+    const field *f; /* the row named (a leaf or a group) */
     const field *path[6];
     int depth;
     int in_sweep;
@@ -715,7 +442,7 @@ typedef struct keyref {
 
 static int resolve(const char *key, keyref *r)
 {
-    const field *fs = top_fields;
+    const field *group = NULL;
     const char *p = key;
     memset(r, 0, sizeof *r);
     for (;;) {
@@ -725,7 +452,7 @@ static int resolve(const char *key, keyref *r)
             return -1;
         memcpy(name, p, len);
         name[len] = '\0';
-        const field *f = find_field(fs, name);
+        const field *f = find_field(group, name);
         if (!f)
             return -1;
         r->path[r->depth++] = f;
@@ -736,21 +463,19 @@ static int resolve(const char *key, keyref *r)
             return 0;
         if (!is_group_type(f->type))
             return -1;
-        if (f->type != FT_GROUP)
-            r->parent = f;
-        fs = f->sub;
+        group = f;
         p += len + 1;
     }
 }
 
 static int is_numeric(const keyref *r)
 {
-    return !r->in_sweep && (r->f->type == FT_INT || r->f->type == FT_DOUBLE);
+    return !r->in_sweep && (r->f->type == KEY_INT || r->f->type == KEY_DOUBLE);
 }
 
 static void suggest_numeric(void *arg, const char *key, const field *f, int sweep)
 {
-    if (!sweep && (f->type == FT_INT || f->type == FT_DOUBLE))
+    if (!sweep && (f->type == KEY_INT || f->type == KEY_DOUBLE))
         suggest_try(arg, key);
 }
 
@@ -768,13 +493,13 @@ static void numeric_problem(const char *key, const keyref *r, int known, char *b
         char hint[KEY_MAX + 24];
         suggest sg;
         suggest_init(&sg, key);
-        each_key(top_fields, NULL, suggest_numeric, &sg, 0);
+        each_key(suggest_numeric, &sg);
         bfmt(buf, n, "unknown key%s", suggest_text(&sg, hint, sizeof hint));
     } else if (is_group_type(r->f->type)) {
         bfmt(buf, n, "a group, not a numeric key");
     } else if (r->in_sweep) {
         bfmt(buf, n, "a sweep setting, which can't itself be swept");
-    } else if (r->f->type == FT_SEED) {
+    } else if (r->f->type == KEY_SEED) {
         bfmt(buf, n, "the seed, which replications vary; not sweepable");
     } else {
         bfmt(buf, n, "not a numeric key");
@@ -793,17 +518,17 @@ static int apply_dist(const ctx *c, const field *f, dist *d, const config_settin
     join(kc, key, "cv");
     for (int i = 0; i < config_setting_length(g); i++) {
         const config_setting_t *s = config_setting_get_elem(g, i);
-        const field *sf = find_field(f->sub, config_setting_name(s));
+        const field *sf = find_field(f, config_setting_name(s));
         join(k, key, config_setting_name(s));
         if (!sf)
-            return unknown_key(c, s, f->sub, k);
-        if (sf->type == FT_ENUM) {
+            return unknown_key(c, s, f, NULL, k);
+        if (sf->type == KEY_ENUM) {
             if (read_enum(c, s, sf, k, &kind) < 0)
                 return -1;
             sk = s;
-        } else if (read_number(c, s, sf, k, strcmp(sf->name, "mean") == 0 ? &mean : &cv) < 0) {
+        } else if (read_number(c, s, sf, k, strcmp(keys_leaf(sf), "mean") == 0 ? &mean : &cv) < 0) {
             return -1;
-        } else if (strcmp(sf->name, "mean") == 0) {
+        } else if (strcmp(keys_leaf(sf), "mean") == 0) {
             sm = s;
         } else {
             sc = s;
@@ -835,9 +560,10 @@ static int apply_dist(const ctx *c, const field *f, dist *d, const config_settin
     return 0;
 }
 
-static int apply_axis(const ctx *c, const field *f, axis *a, const config_setting_t *g,
+static int apply_axis(const ctx *c, const field *f, char *base, const config_setting_t *g,
                       const char *key)
 {
+    axis *a = (axis *)(base + f->off);
     if (!config_setting_is_group(g))
         return expect(c, g, key, "a group { key, from, to, steps, scale, values }");
     char k[KEY_MAX];
@@ -845,11 +571,11 @@ static int apply_axis(const ctx *c, const field *f, axis *a, const config_settin
     a->present = true;
     for (int i = 0; i < config_setting_length(g); i++) {
         const config_setting_t *s = config_setting_get_elem(g, i);
-        const field *sf = find_field(f->sub, config_setting_name(s));
+        const field *sf = find_field(f, config_setting_name(s));
         join(k, key, config_setting_name(s));
         if (!sf)
-            return unknown_key(c, s, f->sub, k);
-        if (sf->type == FT_STRING) {
+            return unknown_key(c, s, f, NULL, k);
+        if (sf->type == KEY_STRING) {
             const char *str =
                 config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
             if (!str)
@@ -863,12 +589,12 @@ static int apply_axis(const ctx *c, const field *f, axis *a, const config_settin
                             str, why);
             }
             bfmt(a->key, sizeof a->key, "%s", str);
-        } else if (sf->type == FT_ENUM) {
+        } else if (sf->type == KEY_ENUM) {
             int v;
             if (read_enum(c, s, sf, k, &v) < 0)
                 return -1;
             a->scale = (enum axis_scale)v;
-        } else if (sf->type == FT_VALUES) {
+        } else if (sf->type == KEY_VALUES) {
             int t = config_setting_type(s), n = config_setting_length(s);
             if ((t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) || n == 0)
                 return expect(c, s, k, "a non-empty list of numbers");
@@ -883,7 +609,7 @@ static int apply_axis(const ctx *c, const field *f, axis *a, const config_settin
                 const config_setting_t *el = config_setting_get_elem(s, j);
                 char ek[KEY_MAX];
                 bfmt(ek, sizeof ek, "%s[%d]", k, j);
-                if (read_number(c, el, &axis_fields[1], ek, &a->values[j]) < 0)
+                if (read_number(c, el, find_field(f, "from"), ek, &a->values[j]) < 0)
                     return -1;
             }
             a->nvalues = n;
@@ -892,7 +618,7 @@ static int apply_axis(const ctx *c, const field *f, axis *a, const config_settin
             double v;
             if (read_number(c, s, sf, k, &v) < 0)
                 return -1;
-            store_number(sf, (char *)a, v);
+            store_number(sf, base, v);
             grid = 1;
         }
         note(c, s, k);
@@ -918,10 +644,8 @@ static int apply_formats(const ctx *c, const field *f, char *base, const config_
         bfmt(ek, sizeof ek, "%s[%d]", key, j);
         const char *str =
             config_setting_type(el) == CONFIG_TYPE_STRING ? config_setting_get_string(el) : NULL;
-        int i = 0;
-        while (str && i < NFORMATS && strcmp(str, format_names[i]) != 0)
-            i++;
-        if (!str || i == NFORMATS)
+        int i = key_enum_value(f->enums, str);
+        if (i < 0)
             return expect(c, el, ek, "one of \"png\", \"svg\", \"pdf\"");
         if (bits & (1u << i))
             return fail(c, el, ek, "expected each format once (got \"%s\" twice)", str);
@@ -939,27 +663,27 @@ static int apply_field(const ctx *c, const field *f, char *base, const config_se
 {
     int t = config_setting_type(s);
     switch (f->type) {
-    case FT_INTERVENTIONS:
+    case KEY_LIST:
         if (apply_interventions(c, base, s, key) < 0)
             return -1;
         break;
-    case FT_GROUP:
+    case KEY_GROUP:
         if (!config_setting_is_group(s))
             return expect(c, s, key, "a group");
-        return apply_group(c, f->sub, base, s, key);
-    case FT_DIST:
+        return apply_group(c, f, base, s, key);
+    case KEY_DIST:
         return apply_dist(c, f, (dist *)(base + f->off), s, key);
-    case FT_AXIS:
-        return apply_axis(c, f, (axis *)(base + f->off), s, key);
-    case FT_INT:
-    case FT_DOUBLE: {
+    case KEY_AXIS:
+        return apply_axis(c, f, base, s, key);
+    case KEY_INT:
+    case KEY_DOUBLE: {
         double v;
         if (read_number(c, s, f, key, &v) < 0)
             return -1;
         store_number(f, base, v);
         break;
     }
-    case FT_SEED: {
+    case KEY_SEED: {
         long long v = t == CONFIG_TYPE_INT     ? config_setting_get_int(s)
                       : t == CONFIG_TYPE_INT64 ? config_setting_get_int64(s)
                                                : -1;
@@ -968,22 +692,32 @@ static int apply_field(const ctx *c, const field *f, char *base, const config_se
         *(uint64_t *)(base + f->off) = (uint64_t)v;
         break;
     }
-    case FT_BOOL:
+    case KEY_BOOL:
         if (t != CONFIG_TYPE_BOOL)
             return expect(c, s, key, "true or false");
         *(bool *)(base + f->off) = config_setting_get_bool(s) != 0;
         break;
-    case FT_ENUM: {
+    case KEY_ENUM: {
         int v;
         if (read_enum(c, s, f, key, &v) < 0)
             return -1;
         *(int *)(base + f->off) = v;
         break;
     }
-    case FT_FORMATS:
+    case KEY_FORMATS:
         if (apply_formats(c, f, base, s, key) < 0)
             return -1;
         break;
+    case KEY_STRING: {
+        const char *str = t == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+        if (!str)
+            return expect(c, s, key, "a string");
+        if (strlen(str) >= f->size)
+            return fail(c, s, key, "expected a string of at most %zu characters (got %zu)",
+                        f->size - 1, strlen(str));
+        memcpy(base + f->off, str, strlen(str) + 1);
+        break;
+    }
     default:
         return fail(c, s, key, "internal: no handler");
     }
@@ -991,16 +725,16 @@ static int apply_field(const ctx *c, const field *f, char *base, const config_se
     return 0;
 }
 
-static int apply_group(const ctx *c, const field *fs, char *base, const config_setting_t *g,
+static int apply_group(const ctx *c, const field *group, char *base, const config_setting_t *g,
                        const char *prefix)
 {
     for (int i = 0; i < config_setting_length(g); i++) {
         const config_setting_t *s = config_setting_get_elem(g, i);
         char key[KEY_MAX];
         join(key, prefix, config_setting_name(s));
-        const field *f = find_field(fs, config_setting_name(s));
+        const field *f = find_field(group, config_setting_name(s));
         if (!f)
-            return unknown_key(c, s, fs, key);
+            return unknown_key(c, s, group, NULL, key);
         if (apply_field(c, f, base, s, key) < 0)
             return -1;
     }
@@ -1239,7 +973,7 @@ static int load_segment(params *p, const char *path, const char *text, size_t le
             rc = err_set(e, "%s:%d: syntax error: %s", file, line, text_);
     } else {
         ctx c = {.e = e, .origin = NULL, .path = path, .locs = l};
-        rc = apply_group(&c, top_fields, (char *)p, config_root_setting(&cf), NULL);
+        rc = apply_group(&c, NULL, (char *)p, config_root_setting(&cf), NULL);
     }
     config_destroy(&cf);
     free(seg);
@@ -1355,8 +1089,8 @@ static config_setting_t *add_path(config_t *cf, const keyref *r, int type)
 {
     config_setting_t *g = config_root_setting(cf);
     for (int i = 0; i < r->depth - 1; i++)
-        g = config_setting_add(g, r->path[i]->name, CONFIG_TYPE_GROUP);
-    return config_setting_add(g, r->f->name, type);
+        g = config_setting_add(g, keys_leaf(r->path[i]), CONFIG_TYPE_GROUP);
+    return config_setting_add(g, keys_leaf(r->f), type);
 }
 
 /* Fills the leaf of cf for r from the text v, by the key's type. Returns 0, or -1 with a message
@@ -1366,8 +1100,8 @@ static int build_leaf(config_t *cf, const keyref *r, char *v, char *why, size_t 
     const field *f = r->f;
     char *end;
     switch (f->type) {
-    case FT_INT:
-    case FT_SEED: {
+    case KEY_INT:
+    case KEY_SEED: {
         char *s = trim(v);
         errno = 0;
         long long ll = strtoll(s, &end, 10);
@@ -1381,14 +1115,14 @@ static int build_leaf(config_t *cf, const keyref *r, char *v, char *why, size_t 
         /* Not a 64-bit decimal integer (1e3, 0x10, 2.5, 99999999999999999999): quote the text as
          * typed, as the file walker would show a float ("got 1000.0") the user never wrote. */
         char what[96];
-        if (f->type == FT_INT)
+        if (f->type == KEY_INT)
             describe(f, 0, what, sizeof what);
         else
             bfmt(what, sizeof what, "a non-negative 64-bit integer");
         bfmt(why, n, "expected %s (got %s)", what, *s ? s : "an empty value");
         return -1;
     }
-    case FT_DOUBLE: {
+    case KEY_DOUBLE: {
         double d;
         char *s = trim(v);
         errno = 0;
@@ -1407,7 +1141,7 @@ static int build_leaf(config_t *cf, const keyref *r, char *v, char *why, size_t 
         config_setting_set_float(add_path(cf, r, CONFIG_TYPE_FLOAT), d);
         return 0;
     }
-    case FT_BOOL: {
+    case KEY_BOOL: {
         char *s = trim(v);
         if (strcasecmp(s, "true") != 0 && strcasecmp(s, "false") != 0) {
             bfmt(why, n, "expected true or false (got %s)", *s ? s : "an empty value");
@@ -1416,12 +1150,12 @@ static int build_leaf(config_t *cf, const keyref *r, char *v, char *why, size_t 
         config_setting_set_bool(add_path(cf, r, CONFIG_TYPE_BOOL), strcasecmp(s, "true") == 0);
         return 0;
     }
-    case FT_ENUM:
-    case FT_STRING:
+    case KEY_ENUM:
+    case KEY_STRING:
         config_setting_set_string(add_path(cf, r, CONFIG_TYPE_STRING), unquote(v));
         return 0;
-    case FT_FORMATS:
-    case FT_VALUES: {
+    case KEY_FORMATS:
+    case KEY_VALUES: {
         config_setting_t *arr = add_path(cf, r, CONFIG_TYPE_ARRAY);
         char *s = unbracket(v);
         if (!*trim(s))
@@ -1434,10 +1168,10 @@ static int build_leaf(config_t *cf, const keyref *r, char *v, char *why, size_t 
                 *next++ = '\0';
             if (!*trim(tok)) {
                 bfmt(why, n, "expected a comma-separated list of %s (got an empty element)",
-                     f->type == FT_FORMATS ? "formats" : "numbers");
+                     f->type == KEY_FORMATS ? "formats" : "numbers");
                 return -1;
             }
-            if (f->type == FT_FORMATS) {
+            if (f->type == KEY_FORMATS) {
                 config_setting_set_string_elem(arr, -1, unquote(tok));
             } else if (parse_double(trim(tok), &d) == 0) {
                 config_setting_set_float_elem(arr, -1, d);
@@ -1460,7 +1194,7 @@ static int build_leaf(config_t *cf, const keyref *r, char *v, char *why, size_t 
 static int apply_tree(params *p, config_t *cf, const char *origin, locs *l, err *e)
 {
     ctx c = {.e = e, .origin = origin, .path = NULL, .locs = l};
-    return apply_group(&c, top_fields, (char *)p, config_root_setting(cf), NULL);
+    return apply_group(&c, NULL, (char *)p, config_root_setting(cf), NULL);
 }
 
 /* Applies "KEY=VALUE" as a --set does; errors start with origin. */
@@ -1481,20 +1215,20 @@ static int apply_assignment(params *p, const char *assignment, const char *origi
         char hint[KEY_MAX + 24];
         suggest sg;
         suggest_init(&sg, key);
-        each_key(top_fields, NULL, suggest_any, &sg, 0);
+        each_key(suggest_any, &sg);
         rc = err_set(e, "%s: %s: unknown key%s", origin, key, suggest_text(&sg, hint, sizeof hint));
     } else {
         config_t cf;
         char why[ERR_MAX / 2];
         config_init(&cf);
-        if (r.f->type == FT_INTERVENTIONS)
+        if (r.f->type == KEY_LIST)
             rc = err_set(e,
                          "%s: %s: expected a key (interventions are a list of groups: set them "
                          "in a config file)",
                          origin, key);
         else if (is_group_type(r.f->type))
             rc = err_set(e, "%s: %s: expected a key, not a group (e.g. %s.%s)", origin, key, key,
-                         r.f->sub->name);
+                         keys_leaf(keys_first_child(r.f)));
         else if (build_leaf(&cf, &r, val, why, sizeof why) < 0)
             rc = err_set(e, "%s: %s: %s", origin, key, why);
         else
@@ -1512,19 +1246,10 @@ static int apply_assignment(params *p, const char *assignment, const char *origi
 
 static char *field_ptr(const params *p, const keyref *r)
 {
-    char *base = (char *)p + (r->parent ? r->parent->off : 0);
-    return base + r->f->off;
+    return (char *)p + r->f->off;
 }
 
-/* The members of one intervention group, for "unknown key" suggestions. */
-static const field intervention_fields[] = {
-    NONNEG("at", ninterventions), /* offsets unused: parsed by hand */
-    {.name = "set", .type = FT_STRING},   {.name = "action", .type = FT_STRING},
-    {.name = "ramp", .type = FT_STRING},  NONNEG("duration", ninterventions),
-    {.name = "flush", .type = FT_STRING}, END,
-};
-
-static const char *const action_names[] = {"apiserver_restart", "cache_flush"};
+#define ELEMENTS "interventions[]." /* the rows of an intervention's members */
 
 /* One "KEY = VALUE" of intervention v: validated on a copy of p as a --set is, then checked
  * against the keys the model can change while running. */
@@ -1559,17 +1284,18 @@ static int intervention_set_of(const ctx *c, params *p, intervention *v, const c
                   "%s is process configuration: it changes only in the set list of an action "
                   "\"apiserver_restart\" (%s)",
                   kt, ms->in_flight);
-    else if (rc == 0 && v->kind == INTERVENE_RAMP && r.f->type != FT_INT && r.f->type != FT_DOUBLE)
+    else if (rc == 0 && v->kind == INTERVENE_RAMP && r.f->type != KEY_INT &&
+             r.f->type != KEY_DOUBLE)
         rc = fail(c, el, ek, "expected a numeric key for a ramp (got %s)", kt);
     if (rc == 0) {
         intervention_set *is = &v->sets[v->nsets++];
         bfmt(is->key, sizeof is->key, "%s", kt);
         bfmt(is->text, sizeof is->text, "%s = %s", kt, vt);
         is->off = (size_t)(field_ptr(scratch, &r) - (char *)scratch);
-        is->type = r.f->type == FT_INT      ? 0
-                   : r.f->type == FT_DOUBLE ? 1
-                   : r.f->type == FT_BOOL   ? 2
-                                            : 3;
+        is->type = r.f->type == KEY_INT      ? 0
+                   : r.f->type == KEY_DOUBLE ? 1
+                   : r.f->type == KEY_BOOL   ? 2
+                                             : 3;
         const char *ptr = field_ptr(scratch, &r);
         is->value = is->type == 1   ? *(const double *)ptr
                     : is->type == 2 ? (double)*(const bool *)ptr
@@ -1617,7 +1343,7 @@ static int apply_interventions(const ctx *c, char *base, const config_setting_t 
                                             : strcmp(nm, "flush") == 0    ? &fl
                                                                           : NULL;
             if (!slot)
-                rc = unknown_key(c, m, intervention_fields, mk);
+                rc = unknown_key(c, m, NULL, ELEMENTS, mk);
             else
                 *slot = m;
         }
@@ -1627,14 +1353,14 @@ static int apply_interventions(const ctx *c, char *base, const config_setting_t 
         memset(&v, 0, sizeof v);
         v.kind = INTERVENE_SET;
         v.flush = FLUSH_ALL;
-        field num = NONNEG("at", ninterventions);
+        const field *num = row(ELEMENTS "at");
         double x;
         join(mk, k, "at");
         if (!at) {
             rc = fail(c, g, mk, "expected a time (got none)");
             break;
         }
-        if ((rc = read_number(c, at, &num, mk, &v.at_s)) < 0)
+        if ((rc = read_number(c, at, num, mk, &v.at_s)) < 0)
             break;
         note(c, at, mk);
         if (count > 0 && v.at_s < out[count - 1].at_s) {
@@ -1651,12 +1377,15 @@ static int apply_interventions(const ctx *c, char *base, const config_setting_t 
             const char *a = config_setting_type(act) == CONFIG_TYPE_STRING
                                 ? config_setting_get_string(act)
                                 : NULL;
-            if (a && strcmp(a, action_names[0]) == 0)
-                v.kind = INTERVENE_RESTART;
-            else if (a && strcmp(a, action_names[1]) == 0)
-                v.kind = INTERVENE_FLUSH;
-            else {
-                rc = expect(c, act, mk, "one of \"apiserver_restart\", \"cache_flush\"");
+            int kind = key_enum_value(&key_enum_intervention, a);
+            if (kind == INTERVENE_RESTART || kind == INTERVENE_FLUSH) {
+                v.kind = (enum intervention_kind)kind;
+            } else {
+                char what[96];
+                bfmt(what, sizeof what, "one of \"%s\", \"%s\"",
+                     intervention_kind_name(INTERVENE_RESTART),
+                     intervention_kind_name(INTERVENE_FLUSH));
+                rc = expect(c, act, mk, what);
                 break;
             }
         }
@@ -1692,20 +1421,18 @@ static int apply_interventions(const ctx *c, char *base, const config_setting_t 
             break;
         }
         if (dur) {
-            field pos = POS("duration", ninterventions);
-            if ((rc = read_number(c, dur, &pos, mk, &x)) < 0)
+            if ((rc = read_number(c, dur, row(ELEMENTS "duration"), mk, &x)) < 0)
                 break;
             v.duration_s = x;
             note(c, dur, mk);
         }
         if (fl) {
             join(mk, k, "flush");
-            field fe = ENUM("flush", ninterventions, flush_scope_nm, FLUSH_COUNT);
             if (v.kind != INTERVENE_FLUSH) {
                 rc = fail(c, fl, mk, "expected no flush except for action \"cache_flush\"");
                 break;
             }
-            if ((rc = read_enum(c, fl, &fe, mk, &v.flush)) < 0)
+            if ((rc = read_enum(c, fl, row(ELEMENTS "flush"), mk, &v.flush)) < 0)
                 break;
         }
         if (list) {
@@ -1790,7 +1517,7 @@ int config_key_numeric(const char *key, int *is_int, err *e)
     keyref r;
     if (numeric_ref(key, &r, NULL, e) < 0)
         return one_line(e, -1);
-    *is_int = r.f->type == FT_INT;
+    *is_int = r.f->type == KEY_INT;
     return 0;
 }
 
@@ -1800,8 +1527,18 @@ int config_get_number(const params *p, const char *key, double *v, err *e)
     if (numeric_ref(key, &r, NULL, e) < 0)
         return one_line(e, -1);
     const char *ptr = field_ptr(p, &r);
-    *v = r.f->type == FT_INT ? (double)*(const int *)ptr : *(const double *)ptr;
+    *v = r.f->type == KEY_INT ? (double)*(const int *)ptr : *(const double *)ptr;
     return 0;
+}
+
+const char *config_key_label(const char *key, char *buf, size_t n)
+{
+    const field *f = keys_find(key);
+    if (f && !(f->flags & KEY_F_ELEMENT))
+        keys_label(f, buf, n);
+    else
+        bfmt(buf, n, "%s", key);
+    return buf;
 }
 
 int config_set_number(params *p, const char *key, double v, const char *origin, err *e)
@@ -1811,7 +1548,7 @@ int config_set_number(params *p, const char *key, double v, const char *origin, 
         return one_line(e, -1);
     config_t cf;
     config_init(&cf);
-    if (r.f->type == FT_INT && v == floor(v) && v >= INT_MIN && v <= INT_MAX)
+    if (r.f->type == KEY_INT && v == floor(v) && v >= INT_MIN && v <= INT_MAX)
         config_setting_set_int(add_path(&cf, &r, CONFIG_TYPE_INT), (int)v);
     else
         config_setting_set_float(add_path(&cf, &r, CONFIG_TYPE_FLOAT), v);
@@ -1828,34 +1565,76 @@ typedef struct vctx {
     err *e;
 } vctx;
 
-/* "WHERE: k1: msg", WHERE being where k1 (else k2, else k3) was set, else the file. */
-static int vfail(const vctx *v, const char *k1, const char *k2, const char *k3, const char *fmt,
-                 ...) __attribute__((format(printf, 5, 6)));
+/* The keys a check involves, the first being the one its message is about. */
+#define KEYS(...)                                                                                  \
+    (const char *const[])                                                                          \
+    {                                                                                              \
+        __VA_ARGS__, NULL                                                                          \
+    }
 
-static int vfail(const vctx *v, const char *k1, const char *k2, const char *k3, const char *fmt,
-                 ...)
+static int is_set_origin(const char *w)
 {
-    char msg[ERR_MAX];
+    return w && strncmp(w, "--set ", 6) == 0;
+}
+
+/* The --set applied last among keys (the one the user just typed), or NULL; *which its key. */
+static const char *last_set(const locs *l, const char *const *keys, const char **which)
+{
+    int best = -1;
+    for (int k = 0; l && keys[k]; k++)
+        for (int i = l->n - 1; i > best; i--)
+            if (strcmp(l->v[i].key, keys[k]) == 0) {
+                if (is_set_origin(l->v[i].where)) {
+                    best = i;
+                    *which = keys[k];
+                }
+                break; /* only the latest setting of a key counts */
+            }
+    return best >= 0 ? l->v[best].where : NULL;
+}
+
+/* "WHERE: SUBJECT: msg; fix". WHERE is the --set that set one of keys, when one did (the last
+ * applied), else where keys[0] (else keys[1], ...) was set, else the file. SUBJECT is keys[0], or
+ * with follow_set the key of that --set. When WHERE is a --set and the subject was set elsewhere,
+ * that place is named too, so that the user sees both sides. */
+static int vfail_keys(const vctx *v, const char *const *keys, int follow_set, const char *fix,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int vfail_keys(const vctx *v, const char *const *keys, int follow_set, const char *fix,
+                      const char *fmt, ...)
+{
+    char msg[ERR_MAX], also[WHERE_MAX + KEY_MAX + 32] = "";
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    const char *w = locs_find(v->l, k1);
-    if (!w)
-        w = locs_find(v->l, k2);
-    if (!w)
-        w = locs_find(v->l, k3);
+    const char *subject = keys[0], *set_key = NULL;
+    const char *w = last_set(v->l, keys, &set_key);
+    if (w) {
+        if (follow_set)
+            subject = set_key;
+        const char *sw = locs_find(v->l, subject);
+        if (sw && strcmp(sw, w) != 0)
+            bfmt(also, sizeof also, " (%s is set at %s)", subject, sw);
+    }
+    for (int k = 0; !w && keys[k]; k++)
+        w = locs_find(v->l, keys[k]);
     if (!w)
         w = v->path;
+    const char *sep = fix ? "; " : "";
+    if (!fix)
+        fix = "";
     if (w)
-        return err_set(v->e, "%s: %s: %s", w, k1, msg);
-    return err_set(v->e, "%s: %s", k1, msg);
+        return err_set(v->e, "%s: %s: %s%s%s%s", w, subject, msg, sep, fix, also);
+    return err_set(v->e, "%s: %s%s%s%s", subject, msg, sep, fix, also);
 }
+
+#define vfail(v, keys, fix, ...) vfail_keys(v, keys, 0, fix, __VA_ARGS__)
 
 static int check_axis(const vctx *v, const params *p, const axis *a, const char *name,
                       const axis *other)
 {
-    char k[KEY_MAX], kk[KEY_MAX], kv[KEY_MAX], kf[KEY_MAX], kt[KEY_MAX];
+    char k[KEY_MAX], kk[KEY_MAX], kv[KEY_MAX], kf[KEY_MAX], kt[KEY_MAX], fix[2 * KEY_MAX];
     join(k, "sweep", name);
     join(kk, k, "key");
     join(kv, k, "values");
@@ -1865,28 +1644,34 @@ static int check_axis(const vctx *v, const params *p, const axis *a, const char 
     int known = a->key[0] && resolve(a->key, &r) == 0;
     if (!known || !is_numeric(&r)) {
         char why[KEY_MAX + 80];
-        if (!a->key[0])
-            return vfail(v, kk, kv, kf, "expected a numeric config key (got none)");
+        if (!a->key[0]) {
+            bfmt(fix, sizeof fix, "name the key to sweep in %s (avalanche keys lists them)", kk);
+            return vfail(v, KEYS(kk, kv, kf), fix, "expected a numeric config key (got none)");
+        }
         numeric_problem(a->key, &r, known, why, sizeof why);
-        return vfail(v, kk, kv, kf, "expected a numeric config key (got \"%s\": %s)", a->key, why);
+        return vfail(v, KEYS(kk, kv, kf), NULL, "expected a numeric config key (got \"%s\": %s)",
+                     a->key, why);
     }
     if (other && other->present && strcmp(other->key, a->key) == 0)
-        return vfail(v, kk, NULL, NULL, "expected a key other than sweep.x.key (got \"%s\" twice)",
-                     a->key);
+        return vfail(v, KEYS(kk, "sweep.x.key"), "sweep another key on y, or drop sweep.y",
+                     "expected a key other than sweep.x.key (got \"%s\" twice)", a->key);
     char got[40], got2[40];
     if (a->nvalues < 0 || a->nvalues > AXIS_VALUES_MAX)
-        return vfail(v, kv, kk, NULL, "expected 1 to %d values (got %d)", AXIS_VALUES_MAX,
+        return vfail(v, KEYS(kv, kk), NULL, "expected 1 to %d values (got %d)", AXIS_VALUES_MAX,
                      a->nvalues);
     if (a->nvalues == 0) {
         if (a->steps < 1) {
             char ks[KEY_MAX];
             join(ks, k, "steps");
-            return vfail(v, ks, kk, NULL, "expected an integer >= 1 (got %d)", a->steps);
+            return vfail(v, KEYS(ks, kk), NULL, "expected an integer >= 1 (got %d)", a->steps);
         }
         if (a->scale == SCALE_LOG && !(a->from > 0 && a->to > 0)) {
             fmt_num(a->from, 0, got, sizeof got);
             fmt_num(a->to, 0, got2, sizeof got2);
-            return vfail(v, a->from > 0 ? kt : kf, k, kk,
+            char ksc[KEY_MAX];
+            join(ksc, k, "scale");
+            bfmt(fix, sizeof fix, "make both ends positive, or use %s = \"linear\"", ksc);
+            return vfail(v, KEYS(a->from > 0 ? kt : kf, k, kk, ksc), fix,
                          "expected from > 0 and to > 0 for scale \"log\" (got from = %s, to = %s)",
                          got, got2);
         }
@@ -1916,26 +1701,136 @@ static int check_axis(const vctx *v, const params *p, const axis *a, const char 
     return rc;
 }
 
+/* ---- what a run costs, a priori ---------------------------------------------------------------
+ * Engine events per simulated second of the healthy model (model/model.c), measured on each
+ * source alone (tests/test_config.c checks the estimate against real runs): a heartbeat is about
+ * 3 events (its timer, the GET and the PATCH), a scrape with a warm kubelet cache about 1.5, an
+ * SA-token request about 3 (arrival, authentication, handler), another client's request 2; a
+ * sample is 1. A failing run can take a few times more (retries), which the limit allows for. */
+#define EV_HEARTBEAT 3.0
+#define EV_SCRAPE 1.5
+#define EV_SA_REQUEST 3.0
+#define EV_BG_REQUEST 2.0
+#define EV_BURST_REQUEST 3.0
+
+double config_horizon_s(const params *p)
+{
+    return fmax(p->sim.duration_s, p->sim.max_duration_s);
+}
+
+double config_samples(const params *p)
+{
+    return config_horizon_s(p) / p->sim.sample_interval_s;
+}
+
+double config_events_per_s(const params *p)
+{
+    double n = p->cluster.nodes;
+    double r = n * EV_HEARTBEAT / p->kubelet.heartbeat.interval_s;
+    if (p->metrics_server.enabled)
+        r += n * EV_SCRAPE / p->metrics_server.resolution_s;
+    r += EV_SA_REQUEST * (p->sa_clients.rate + p->sa_clients.rate_per_node * n);
+    r += EV_BG_REQUEST * (p->background.mutating_rate + p->background.readonly_rate);
+    return r;
+}
+
+double config_estimate_events(const params *p)
+{
+    double ev = config_horizon_s(p) * config_events_per_s(p) + config_samples(p);
+    if (p->trigger.kind == TRIGGER_BURST)
+        ev += EV_BURST_REQUEST * p->trigger.rate * p->trigger.duration_s;
+    return ev;
+}
+
+/* The keys the estimate reads. */
+static const char *const event_keys[] = {"sim.duration",
+                                         "sim.max_duration",
+                                         "cluster.nodes",
+                                         "kubelet.heartbeat.interval",
+                                         "metrics_server.enabled",
+                                         "metrics_server.resolution",
+                                         "sa_clients.rate",
+                                         "sa_clients.rate_per_node",
+                                         "background.mutating_rate",
+                                         "background.readonly_rate",
+                                         "trigger.kind",
+                                         "trigger.rate",
+                                         "trigger.duration",
+                                         "sim.sample_interval",
+                                         NULL};
+
+static int check_cost(const vctx *v, const params *p)
+{
+    char a[40], b[40], c[40], fix[256];
+    double h = config_horizon_s(p), samples = config_samples(p);
+    const char *hk =
+        p->sim.max_duration_s >= p->sim.duration_s ? "sim.max_duration" : "sim.duration";
+    if (!(samples <= CONFIG_MAX_SAMPLES)) {
+        bfmt(a, sizeof a, "%.3g", samples);
+        fmt_num(h, 0, b, sizeof b);
+        fmt_num(p->sim.sample_interval_s, 0, c, sizeof c);
+        char least[40];
+        fmt_num(h / CONFIG_MAX_SAMPLES, 0, least, sizeof least);
+        bfmt(fix, sizeof fix,
+             "raise sim.sample_interval to at least %s, or shorten sim.duration and "
+             "sim.max_duration",
+             least);
+        return vfail_keys(v, KEYS(hk, "sim.sample_interval", "sim.duration", "sim.max_duration"), 1,
+                          fix,
+                          "the run would take %s samples (max(sim.duration, sim.max_duration) / "
+                          "sim.sample_interval = %s / %s), more than the limit of %d samples",
+                          a, b, c, CONFIG_MAX_SAMPLES);
+    }
+    double ev = config_estimate_events(p);
+    if (!(ev <= CONFIG_MAX_EVENTS)) {
+        bfmt(a, sizeof a, "%.3g", ev);
+        fmt_num(h, 0, b, sizeof b);
+        bfmt(c, sizeof c, "%.3g", config_events_per_s(p));
+        bfmt(fix, sizeof fix,
+             "shorten the horizon (%s), or lower cluster.nodes or the request rates "
+             "(sa_clients, background, trigger.rate)",
+             hk);
+        const char *keys[16];
+        int n = 0;
+        keys[n++] = hk;
+        for (int i = 0; event_keys[i]; i++)
+            keys[n++] = event_keys[i];
+        keys[n] = NULL;
+        return vfail_keys(v, keys, 1, fix,
+                          "the run would need about %s engine events (an a-priori estimate: %s s "
+                          "x %s events/s from the heartbeats, scrapes, SA and background clients, "
+                          "plus the samples and the trigger), more than the limit of %.0e (about "
+                          "20 minutes at 8 M events/s)",
+                          a, b, c, CONFIG_MAX_EVENTS);
+    }
+    return 0;
+}
+
 static int validate(const params *p, const locs *l, const char *path, err *e)
 {
     vctx v = {.l = l, .path = path, .e = e};
-    char a[40], b[40], c[40], d[40], s[40];
+    char a[40], b[40], c[40], d[40], s[40], fix[256];
     if (!(p->sim.warmup_s < p->sim.duration_s)) {
         fmt_num(p->sim.warmup_s, 0, a, sizeof a);
         fmt_num(p->sim.duration_s, 0, b, sizeof b);
-        return vfail(&v, "sim.warmup", "sim.duration", NULL,
+        bfmt(fix, sizeof fix, "lower sim.warmup below %s or raise sim.duration above %s", b, a);
+        return vfail(&v, KEYS("sim.warmup", "sim.duration"), fix,
                      "expected less than sim.duration = %s (got %s)", b, a);
     }
     if (!(p->sim.sample_interval_s <= p->health.window_s)) {
         fmt_num(p->sim.sample_interval_s, 0, a, sizeof a);
         fmt_num(p->health.window_s, 0, b, sizeof b);
-        return vfail(&v, "sim.sample_interval", "health.window", NULL,
+        bfmt(fix, sizeof fix,
+             "lower sim.sample_interval to at most %s or raise health.window to at least %s", b, a);
+        return vfail(&v, KEYS("sim.sample_interval", "health.window"), fix,
                      "expected at most health.window = %s (got %s)", b, a);
     }
     if (!(p->health.trend_window_s >= p->health.window_s)) {
         fmt_num(p->health.trend_window_s, 0, a, sizeof a);
         fmt_num(p->health.window_s, 0, b, sizeof b);
-        return vfail(&v, "health.trend_window", "health.window", NULL,
+        bfmt(fix, sizeof fix,
+             "raise health.trend_window to at least %s or lower health.window to at most %s", b, a);
+        return vfail(&v, KEYS("health.trend_window", "health.window"), fix,
                      "expected at least health.window = %s, so that the trend is judged over "
                      "several scrape and cache waves (got %s)",
                      b, a);
@@ -1947,7 +1842,9 @@ static int validate(const params *p, const locs *l, const char *path, err *e)
             fmt_num(p->sim.warmup_s, 0, b, sizeof b);
             fmt_num(p->health.window_s, 0, c, sizeof c);
             fmt_num(base, 0, s, sizeof s);
-            return vfail(&v, "trigger.at", "sim.warmup", "health.window",
+            bfmt(fix, sizeof fix,
+                 "move trigger.at to %s or later, or shorten sim.warmup or health.window", s);
+            return vfail(&v, KEYS("trigger.at", "sim.warmup", "health.window"), fix,
                          "expected at least sim.warmup + health.window = %s + %s = %s, so the "
                          "baseline can be judged (got %s)",
                          b, c, s, a);
@@ -1960,22 +1857,30 @@ static int validate(const params *p, const locs *l, const char *path, err *e)
             fmt_num(p->health.window_s, 0, c, sizeof c);
             fmt_num(end, 0, s, sizeof s);
             fmt_num(p->sim.duration_s, 0, d, sizeof d);
-            return vfail(&v, "trigger.at", "sim.duration", "health.window",
-                         "expected trigger.at + trigger.duration + health.window <= sim.duration "
-                         "= %s, so that the run can be judged after the trigger (got %s + %s + %s "
-                         "= %s); move the trigger earlier or raise sim.duration",
-                         d, a, b, c, s);
+            bfmt(fix, sizeof fix, "move the trigger earlier or raise sim.duration to at least %s",
+                 s);
+            return vfail(
+                &v, KEYS("trigger.at", "sim.duration", "health.window", "trigger.duration"), fix,
+                "expected trigger.at + trigger.duration + health.window <= sim.duration "
+                "= %s, so that the run can be judged after the trigger (got %s + %s + %s "
+                "= %s)",
+                d, a, b, c, s);
         }
     }
     if (p->trigger.kind == TRIGGER_BURST && !(p->trigger.rate > 0)) {
         fmt_num(p->trigger.rate, 0, a, sizeof a);
-        return vfail(&v, "trigger.rate", "trigger.kind", NULL,
+        return vfail(&v, KEYS("trigger.rate", "trigger.kind"),
+                     "set trigger.rate to the burst's requests per second, or another "
+                     "trigger.kind",
                      "expected > 0 for kind \"burst\" (got %s)", a);
     }
     if ((p->trigger.kind == TRIGGER_BURST || p->trigger.kind == TRIGGER_APISERVER_RESTART) &&
         !(p->trigger.duration_s > 0)) {
         fmt_num(p->trigger.duration_s, 0, a, sizeof a);
-        return vfail(&v, "trigger.duration", "trigger.kind", NULL,
+        return vfail(&v, KEYS("trigger.duration", "trigger.kind"),
+                     p->trigger.kind == TRIGGER_BURST
+                         ? "set trigger.duration to the burst's length in seconds"
+                         : "set trigger.duration to the downtime in seconds",
                      "expected > 0 for kind \"%s\" (got %s)", trigger_kind_name(p->trigger.kind),
                      a);
     }
@@ -1989,24 +1894,28 @@ static int validate(const params *p, const locs *l, const char *path, err *e)
             fmt_num(iv->at_s, 0, a, sizeof a);
             fmt_num(end, 0, s, sizeof s);
             fmt_num(p->sim.duration_s, 0, d, sizeof d);
-            return vfail(&v, k, "sim.duration", NULL,
+            bfmt(fix, sizeof fix, "move it earlier or raise sim.duration to at least %s", s);
+            return vfail(&v, KEYS(k, "sim.duration", "health.window"), fix,
                          "expected the intervention (%s s%s) and a health window after it to end "
-                         "by sim.duration = %s (got %s); move it earlier or raise sim.duration",
+                         "by sim.duration = %s (got %s)",
                          a, iv->kind == INTERVENE_RESTART ? " plus its downtime" : "", d, s);
         }
     }
+    if (check_cost(&v, p) < 0)
+        return -1;
     if (p->sweep.y.present && !p->sweep.x.present)
-        return vfail(&v, "sweep.y", "sweep.y.key", "sweep.y.values",
+        return vfail(&v, KEYS("sweep.y", "sweep.y.key", "sweep.y.values"),
+                     "add a sweep.x axis (a one-axis sweep is sweep.x alone)",
                      "expected sweep.x too (got sweep.y alone)");
     if (p->sweep.x.present && check_axis(&v, p, &p->sweep.x, "x", NULL) < 0)
         return -1;
     if (p->sweep.y.present && check_axis(&v, p, &p->sweep.y, "y", &p->sweep.x) < 0)
         return -1;
     if (p->sweep.replications < 1)
-        return vfail(&v, "sweep.replications", NULL, NULL, "expected an integer >= 1 (got %d)",
+        return vfail(&v, KEYS("sweep.replications"), NULL, "expected an integer >= 1 (got %d)",
                      p->sweep.replications);
     if (p->sweep.refine < 0)
-        return vfail(&v, "sweep.refine", NULL, NULL, "expected an integer >= 0 (got %d)",
+        return vfail(&v, KEYS("sweep.refine"), NULL, "expected an integer >= 0 (got %d)",
                      p->sweep.refine);
     return 0;
 }
@@ -2034,6 +1943,12 @@ int config_load(params *p, const char *path, const char *const *sets, int nsets,
     }
     for (int i = 0; rc == 0 && i < nsets; i++)
         rc = apply_set(p, sets[i], &l, e);
+    /* plot.title defaults to the name of the file named on the command line (the outermost one
+     * when it includes others); without a file it stays "" (config_title). */
+    if (rc == 0 && path && !locs_find(&l, "plot.title")) {
+        const char *slash = strrchr(path, '/');
+        bfmt(p->plot.title, sizeof p->plot.title, "%s", slash ? slash + 1 : path);
+    }
     if (rc == 0)
         rc = validate(p, &l, path, e);
     locs_free(&l);
@@ -2047,12 +1962,12 @@ static void indent(FILE *f, int depth)
     fprintf(f, "%*s", 4 * depth, "");
 }
 
-static void dump_group(const field *fs, const char *base, FILE *f, int depth);
+static void dump_group(const field *group, const char *base, FILE *f, int depth);
 
 static void dump_number(const field *fs, const char *base, FILE *f)
 {
     char buf[40];
-    if (fs->type == FT_INT) {
+    if (fs->type == KEY_INT) {
         fprintf(f, "%d", *(const int *)(base + fs->off));
     } else {
         fmt_num(*(const double *)(base + fs->off), 1, buf, sizeof buf);
@@ -2081,8 +1996,7 @@ static void dump_interventions(const params *p, FILE *f)
         fmt_num(v->at_s, 1, buf, sizeof buf);
         fprintf(f, "%s\n    { at = %s;", i ? "," : "", buf);
         if (v->kind == INTERVENE_RESTART || v->kind == INTERVENE_FLUSH)
-            fprintf(f, " action = \"%s\";",
-                    v->kind == INTERVENE_RESTART ? "apiserver_restart" : "cache_flush");
+            fprintf(f, " action = \"%s\";", intervention_kind_name(v->kind));
         if (v->kind == INTERVENE_RESTART || v->kind == INTERVENE_RAMP) {
             fmt_num(v->duration_s, 1, buf, sizeof buf);
             fprintf(f, " duration = %s;", buf);
@@ -2106,36 +2020,37 @@ static void dump_interventions(const params *p, FILE *f)
 static void dump_field(const field *fs, const char *base, FILE *f, int depth)
 {
     const char *ptr = base + fs->off;
+    const char *name = keys_leaf(fs);
     switch (fs->type) {
-    case FT_INTERVENTIONS:
+    case KEY_LIST:
         dump_interventions((const params *)base, f);
         return;
-    case FT_GROUP:
+    case KEY_GROUP:
         indent(f, depth);
-        fprintf(f, "%s = {\n", fs->name);
-        dump_group(fs->sub, base, f, depth + 1);
+        fprintf(f, "%s = {\n", name);
+        dump_group(fs, base, f, depth + 1);
         indent(f, depth);
         fputs("};\n", f);
         return;
-    case FT_DIST: {
+    case KEY_DIST: {
         const dist *d = (const dist *)ptr;
         indent(f, depth);
-        fprintf(f, "%s = { dist = \"%s\"; mean = ", fs->name, dist_kind_name(d->kind));
-        dump_number(&dist_fields[1], ptr, f);
+        fprintf(f, "%s = { dist = \"%s\"; mean = ", name, key_enum_name(&key_enum_dist, d->kind));
+        dump_number(find_field(fs, "mean"), base, f);
         fputs("; cv = ", f);
-        dump_number(&dist_fields[2], ptr, f);
+        dump_number(find_field(fs, "cv"), base, f);
         fputs("; };\n", f);
         return;
     }
-    case FT_AXIS: {
+    case KEY_AXIS: {
         const axis *a = (const axis *)ptr;
         if (!a->present)
             return;
         indent(f, depth);
-        fprintf(f, "%s = { key = \"%s\"; from = ", fs->name, a->key);
-        dump_number(&axis_fields[1], ptr, f);
+        fprintf(f, "%s = { key = \"%s\"; from = ", name, a->key);
+        dump_number(find_field(fs, "from"), base, f);
         fputs("; to = ", f);
-        dump_number(&axis_fields[2], ptr, f);
+        dump_number(find_field(fs, "to"), base, f);
         fprintf(f, "; steps = %d; scale = \"%s\";", a->steps, axis_scale_name(a->scale));
         if (a->nvalues > 0) {
             fputs("\n", f);
@@ -2155,30 +2070,33 @@ static void dump_field(const field *fs, const char *base, FILE *f, int depth)
         break;
     }
     indent(f, depth);
-    fprintf(f, "%s = ", fs->name);
+    fprintf(f, "%s = ", name);
     switch (fs->type) {
-    case FT_INT:
-    case FT_DOUBLE:
+    case KEY_INT:
+    case KEY_DOUBLE:
         dump_number(fs, base, f);
         break;
-    case FT_SEED: {
+    case KEY_SEED: {
         uint64_t v = *(const uint64_t *)ptr;
         fprintf(f, "%llu%s", (unsigned long long)v, v > INT_MAX ? "L" : "");
         break;
     }
-    case FT_BOOL:
+    case KEY_BOOL:
         fputs(*(const bool *)ptr ? "true" : "false", f);
         break;
-    case FT_ENUM:
-        fprintf(f, "\"%s\"", fs->ename(*(const int *)ptr));
+    case KEY_ENUM:
+        fprintf(f, "\"%s\"", key_enum_name(fs->enums, *(const int *)ptr));
         break;
-    case FT_FORMATS: {
+    case KEY_STRING:
+        dump_string(f, ptr);
+        break;
+    case KEY_FORMATS: {
         unsigned bits = *(const unsigned *)ptr;
         int first = 1;
         fputs("[ ", f);
-        for (int i = 0; i < NFORMATS; i++) {
+        for (int i = 0; i < fs->enums->count; i++) {
             if (bits & (1u << i)) {
-                fprintf(f, "%s\"%s\"", first ? "" : ", ", format_names[i]);
+                fprintf(f, "%s\"%s\"", first ? "" : ", ", fs->enums->names[i]);
                 first = 0;
             }
         }
@@ -2191,18 +2109,45 @@ static void dump_field(const field *fs, const char *base, FILE *f, int depth)
     fputs(";\n", f);
 }
 
-static void dump_group(const field *fs, const char *base, FILE *f, int depth)
+static void dump_group(const field *group, const char *base, FILE *f, int depth)
 {
-    for (; fs->name; fs++)
+    for (const field *fs = keys_first_child(group); fs; fs = keys_next_sibling(fs))
         dump_field(fs, base, f, depth);
 }
 
 int config_dump(const params *p, FILE *f)
 {
     fputs("# avalanche resolved configuration: every key, times in seconds, rates per second\n", f);
-    for (const field *fs = top_fields; fs->name; fs++) {
+    for (const field *fs = keys_first_child(NULL); fs; fs = keys_next_sibling(fs)) {
         fprintf(f, "\n# %s\n", fs->doc);
         dump_field(fs, (const char *)p, f, 0);
     }
     return ferror(f) ? -1 : 0;
+}
+
+int config_dump_resolved(const params *p, FILE *f)
+{
+    char line[256];
+    fprintf(f, "# %s\n", version_line(line, sizeof line));
+    return config_dump(p, f);
+}
+
+/* Skips a provenance line "# avalanche <digit>..." at the start of a resolved config. */
+static const char *skip_provenance(const char *s)
+{
+    if (strncmp(s, "# avalanche ", 12) == 0 && isdigit((unsigned char)s[12])) {
+        const char *nl = strchr(s, '\n');
+        return nl ? nl + 1 : s + strlen(s);
+    }
+    return s;
+}
+
+int config_resolved_same(const char *a, const char *b)
+{
+    return strcmp(skip_provenance(a), skip_provenance(b)) == 0;
+}
+
+const char *config_title(const params *p)
+{
+    return p->plot.title[0] ? p->plot.title : "built-in Kubernetes 1.12 defaults";
 }

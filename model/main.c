@@ -2,15 +2,19 @@
  * 0 success, 1 runtime failure (I/O), 2 usage or config error. */
 #include "classify.h"
 #include "cli.h"
+#include "compare.h"
 #include "config.h"
 #include "csv.h"
 #include "err.h"
+#include "keydoc.h"
 #include "model.h"
+#include "openmetrics.h"
 #include "params.h"
 #include "plot.h"
 #include "stats.h"
 #include "sweep.h"
 #include "table.h"
+#include "version.h"
 #include "xmem.h"
 
 #include <errno.h>
@@ -21,8 +25,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#define AVALANCHE_VERSION "0.1.0"
 
 /* params.h (L3) and plot.h (L4) name the chart formats with the same bits. */
 _Static_assert(PLOT_PNG == PLOT_FMT_PNG && PLOT_SVG == PLOT_FMT_SVG && PLOT_PDF == PLOT_FMT_PDF,
@@ -36,14 +38,17 @@ enum {
 
 static const char usage[] =
     "usage:\n"
-    "  avalanche run   [CONFIG] [--set KEY=VALUE]... [--seed N] [--replication R] [--out DIR]\n"
-    "                  [--quiet]\n"
-    "  avalanche sweep CONFIG [--set KEY=VALUE]... [-j N] [--out DIR] [--resume] [--quiet]\n"
-    "  avalanche plot  DIR\n"
-    "  avalanche check CONFIG [--set KEY=VALUE]...\n"
+    "  avalanche run     [CONFIG] [--set KEY=VALUE]... [--seed N] [--replication R] [--out DIR]\n"
+    "                    [--quiet]\n"
+    "  avalanche sweep   CONFIG [--set KEY=VALUE]... [-j N] [--out DIR] [--resume] [--quiet]\n"
+    "  avalanche plot    DIR\n"
+    "  avalanche check   CONFIG [--set KEY=VALUE]...\n"
+    "  avalanche compare DIR... [--out DIR] [--label NAME]... [--quiet]\n"
+    "  avalanche keys    [PATTERN] [--names | --man]\n"
+    "  avalanche help    [COMMAND]\n"
     "  avalanche --help | --version\n"
     "\n"
-    "run     simulate CONFIG (default: the built-in Kubernetes 1.12 incident) and write\n"
+    "run     simulate CONFIG (default: the built-in Kubernetes 1.12 defaults) and write\n"
     "        timeseries.csv, summary.csv, timing.csv, config.resolved.cfg and the dashboard\n"
     "        chart to DIR (default results/run)\n"
     "sweep   run the grid of CONFIG's sweep group with replications in parallel and write\n"
@@ -51,8 +56,75 @@ static const char usage[] =
     "        (default results/sweep); --resume continues an interrupted sweep\n"
     "plot    redraw every chart in DIR from its CSV files\n"
     "check   validate CONFIG and print the fully resolved config\n"
+    "compare draw several run directories on one dashboard (compare.{png,svg,pdf})\n"
+    "keys    list every config key matching PATTERN: type, unit, default, range, meaning\n"
     "\n"
+    "`avalanche COMMAND --help` (or avalanche help COMMAND) explains one command; the manual\n"
+    "is avalanche(1), the config keys avalanche.cfg(5) and `avalanche keys`.\n"
     "Exit status: 0 ok, 1 runtime failure, 2 usage or config error.\n";
+
+static const char run_usage[] =
+    "usage: avalanche run [CONFIG] [--set KEY=VALUE]... [--seed N] [--replication R] [--out DIR]\n"
+    "                     [--quiet]\n"
+    "\n"
+    "Simulates one run of CONFIG. Without CONFIG it runs the built-in defaults, the Kubernetes\n"
+    "1.12 defaults: 5000 nodes, every cache flushed at 600 s, no other ServiceAccount-token\n"
+    "traffic (configs/k8s-1.12-incident.cfg adds that traffic: 150 tokens, 200 requests/s).\n"
+    "Writes to DIR: timeseries.csv, summary.csv, timing.csv, config.resolved.cfg (its first\n"
+    "line records the avalanche version and commit), provenance.csv (the same as CSV),\n"
+    "timeseries.om (the time series in OpenMetrics text, timestamps from sim.epoch, for\n"
+    "promtool tsdb create-blocks-from openmetrics), interventions.csv (when there are\n"
+    "interventions) and the dashboard\n"
+    "timeseries.{png,svg,pdf} (the formats of plot.formats). Files an earlier run left in DIR\n"
+    "are removed first, so that DIR holds only this run's files; a sweep's DIR is refused.\n"
+    "\n"
+    "  --set KEY=VALUE   override a config key by its dotted name (avalanche keys); repeatable\n"
+    "  --seed N          the master seed (sim.seed)\n"
+    "  --replication R   the random streams of replication R, to repeat one row of a sweep\n"
+    "  --out DIR         the output directory (default results/run)\n"
+    "  -q, --quiet       no progress on stderr, no summary on stdout\n"
+    "\n"
+    "Progress goes to stderr: a bar with the ETA on a terminal, a line every 5 s otherwise.\n";
+
+static const char check_usage[] =
+    "usage: avalanche check CONFIG [--set KEY=VALUE]...\n"
+    "\n"
+    "Validates CONFIG with its --set overrides exactly as run and sweep do, and prints every key\n"
+    "with its resolved value (the format of config.resolved.cfg). Exit status 2 and one line on\n"
+    "stderr naming the file and line (or the --set), the key, what was expected and what was\n"
+    "found when the config is wrong.\n";
+
+static const char plot_usage[] =
+    "usage: avalanche plot DIR\n"
+    "\n"
+    "Redraws every chart in DIR from its CSV files and config.resolved.cfg without simulating:\n"
+    "the dashboard of a run directory (timeseries.csv), the stability chart of a sweep\n"
+    "directory (regions.csv).\n";
+
+static const char keys_usage[] =
+    "usage: avalanche keys [PATTERN] [--names | --man]\n"
+    "\n"
+    "Lists every config key whose dotted name matches PATTERN (a glob with * ? [...] on the\n"
+    "whole name, else a substring; case ignored; none: every key): its type, unit, default and\n"
+    "range, whether an intervention may set it during a run, and what it means (with the source\n"
+    "of the default). Exit status 2 when no key matches.\n"
+    "\n"
+    "  --names   the names only, one a line (for scripts and shell completion)\n"
+    "  --man     the keys as roff, the key reference of avalanche.cfg(5)\n";
+
+/* The human summary (or --help, --version) went to stdout: a failed write is an I/O failure,
+ * not a success (`avalanche run ... > /dev/full`). */
+static int stdout_ok(int status)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return status;
+    int saved = errno ? errno : EIO;
+    if (status == EXIT_OK) {
+        fprintf(stderr, "avalanche: cannot write to standard output: %s\n", strerror(saved));
+        return EXIT_RUNTIME;
+    }
+    return status;
+}
 
 /* Loads the config with --set overrides and --seed. */
 static int load(const cli *c, params *p, err *e)
@@ -144,10 +216,41 @@ static void w_timing(FILE *f, const void *ctx)
     fputc('\n', f);
 }
 
+typedef struct om_ctx {
+    const table *ts;
+    double epoch_s;
+} om_ctx;
+
+static void w_openmetrics(FILE *f, const void *ctx)
+{
+    const om_ctx *o = ctx;
+    openmetrics_write(f, o->ts, o->epoch_s);
+}
+
+/* timeseries.om from the timeseries.csv just written, so that both hold the same numbers. */
+static int write_openmetrics(const char *dir, const params *p, err *e)
+{
+    char *csv = path_join(dir, "timeseries.csv");
+    table *t = table_read(csv, e);
+    free(csv);
+    if (!t)
+        return -1;
+    om_ctx o = {t, p->sim.epoch_s};
+    int rc = write_file(dir, "timeseries.om", w_openmetrics, &o, e);
+    table_free(t);
+    return rc;
+}
+
 static void w_config(FILE *f, const void *ctx)
 {
     const run_ctx *r = ctx;
-    config_dump(r->p, f);
+    config_dump_resolved(r->p, f);
+}
+
+static void w_provenance(FILE *f, const void *ctx)
+{
+    (void)ctx;
+    version_csv(f);
 }
 
 static void fmt_num(char *buf, size_t n, double v, const char *unit)
@@ -161,20 +264,20 @@ static void fmt_num(char *buf, size_t n, double v, const char *unit)
 /* Draws the run dashboard from DIR/timeseries.csv and DIR/summary.csv-derived facts. */
 static int draw_dashboard(const char *dir, const params *p, const summary *s, err *e)
 {
-    char title[256], subtitle[512], rec[64];
-    snprintf(title, sizeof title, "avalanche: %d nodes, %s SA lookup, loopback %g qps / burst %d",
+    char setup[256], subtitle[768], rec[64];
+    snprintf(setup, sizeof setup, "%d nodes, %s SA lookup, loopback %g qps / burst %d",
              p->cluster.nodes, sa_mode_name(p->apiserver.sa_lookup.mode), p->apiserver.loopback.qps,
              p->apiserver.loopback.burst);
     fmt_num(rec, sizeof rec, s->recovery_s, " s");
     if (p->trigger.kind == TRIGGER_NONE)
-        snprintf(subtitle, sizeof subtitle, "no trigger · class %s · seed %llu",
+        snprintf(subtitle, sizeof subtitle, "%s · no trigger · class %s · seed %llu", setup,
                  run_class_name(s->cls), (unsigned long long)p->sim.seed);
     else {
         char span[48] = "";
         if (p->trigger.duration_s > 0.0)
             snprintf(span, sizeof span, " for %g s", p->trigger.duration_s);
         snprintf(subtitle, sizeof subtitle,
-                 "trigger %s at %g s%s · class %s · recovery %s · seed %llu",
+                 "%s · trigger %s at %g s%s · class %s · recovery %s · seed %llu", setup,
                  trigger_kind_name(p->trigger.kind), p->trigger.at_s, span, run_class_name(s->cls),
                  rec, (unsigned long long)p->sim.seed);
     }
@@ -186,7 +289,7 @@ static int draw_dashboard(const char *dir, const params *p, const summary *s, er
     if (nmarks < 0)
         return -1;
     plot_run_info info = {
-        .title = title,
+        .title = config_title(p),
         .subtitle = subtitle,
         .mutating_cap = p->apiserver.max_mutating_requests_inflight,
         .readonly_cap = p->apiserver.max_requests_inflight,
@@ -213,7 +316,8 @@ static void print_summary(const params *p, const cli *c, const summary *s, const
 {
     char rec[64], a[32], b[32], d[32];
     fmt_num(rec, sizeof rec, s->recovery_s, " s");
-    printf("avalanche run: %s (seed %llu)\n", c->config ? c->config : "built-in defaults",
+    printf("avalanche run: %s (seed %llu)\n",
+           c->config ? c->config : "built-in Kubernetes 1.12 defaults",
            (unsigned long long)p->sim.seed);
     printf("  class: %s, recovery time: %s (%s the %g s recovery window), health judged on: %s\n",
            run_class_name(s->cls), rec, s->within_window ? "within" : "not within",
@@ -255,8 +359,88 @@ static void print_summary(const params *p, const cli *c, const summary *s, const
     printf("  wrote %s/\n", dir);
 }
 
+/* Every file `run` may write into its directory (the charts in each format). A run removes
+ * all of them before it writes its own, so that a directory holds only files of its last run:
+ * a chart in a format this run does not draw, interventions.csv of an earlier run with
+ * interventions, a compare chart, the temporaries of an interrupted write. */
+static const char *const run_outputs[] = {"config.resolved.cfg", "provenance.csv",
+                                          "timeseries.csv",      "timeseries.om",
+                                          "summary.csv",         "timing.csv",
+                                          "interventions.csv",   "timeseries.png",
+                                          "timeseries.svg",      "timeseries.pdf",
+                                          "compare.png",         "compare.svg",
+                                          "compare.pdf",         NULL};
+
+/* A directory holding a sweep's results is not a run's: refuse it rather than mix the two. */
+static int check_run_dir(const char *dir, err *e)
+{
+    static const char *const sweep_files[] = {"points.csv", "regions.csv", NULL};
+    for (int i = 0; sweep_files[i]; i++) {
+        char *path = path_join(dir, sweep_files[i]);
+        struct stat st;
+        int found = stat(path, &st) == 0;
+        free(path);
+        if (found)
+            return err_set(e,
+                           "--out %s: holds a sweep (%s); a run directory holds only one run's "
+                           "files: use another --out",
+                           dir, sweep_files[i]);
+    }
+    return 0;
+}
+
+/* Removes every run output (and its temporary DIR/.NAME.tmp) from dir. */
+static int clear_run_dir(const char *dir, err *e)
+{
+    for (int i = 0; run_outputs[i]; i++) {
+        char tmpname[128];
+        snprintf(tmpname, sizeof tmpname, ".%s.tmp", run_outputs[i]);
+        const char *names[2] = {run_outputs[i], tmpname};
+        for (int j = 0; j < 2; j++) {
+            char *path = path_join(dir, names[j]);
+            int rc = unlink(path) == 0 || errno == ENOENT
+                         ? 0
+                         : err_set(e, "%s: cannot remove the earlier run's file: %s", path,
+                                   strerror(errno));
+            free(path);
+            if (rc < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* The run's sample hook: classify_hook (the adaptive horizon), plus progress on stderr. Judging
+ * may end at sim.duration, so that is the target first; a run still draining after it goes on to
+ * the horizon, which becomes the target. */
+typedef struct run_hook_ctx {
+    classify *judge;
+    const params *p;
+    cli_progress pr;
+} run_hook_ctx;
+
+static void run_progress(run_hook_ctx *h, double t, int final)
+{
+    double d = h->p->sim.duration_s;
+    int draining = t > d && classify_horizon(h->p) > d;
+    cli_progress_update(&h->pr, draining ? "run (draining, up to sim.max_duration)" : "run", t,
+                        draining ? classify_horizon(h->p) : d, "s", cli_wall_s(), final);
+}
+
+static int run_hook(void *ctx, const run_output *o)
+{
+    run_hook_ctx *h = ctx;
+    int stop = classify_hook(h->judge, o);
+    run_progress(h, o->samples[o->nsamples - 1].t, 0);
+    return stop;
+}
+
 static int cmd_run(int argc, char **argv)
 {
+    if (cli_help(argc, argv)) {
+        fputs(run_usage, stdout);
+        return EXIT_OK;
+    }
     err e;
     err_clear(&e);
     cli c;
@@ -269,7 +453,7 @@ static int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *dir = c.out ? c.out : "results/run";
-    if (dir_make(dir, &e) != 0) {
+    if (dir_make(dir, &e) != 0 || check_run_dir(dir, &e) != 0) {
         fprintf(stderr, "avalanche: %s\n", e.msg);
         cli_free(&c);
         return EXIT_USAGE;
@@ -278,16 +462,23 @@ static int cmd_run(int argc, char **argv)
     run_output o;
     /* The adaptive horizon: from sim.duration on, the run stops once its class is certain; a
      * draining run goes on to sim.max_duration so that its recovery time is measured. */
-    classify *judge = classify_new(&p);
-    model_run(&p, rep, 0, classify_hook, judge, &o);
-    classify_free(judge);
+    run_hook_ctx hc = {.judge = classify_new(&p), .p = &p};
+    cli_progress_init(&hc.pr, stderr, isatty(STDERR_FILENO), c.quiet, t0);
+    model_run(&p, rep, 0, run_hook, &hc, &o);
+    if (hc.pr.printed)
+        run_progress(&hc, o.end_s, 1);
+    cli_progress_end(&hc.pr);
+    classify_free(hc.judge);
     double wall_s = cli_wall_s() - t0;
     summary s;
     stats_summarize(&p, rep, &o, &s);
     run_ctx rc = {&p, &o, &s, wall_s};
     int status = EXIT_OK;
-    if (write_file(dir, "config.resolved.cfg", w_config, &rc, &e) != 0 ||
+    if (clear_run_dir(dir, &e) != 0 ||
+        write_file(dir, "config.resolved.cfg", w_config, &rc, &e) != 0 ||
+        write_file(dir, "provenance.csv", w_provenance, &rc, &e) != 0 ||
         write_file(dir, "timeseries.csv", w_timeseries, &rc, &e) != 0 ||
+        write_openmetrics(dir, &p, &e) != 0 ||
         write_file(dir, "summary.csv", w_summary, &rc, &e) != 0 ||
         write_file(dir, "timing.csv", w_timing, &rc, &e) != 0 ||
         (p.ninterventions > 0 &&
@@ -305,6 +496,10 @@ static int cmd_run(int argc, char **argv)
 
 static int cmd_check(int argc, char **argv)
 {
+    if (cli_help(argc, argv)) {
+        fputs(check_usage, stdout);
+        return stdout_ok(EXIT_OK);
+    }
     err e;
     err_clear(&e);
     cli c;
@@ -359,6 +554,10 @@ static int file_exists(const char *dir, const char *name)
 
 static int cmd_plot(int argc, char **argv)
 {
+    if (cli_help(argc, argv)) {
+        fputs(plot_usage, stdout);
+        return stdout_ok(EXIT_OK);
+    }
     if (argc != 1 || argv[0][0] == '-') {
         fputs("usage: avalanche plot DIR\n", stderr);
         return EXIT_USAGE;
@@ -386,19 +585,42 @@ static int cmd_plot(int argc, char **argv)
     return EXIT_OK;
 }
 
-/* The human summary (or --help, --version) went to stdout: a failed write is an I/O failure,
- * not a success (`avalanche run ... > /dev/full`). */
-static int stdout_ok(int status)
+static int cmd_keys(int argc, char **argv)
 {
-    if (fflush(stdout) == 0 && !ferror(stdout))
-        return status;
-    int saved = errno ? errno : EIO;
-    if (status == EXIT_OK) {
-        fprintf(stderr, "avalanche: cannot write to standard output: %s\n", strerror(saved));
-        return EXIT_RUNTIME;
+    if (cli_help(argc, argv)) {
+        fputs(keys_usage, stdout);
+        return stdout_ok(EXIT_OK);
     }
-    return status;
+    const char *pattern = NULL;
+    enum keydoc_format fmt = KEYDOC_TEXT;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--names") == 0) {
+            fmt = KEYDOC_NAMES;
+        } else if (strcmp(argv[i], "--man") == 0) {
+            fmt = KEYDOC_MAN;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "avalanche keys: %s: unknown option (see avalanche keys --help)\n",
+                    argv[i]);
+            return EXIT_USAGE;
+        } else if (pattern) {
+            fprintf(stderr, "avalanche keys: %s: unexpected argument (one PATTERN at most)\n",
+                    argv[i]);
+            return EXIT_USAGE;
+        } else {
+            pattern = argv[i];
+        }
+    }
+    int n = keydoc_print(stdout, pattern, fmt);
+    if (n == 0) {
+        fprintf(stderr, "avalanche keys: no key matches '%s' (avalanche keys lists them all)\n",
+                pattern);
+        return EXIT_USAGE;
+    }
+    return stdout_ok(EXIT_OK);
 }
+
+/* `avalanche help [COMMAND]`: the usage of one command, or the overview. */
+static int cmd_help(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
@@ -407,12 +629,13 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         fputs(usage, stdout);
         return stdout_ok(EXIT_OK);
     }
     if (strcmp(cmd, "--version") == 0) {
-        printf("avalanche %s\n", AVALANCHE_VERSION);
+        char line[256];
+        printf("%s\n", version_line(line, sizeof line));
         return stdout_ok(EXIT_OK);
     }
     if (strcmp(cmd, "run") == 0)
@@ -423,6 +646,44 @@ int main(int argc, char **argv)
         return stdout_ok(sweep_command(argc - 2, argv + 2));
     if (strcmp(cmd, "plot") == 0)
         return cmd_plot(argc - 2, argv + 2);
+    if (strcmp(cmd, "keys") == 0)
+        return cmd_keys(argc - 2, argv + 2);
+    if (strcmp(cmd, "compare") == 0)
+        return stdout_ok(compare_command(argc - 2, argv + 2));
+    if (strcmp(cmd, "help") == 0)
+        return cmd_help(argc - 2, argv + 2);
     fprintf(stderr, "avalanche: unknown command '%s' (see avalanche --help)\n", cmd);
+    return EXIT_USAGE;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc == 0 || cli_help(argc, argv)) {
+        fputs(usage, stdout);
+        return stdout_ok(EXIT_OK);
+    }
+    char *help[] = {"--help", NULL};
+    const char *c = argv[0];
+    if (argc > 1) {
+        fputs("avalanche help: one COMMAND at most (see avalanche --help)\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(c, "run") == 0)
+        return stdout_ok(cmd_run(1, help));
+    if (strcmp(c, "sweep") == 0)
+        return stdout_ok(sweep_command(1, help));
+    if (strcmp(c, "check") == 0)
+        return cmd_check(1, help);
+    if (strcmp(c, "plot") == 0)
+        return cmd_plot(1, help);
+    if (strcmp(c, "keys") == 0)
+        return cmd_keys(1, help);
+    if (strcmp(c, "compare") == 0)
+        return stdout_ok(compare_command(1, help));
+    if (strcmp(c, "help") == 0) {
+        fputs(usage, stdout);
+        return stdout_ok(EXIT_OK);
+    }
+    fprintf(stderr, "avalanche help: unknown command '%s' (see avalanche --help)\n", c);
     return EXIT_USAGE;
 }

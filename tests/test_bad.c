@@ -337,6 +337,11 @@ static int check_out_dir(const char *out, const char *stdout_path)
                 fprintf(stderr, "torn chart: %s\n", path);
                 bad = 1;
             }
+        } else if (len > 3 && strcmp(nm + len - 3, ".om") == 0) {
+            if (!ends_with(path, "# EOF\n", 6)) {
+                fprintf(stderr, "torn OpenMetrics file: %s\n", path);
+                bad = 1;
+            }
         } else if (len > 4 && strcmp(nm + len - 4, ".csv") == 0) {
             /* complete CSV: ends in a newline and every row has the header's field count */
             char *t = read_text(path);
@@ -502,7 +507,9 @@ static void test_tiny_run_ok(void **state)
     free(r.err);
     free(dir);
     assert_int_equal(status, 0);
-    assert_int_equal(files, 7);
+    /* config.resolved.cfg, provenance.csv, timeseries.csv, timeseries.om, summary.csv,
+     * timing.csv and the dashboard in three formats */
+    assert_int_equal(files, 9);
 }
 
 static int by_name(const void *a, const void *b)

@@ -2,6 +2,11 @@
  * resolved config read back by `check` giving the same config. Runs from the repo root. */
 #include "testutil.h"
 
+#include "cli.h"
+
+#include <errno.h>
+#include <pty.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -163,7 +168,10 @@ static void test_resolved_config_round_trips(void **state)
     const char *c2[] = {"check", o1, NULL};
     assert_int_equal(run_bin(c2, o2, e), 0);
     char *x = slurp(cfg), *y = slurp(o1), *z = slurp(o2);
-    assert_string_equal(x, y);
+    /* the resolved config is check's output after one line naming the build */
+    assert_int_equal(strncmp(x, "# avalanche ", 12), 0);
+    char *body = strchr(x, '\n') + 1;
+    assert_string_equal(body, y);
     assert_string_equal(y, z);
     assert_non_null(strstr(x, "rate = 12.5;"));
     free(x);
@@ -234,6 +242,401 @@ static void test_errors_and_exit_codes(void **state)
     expect_error(a8, 0, "");
 }
 
+static int exists(const char *d, const char *name)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", d, name);
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+/* A directory that run writes into holds only that run's files: a second run with one chart
+ * format and no interventions leaves no SVG or PDF dashboard and no interventions.csv of the
+ * first. A sweep's directory is refused. */
+static void test_rerun_leaves_no_stale_files(void **state)
+{
+    (void)state;
+    char cfg[128], out[128], o[256], e[256];
+    snprintf(cfg, sizeof cfg, "%s/iv.cfg", dir);
+    snprintf(out, sizeof out, "%s/same", dir);
+    snprintf(o, sizeof o, "%s/stale.out", dir);
+    snprintf(e, sizeof e, "%s/stale.err", dir);
+    FILE *f = fopen(cfg, "w");
+    fputs("interventions = ( { at = 700.0; set = [ \"sa_clients.rate = 1\" ]; } );\n", f);
+    fclose(f);
+    const char *first[32];
+    int n = 0;
+    first[n++] = "run";
+    first[n++] = cfg;
+    for (int i = 0; tiny[i]; i++)
+        first[n++] = tiny[i];
+    first[n++] = "--out";
+    first[n++] = out;
+    first[n++] = "--quiet";
+    first[n] = NULL;
+    assert_int_equal(run_bin(first, o, e), 0);
+    assert_true(exists(out, "timeseries.svg") && exists(out, "timeseries.pdf"));
+    assert_true(exists(out, "interventions.csv"));
+    const char *second[32];
+    n = 0;
+    second[n++] = "run";
+    for (int i = 0; tiny[i]; i++)
+        second[n++] = tiny[i];
+    second[n++] = "--set";
+    second[n++] = "cluster.nodes=200";
+    second[n++] = "--set";
+    second[n++] = "plot.formats=png";
+    second[n++] = "--out";
+    second[n++] = out;
+    second[n++] = "--quiet";
+    second[n] = NULL;
+    assert_int_equal(run_bin(second, o, e), 0);
+    assert_true(exists(out, "timeseries.png") && exists(out, "timeseries.csv"));
+    assert_false(exists(out, "timeseries.svg"));
+    assert_false(exists(out, "timeseries.pdf"));
+    assert_false(exists(out, "interventions.csv"));
+    char p[256];
+    snprintf(p, sizeof p, "%s/config.resolved.cfg", out);
+    char *text = slurp(p);
+    assert_non_null(strstr(text, "nodes = 200;"));
+    free(text);
+
+    /* a sweep's directory is not a run's */
+    char sw[128];
+    snprintf(sw, sizeof sw, "%s/sweepdir", dir);
+    mkdir(sw, 0777);
+    snprintf(p, sizeof p, "%s/points.csv", sw);
+    f = fopen(p, "w");
+    fputs("point\n", f);
+    fclose(f);
+    const char *a[] = {"run", "--set", "cluster.nodes=10", "--out", sw, NULL};
+    expect_error(a, 2, "holds a sweep (points.csv)");
+    assert_false(exists(sw, "timeseries.csv"));
+}
+
+/* Every output directory records the version and commit: the first line of config.resolved.cfg
+ * and provenance.csv, the same as --version; the CSV files of one config and seed stay
+ * byte-identical (test_run_outputs_and_determinism). */
+static void test_provenance(void **state)
+{
+    (void)state;
+    char o[256], e[256], p[256];
+    snprintf(o, sizeof o, "%s/version.out", dir);
+    snprintf(e, sizeof e, "%s/version.err", dir);
+    const char *v[] = {"--version", NULL};
+    assert_int_equal(run_bin(v, o, e), 0);
+    char *version = slurp(o);
+    assert_int_equal(strncmp(version, "avalanche ", 10), 0);
+    assert_non_null(strstr(version, " (commit "));
+    snprintf(p, sizeof p, "%s/a/config.resolved.cfg", dir);
+    char *cfg = slurp(p);
+    assert_int_equal(strncmp(cfg, "# ", 2), 0);
+    assert_int_equal(strncmp(cfg + 2, version, strlen(version)), 0); /* the line, its newline */
+    snprintf(p, sizeof p, "%s/a/provenance.csv", dir);
+    char *csv = slurp(p);
+    /* "avalanche 0.2.0 (commit abc)" -> "avalanche,0.2.0,abc" */
+    char want[256];
+    char ver[64], commit[128];
+    assert_int_equal(sscanf(version, "avalanche %63s (commit %127[^)])", ver, commit), 2);
+    snprintf(want, sizeof want, "program,version,commit\navalanche,%s,%s\n", ver, commit);
+    assert_string_equal(csv, want);
+    free(csv);
+    free(cfg);
+    free(version);
+}
+
+/* The dashboard's title is plot.title: the config file's name by default. */
+static void test_dashboard_title(void **state)
+{
+    (void)state;
+    char cfg[128], out[128], o[256], e[256], p[256];
+    snprintf(cfg, sizeof cfg, "%s/my-scenario.cfg", dir);
+    snprintf(out, sizeof out, "%s/titled", dir);
+    snprintf(o, sizeof o, "%s/title.out", dir);
+    snprintf(e, sizeof e, "%s/title.err", dir);
+    FILE *f = fopen(cfg, "w");
+    fputs("plot = { formats = [ \"svg\" ]; };\n", f);
+    fclose(f);
+    const char *args[32];
+    int n = 0;
+    args[n++] = "run";
+    args[n++] = cfg;
+    for (int i = 0; tiny[i]; i++)
+        args[n++] = tiny[i];
+    args[n++] = "--out";
+    args[n++] = out;
+    args[n++] = "--quiet";
+    args[n] = NULL;
+    assert_int_equal(run_bin(args, o, e), 0);
+    snprintf(p, sizeof p, "%s/timeseries.svg", out);
+    char *svg = slurp(p);
+    assert_non_null(strstr(svg, "<title>my-scenario.cfg</title>"));
+    free(svg);
+    args[n++] = "--set";
+    args[n++] = "plot.title=Webhook TTL 30 s";
+    args[n] = NULL;
+    assert_int_equal(run_bin(args, o, e), 0);
+    svg = slurp(p);
+    assert_non_null(strstr(svg, "<title>Webhook TTL 30 s</title>"));
+    free(svg);
+    /* plot redraws it from the resolved config */
+    assert_int_equal(unlink(p), 0);
+    const char *replot[] = {"plot", out, NULL};
+    assert_int_equal(run_bin(replot, o, e), 0);
+    svg = slurp(p);
+    assert_non_null(strstr(svg, "<title>Webhook TTL 30 s</title>"));
+    free(svg);
+}
+
+/* compare: two runs on one dashboard, in the first run's formats, labelled; errors exit 2. */
+static void test_compare(void **state)
+{
+    (void)state;
+    char base[128], mit[128], out[128], o[256], e[256], p[256];
+    snprintf(base, sizeof base, "%s/cmp-base", dir);
+    snprintf(mit, sizeof mit, "%s/cmp-cert/", dir); /* a trailing slash: the label drops it */
+    snprintf(out, sizeof out, "%s/cmp-out", dir);
+    snprintf(o, sizeof o, "%s/cmp.out", dir);
+    snprintf(e, sizeof e, "%s/cmp.err", dir);
+    const char *args[32];
+    int n = 0;
+    args[n++] = "run";
+    for (int i = 0; tiny[i]; i++)
+        args[n++] = tiny[i];
+    args[n++] = "--set";
+    args[n++] = "plot.formats=png,svg";
+    args[n++] = "--quiet";
+    args[n++] = "--out";
+    args[n++] = base;
+    args[n] = NULL;
+    assert_int_equal(run_bin(args, o, e), 0);
+    args[n - 1] = mit;
+    args[n++] = "--set";
+    args[n++] = "metrics_server.auth=certificate";
+    args[n++] = "--set";
+    args[n++] = "apiserver.max_mutating_requests_inflight=400";
+    args[n] = NULL;
+    assert_int_equal(run_bin(args, o, e), 0);
+
+    const char *c1[] = {"compare", base, mit, "--label", "1.12 base", "--out", out, NULL};
+    assert_int_equal(run_bin(c1, o, e), 0);
+    char *text = slurp(o);
+    assert_non_null(strstr(text, "2 runs (1.12 base, cmp-cert)"));
+    free(text);
+    assert_true(exists(out, "compare.png") && exists(out, "compare.svg"));
+    assert_false(exists(out, "compare.pdf")); /* the first run's plot.formats */
+    assert_true(exists(out, "provenance.csv"));
+    snprintf(p, sizeof p, "%s/compare.png", out);
+    FILE *f = fopen(p, "rb");
+    unsigned char sig[8] = {0};
+    assert_int_equal(fread(sig, 1, 8, f), 8);
+    fclose(f);
+    assert_memory_equal(sig, "\x89PNG\r\n\x1a\n", 8);
+    snprintf(p, sizeof p, "%s/compare.svg", out);
+    text = slurp(p);
+    assert_non_null(strstr(text, "<title>1.12 base vs cmp-cert</title>"));
+    free(text);
+
+    /* errors: not a run, no run at all, too many labels, into a run's directory */
+    const char *c2[] = {"compare", base, dir, "--out", out, NULL};
+    expect_error(c2, 2, "not a run directory (no timeseries.csv");
+    const char *c3[] = {"compare", "--out", out, NULL};
+    expect_error(c3, 2, "missing DIR");
+    const char *c4[] = {"compare", base, "--label", "a", "--label", "b", "--out", out, NULL};
+    expect_error(c4, 2, "more labels (2) than runs (1)");
+    const char *c5[] = {"compare", base, mit, "--out", base, NULL};
+    expect_error(c5, 2, "holds a run");
+    const char *c6[] = {"compare", base, "--frob", NULL};
+    expect_error(c6, 2, "unknown option");
+}
+
+/* Every command answers --help with its usage on stdout and status 0. */
+static void test_help_of_every_command(void **state)
+{
+    (void)state;
+    const char *cmds[] = {"run", "sweep", "plot", "check", "keys", "compare", "help"};
+    char o[256], e[256];
+    snprintf(o, sizeof o, "%s/help.out", dir);
+    snprintf(e, sizeof e, "%s/help.err", dir);
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        const char *forms[3][4] = {
+            {cmds[i], "--help", NULL}, {cmds[i], "-h", NULL}, {"help", cmds[i], NULL}};
+        for (int j = 0; j < 3; j++) {
+            int st = run_bin(forms[j], o, e);
+            char *out = slurp(o);
+            char want[64];
+            snprintf(want, sizeof want, "usage: avalanche %s", cmds[i]);
+            if (st != 0 || (strcmp(cmds[i], "help") != 0 && !strstr(out, want)) ||
+                !strstr(out, "usage"))
+                fail_msg("avalanche %s %s: status %d, stdout:\n%s", forms[j][0], forms[j][1], st,
+                         out);
+            free(out);
+        }
+    }
+    const char *top[] = {"--help", NULL};
+    assert_int_equal(run_bin(top, o, e), 0);
+    char *out = slurp(o);
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "avalanche %s ", cmds[i]);
+        if (!strstr(out, want))
+            fail_msg("avalanche --help does not list %s", cmds[i]);
+    }
+    /* the built-in defaults are the 1.12 defaults, not the incident config */
+    assert_null(strstr(out, "incident"));
+    free(out);
+    const char *run[] = {"run", "--help", NULL};
+    assert_int_equal(run_bin(run, o, e), 0);
+    out = slurp(o);
+    assert_non_null(strstr(out, "Kubernetes\n1.12 defaults"));
+    assert_non_null(strstr(out, "no other ServiceAccount-token"));
+    free(out);
+}
+
+/* `avalanche keys PATTERN`: every matching key with its type, default, range and meaning. */
+static void test_keys_command(void **state)
+{
+    (void)state;
+    char o[256], e[256];
+    snprintf(o, sizeof o, "%s/keys.out", dir);
+    snprintf(e, sizeof e, "%s/keys.err", dir);
+    const char *a1[] = {"keys", "webhook_cache", NULL};
+    assert_int_equal(run_bin(a1, o, e), 0);
+    char *out = slurp(o);
+    assert_string_equal(
+        out, "kubelet.webhook_cache_ttl: number (s), default 120, >= 0; mid-run: yes\n"
+             "    --authentication-token-webhook-cache-ttl: how long a kubelet caches a\n"
+             "    TokenReview answer (120: kubelet config v1beta1 defaults.go)\n"
+             "    when set mid-run: reviews cached from now on\n");
+    free(out);
+    const char *a2[] = {"keys", "apiserver.loopback.*", "--names", NULL};
+    assert_int_equal(run_bin(a2, o, e), 0);
+    out = slurp(o);
+    assert_string_equal(out, "apiserver.loopback.qps\napiserver.loopback.burst\n");
+    free(out);
+    const char *a3[] = {"keys", "apiserver.loopback.qps", NULL};
+    assert_int_equal(run_bin(a3, o, e), 0);
+    out = slurp(o);
+    assert_non_null(strstr(out, "mid-run: at apiserver_restart"));
+    free(out);
+    const char *a4[] = {"keys", "no_such_key", NULL};
+    expect_error(a4, 2, "no key matches 'no_such_key'");
+    const char *a5[] = {"keys", "--frobnicate", NULL};
+    expect_error(a5, 2, "unknown option");
+    /* every key once */
+    const char *a6[] = {"keys", "--names", NULL};
+    assert_int_equal(run_bin(a6, o, e), 0);
+    out = slurp(o);
+    assert_non_null(strstr(out, "sim.duration\n"));
+    assert_non_null(strstr(out, "interventions[].at\n"));
+    assert_null(strstr(strstr(out, "cluster.nodes\n") + 1, "\ncluster.nodes\n"));
+    free(out);
+}
+
+/* The progress meter: sparse lines off a terminal, a bar redrawn in place on one, none quiet. */
+static void test_progress_meter(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cli_progress pr;
+    cli_progress_init(&pr, f, 0, 0, 100.0);
+    cli_progress_update(&pr, "run", 100, 1800, "s", 101.0, 0); /* too soon */
+    cli_progress_update(&pr, "run", 600, 1800, "s", 106.0, 0);
+    cli_progress_update(&pr, "run", 700, 1800, "s", 107.0, 0); /* too soon */
+    cli_progress_update(&pr, "run", 1800, 1800, "s", 108.0, 1);
+    cli_progress_end(&pr);
+    fclose(f);
+    assert_string_equal(buf, "run: 600/1800 s, 100 s/s, ETA 0:12\n"
+                             "run: 1800/1800 s, 225 s/s, ETA 0:00\n");
+    free(buf);
+
+    f = open_memstream(&buf, &len);
+    cli_progress_init(&pr, f, 1, 0, 0.0);
+    cli_progress_update(&pr, "run", 900, 1800, "s", 1.0, 0);
+    cli_progress_end(&pr);
+    fclose(f);
+    assert_string_equal(buf, "\r\033[Krun [###############...............] 900/1800 s  900 s/s  "
+                             "ETA 0:01\n");
+    free(buf);
+
+    f = open_memstream(&buf, &len);
+    cli_progress_init(&pr, f, 1, 1, 0.0);
+    cli_progress_update(&pr, "run", 900, 1800, "s", 10.0, 1);
+    cli_progress_end(&pr);
+    fclose(f);
+    assert_string_equal(buf, "");
+    free(buf);
+}
+
+/* Runs the binary with stderr on a pseudo-terminal; returns what the terminal showed. */
+static char *run_on_tty(const char *const *args, int *status)
+{
+    int master;
+    pid_t pid = forkpty(&master, NULL, NULL, NULL);
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        const char *argv[64];
+        int n = 0;
+        argv[n++] = AVALANCHE_BIN;
+        for (; args[n - 1]; n++)
+            argv[n] = args[n - 1];
+        argv[n] = NULL;
+        if (!freopen("/dev/null", "w", stdout))
+            _exit(127);
+        execv(AVALANCHE_BIN, (char *const *)argv);
+        _exit(127);
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (len + 1 == cap)
+            buf = realloc(buf, cap *= 2);
+        ssize_t got = read(master, buf + len, cap - len - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break; /* EIO once the child has gone */
+        len += (size_t)got;
+    }
+    buf[len] = '\0';
+    close(master);
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return buf;
+}
+
+/* `run` shows the same bar with ETA on a terminal that `sweep` does; --quiet silences it. */
+static void test_run_progress_on_a_terminal(void **state)
+{
+    (void)state;
+    char out[128];
+    snprintf(out, sizeof out, "%s/tty", dir);
+    /* long enough for a few redraws (0.2 s apart) */
+    const char *args[] = {"run",   "configs/k8s-1.12-incident.cfg",
+                          "--set", "cluster.nodes=10000",
+                          "--set", "plot.formats=png",
+                          "--out", out,
+                          NULL};
+    int st;
+    char *tty = run_on_tty(args, &st);
+    assert_int_equal(st, 0);
+    if (!strstr(tty, "\r\033[Krun [") || !strstr(tty, " s/s  ETA ") || !strstr(tty, "1800/1800 s"))
+        fail_msg("no progress bar on the terminal:\n%s", tty);
+    free(tty);
+    const char *quiet[] = {"run",     "configs/k8s-1.12-incident.cfg",
+                           "--set",   "cluster.nodes=10000",
+                           "--set",   "plot.formats=png",
+                           "--quiet", "--out",
+                           out,       NULL};
+    tty = run_on_tty(quiet, &st);
+    assert_int_equal(st, 0);
+    assert_null(strstr(tty, "ETA"));
+    free(tty);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +644,14 @@ int main(void)
         cmocka_unit_test(test_resolved_config_round_trips),
         cmocka_unit_test(test_plot_redraws),
         cmocka_unit_test(test_errors_and_exit_codes),
+        cmocka_unit_test(test_help_of_every_command),
+        cmocka_unit_test(test_keys_command),
+        cmocka_unit_test(test_progress_meter),
+        cmocka_unit_test(test_provenance),
+        cmocka_unit_test(test_dashboard_title),
+        cmocka_unit_test(test_compare),
+        cmocka_unit_test(test_rerun_leaves_no_stale_files),
+        cmocka_unit_test(test_run_progress_on_a_terminal),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

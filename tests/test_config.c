@@ -9,7 +9,9 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "model.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,7 +143,7 @@ static void test_full_round_trip(void **state)
     /* awkward doubles must survive too */
     assert_int_equal(config_set_number(&p, "kubelet.retry.jitter", 1.0 / 3.0, NULL, &e), 0);
     assert_int_equal(config_set_number(&p, "apiserver.cpu.reject_cost", 5e-324, NULL, &e), 0);
-    assert_int_equal(config_set_number(&p, "background.readonly_rate", 1e21, NULL, &e), 0);
+    assert_int_equal(config_set_number(&p, "kubelet.api_qps", 1e21, NULL, &e), 0);
     assert_int_equal(config_set_number(&p, "sa_clients.zipf", 0.1 + 0.2, NULL, &e), 0);
     assert_int_equal(config_set_number(&p, "sa_clients.rate", -0.0, NULL, &e), 0);
 
@@ -364,7 +366,8 @@ static void test_validate_direct(void **state)
     params_defaults(&p);
     p.sim.warmup_s = p.sim.duration_s;
     assert_int_equal(config_validate(&p, &e), -1);
-    assert_string_equal(e.msg, "sim.warmup: expected less than sim.duration = 1800 (got 1800)");
+    assert_string_equal(e.msg, "sim.warmup: expected less than sim.duration = 1800 (got 1800); "
+                               "lower sim.warmup below 1800 or raise sim.duration above 1800");
 
     err_clear(&e);
     params_defaults(&p);
@@ -376,7 +379,261 @@ static void test_validate_direct(void **state)
     const char *sets[] = {"sim.warmup=1800"};
     assert_int_equal(config_load(&p, NULL, sets, 1, &e), -1);
     assert_string_equal(e.msg, "--set sim.warmup=1800: sim.warmup: expected less than "
-                               "sim.duration = 1800 (got 1800)");
+                               "sim.duration = 1800 (got 1800); lower sim.warmup below 1800 or "
+                               "raise sim.duration above 1800");
+}
+
+/* A --set of either key of a cross-field check is blamed, not the base file's line of the other
+ * key; the message says which key to change and where the other one was set. */
+static void test_cross_field_blames_the_set(void **state)
+{
+    (void)state;
+    params p;
+    err e;
+    err_clear(&e);
+    const char *path =
+        write_snippet("base.cfg", "sim = {\n  duration = 1000.0;\n  warmup = 300.0;\n};\n"
+                                  "trigger = { at = 400.0; };\n");
+    const char *sets[] = {"sim.duration=100"};
+    assert_int_equal(config_load(&p, path, sets, 1, &e), -1);
+    char want[512];
+    snprintf(want, sizeof want,
+             "--set sim.duration=100: sim.warmup: expected less than sim.duration = 100 (got "
+             "300); lower sim.warmup below 100 or raise sim.duration above 300 (sim.warmup is set "
+             "at %s:3)",
+             path);
+    assert_string_equal(e.msg, want);
+
+    /* the file alone: its line of the key the message is about */
+    err_clear(&e);
+    const char *sets2[] = {"trigger.at=990"};
+    assert_int_equal(config_load(&p, path, sets2, 1, &e), -1);
+    assert_contains(e.msg, "--set trigger.at=990: trigger.at: expected trigger.at + "
+                           "trigger.duration + health.window <= sim.duration = 1000");
+    assert_contains(e.msg, "; move the trigger earlier or raise sim.duration to at least 1050");
+
+    /* of two --sets involved, the last one applied */
+    err_clear(&e);
+    const char *sets3[] = {"sim.warmup=2000", "health.window=30"};
+    assert_int_equal(config_load(&p, path, sets3, 2, &e), -1);
+    assert_contains(e.msg, "--set sim.warmup=2000: sim.warmup: expected less than sim.duration");
+    err_clear(&e);
+    const char *sets4[] = {"sim.duration=200", "sim.warmup=250"};
+    assert_int_equal(config_load(&p, path, sets4, 2, &e), -1);
+    assert_contains(e.msg, "--set sim.warmup=250: sim.warmup:");
+
+    /* no --set involved: the file's line, as before */
+    err_clear(&e);
+    const char *sets5[] = {"cluster.nodes=10"};
+    path = write_snippet("base2.cfg", "sim = {\n  duration = 100.0;\n  warmup = 300.0;\n};\n");
+    assert_int_equal(config_load(&p, path, sets5, 1, &e), -1);
+    snprintf(want, sizeof want,
+             "%s:3: sim.warmup: expected less than sim.duration = 100 (got 300); lower sim.warmup "
+             "below 100 or raise sim.duration above 300",
+             path);
+    assert_string_equal(e.msg, want);
+}
+
+/* Runs that cannot finish sensibly are refused, each bound named with its limit. */
+static void test_cost_bounds(void **state)
+{
+    (void)state;
+    params p;
+    err e;
+    err_clear(&e);
+    const char *s1[] = {"sim.sample_interval=0.000001"};
+    assert_int_equal(config_load(&p, NULL, s1, 1, &e), -1);
+    assert_contains(e.msg, "--set sim.sample_interval=0.000001: sim.sample_interval: the run would "
+                           "take 1.44e+10 samples");
+    assert_contains(e.msg, "more than the limit of 1000000 samples");
+    err_clear(&e);
+    const char *s2[] = {"sim.duration=1e15"};
+    assert_int_equal(config_load(&p, NULL, s2, 1, &e), -1);
+    assert_contains(e.msg,
+                    "--set sim.duration=1e15: sim.duration: the run would take 1e+15 samples");
+    err_clear(&e);
+    const char *s3[] = {"cluster.nodes=1000000", "sim.max_duration=100000"};
+    assert_int_equal(config_load(&p, NULL, s3, 2, &e), -1);
+    assert_contains(e.msg, "the run would need about 3.25e+10 engine events");
+    assert_contains(e.msg, "more than the limit of 1e+10");
+    err_clear(&e);
+    const char *s4[] = {"sa_clients.rate=1e9"};
+    assert_int_equal(config_load(&p, NULL, s4, 1, &e), -1);
+    assert_contains(e.msg, "--set sa_clients.rate=1e9: sa_clients.rate: the run would need about");
+    /* the limits leave room: a million nodes for the default horizon, a day at 0.1 s */
+    err_clear(&e);
+    const char *s5[] = {"cluster.nodes=1000000"};
+    assert_int_equal(config_load(&p, NULL, s5, 1, &e), 0);
+    const char *s6[] = {"sim.max_duration=86400", "sim.sample_interval=0.1"};
+    assert_int_equal(config_load(&p, NULL, s6, 2, &e), 0);
+}
+
+/* The a-priori estimate is within a factor 2 of what healthy runs take. */
+static void test_event_estimate(void **state)
+{
+    (void)state;
+    const char *cases[][6] = {
+        {"cluster.nodes=400", "metrics_server.enabled=false", NULL},
+        {"cluster.nodes=400", NULL},
+        {"cluster.nodes=0", "metrics_server.enabled=false", "sa_clients.rate=50",
+         "sa_clients.tokens=40", NULL},
+        {"cluster.nodes=0", "metrics_server.enabled=false", "background.mutating_rate=40",
+         "background.readonly_rate=40", NULL},
+        {"cluster.nodes=300", "sa_clients.rate=20", "sa_clients.tokens=20",
+         "background.readonly_rate=30", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *sets[12];
+        int n = 0;
+        sets[n++] = "trigger.kind=none";
+        sets[n++] = "sim.duration=600";
+        sets[n++] = "sim.max_duration=600";
+        sets[n++] = "sim.warmup=100";
+        for (int j = 0; cases[i][j]; j++)
+            sets[n++] = cases[i][j];
+        params p;
+        err e;
+        err_clear(&e);
+        if (config_load(&p, NULL, sets, n, &e) < 0)
+            fail_msg("%s", e.msg);
+        run_output o;
+        model_run(&p, 0, 0, NULL, NULL, &o);
+        double est = config_estimate_events(&p), got = (double)o.events;
+        run_output_free(&o);
+        if (!(est >= 0.5 * got && est <= 2 * got))
+            fail_msg("case %zu: estimated %.3g events, the run took %.3g", i, est, got);
+    }
+}
+
+/* plot.title: the config file's name unless set; the --set or file value as written. */
+static void test_plot_title(void **state)
+{
+    (void)state;
+    params p;
+    err e;
+    err_clear(&e);
+    assert_int_equal(config_load(&p, DATA "mitigation.cfg", NULL, 0, &e), 0);
+    assert_string_equal(p.plot.title, "mitigation.cfg"); /* the outer file, not its base */
+    assert_string_equal(config_title(&p), "mitigation.cfg");
+    const char *sets[] = {"plot.title=Mitigation: no loopback limit"};
+    assert_int_equal(config_load(&p, DATA "mitigation.cfg", sets, 1, &e), 0);
+    assert_string_equal(config_title(&p), "Mitigation: no loopback limit");
+    const char *path =
+        write_snippet("titled.cfg", "plot = { title = \"Base \\\"quoted\\\"\"; };\n");
+    assert_int_equal(config_load(&p, path, NULL, 0, &e), 0);
+    assert_string_equal(p.plot.title, "Base \"quoted\"");
+    /* written back and read again */
+    char *text = dump_string(&p);
+    assert_contains(text, "    title = \"Base \\\"quoted\\\"\";\n");
+    params q;
+    path = write_snippet("titled2.cfg", text);
+    assert_int_equal(config_load(&q, path, NULL, 0, &e), 0);
+    assert_string_equal(q.plot.title, p.plot.title);
+    free(text);
+    /* no file: empty, and the charts say what ran */
+    assert_int_equal(config_load(&p, NULL, NULL, 0, &e), 0);
+    assert_string_equal(p.plot.title, "");
+    assert_string_equal(config_title(&p), "built-in Kubernetes 1.12 defaults");
+    /* not a string, too long */
+    path = write_snippet("badtitle.cfg", "plot = { title = 5; };\n");
+    assert_int_equal(config_load(&p, path, NULL, 0, &e), -1);
+    assert_contains(e.msg, "badtitle.cfg:1: plot.title: expected a string (got 5)");
+    char longset[300] = "plot.title=";
+    memset(longset + 11, 'x', 200);
+    longset[211] = '\0';
+    err_clear(&e);
+    assert_int_equal(config_apply_set(&p, longset, &e), -1);
+    assert_contains(e.msg, "plot.title: expected a string of at most 127 characters (got 200)");
+}
+
+/* config.resolved.cfg starts with the build; comparing two of them ignores that line. */
+static void test_resolved_provenance(void **state)
+{
+    (void)state;
+    params p, q;
+    err e;
+    err_clear(&e);
+    params_defaults(&p);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(config_dump_resolved(&p, f), 0);
+    fclose(f);
+    assert_int_equal(strncmp(buf, "# avalanche ", 12), 0);
+    char *plain = dump_string(&p);
+    assert_string_equal(strchr(buf, '\n') + 1, plain);
+    /* another build's line: the same config */
+    char *other = malloc(strlen(plain) + 64);
+    sprintf(other, "# avalanche 9.9.9 (commit 0000000-dirty)\n%s", plain);
+    assert_true(config_resolved_same(buf, other));
+    assert_true(config_resolved_same(buf, plain));
+    /* a different config is not */
+    other[strlen(other) - 2] = 'X';
+    assert_false(config_resolved_same(buf, other));
+    /* and the file loads, the line being a comment */
+    const char *path = write_snippet("resolved-provenance.cfg", buf);
+    assert_int_equal(config_load(&q, path, NULL, 0, &e), 0);
+    assert_memory_equal(&p, &q, sizeof p);
+    free(other);
+    free(plain);
+    free(buf);
+}
+
+/* Every shipped config resolves to exactly the text pinned in tests/data/config/check/ (what
+ * `avalanche check configs/X.cfg` printed when it was pinned), and that text reads back to itself.
+ * Regenerate a pinned file only for a change meant to alter the resolved config:
+ *   build/avalanche check configs/X.cfg > tests/data/config/check/X.cfg */
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    int c;
+    while ((c = fgetc(f)) != EOF)
+        fputc(c, m);
+    fclose(f);
+    fclose(m);
+    return buf;
+}
+
+static void test_shipped_configs_pinned(void **state)
+{
+    (void)state;
+    DIR *d = opendir("configs");
+    assert_non_null(d);
+    struct dirent *de;
+    int n = 0;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (len < 5 || strcmp(de->d_name + len - 4, ".cfg") != 0)
+            continue;
+        char path[512], pinned[512];
+        snprintf(path, sizeof path, "configs/%s", de->d_name);
+        snprintf(pinned, sizeof pinned, DATA "check/%s", de->d_name);
+        params p, q;
+        err e;
+        err_clear(&e);
+        if (config_load(&p, path, NULL, 0, &e) < 0)
+            fail_msg("%s", e.msg);
+        char *got = dump_string(&p), *want = read_text(pinned);
+        if (!want)
+            fail_msg("%s has no pinned resolved config %s", path, pinned);
+        if (strcmp(got, want) != 0)
+            fail_msg("%s resolves differently from %s", path, pinned);
+        if (config_load(&q, pinned, NULL, 0, &e) < 0)
+            fail_msg("%s", e.msg);
+        char *again = dump_string(&q);
+        assert_string_equal(again, want);
+        free(got);
+        free(want);
+        free(again);
+        n++;
+    }
+    closedir(d);
+    assert_true(n >= 10);
 }
 
 /* ---- bad files ---- */
@@ -670,12 +927,24 @@ static void test_bad_sets(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),        cmocka_unit_test(test_defaults_round_trip),
-        cmocka_unit_test(test_full_round_trip), cmocka_unit_test(test_include_override),
-        cmocka_unit_test(test_int_for_float),   cmocka_unit_test(test_dist_partial),
-        cmocka_unit_test(test_set_good),        cmocka_unit_test(test_numeric_keys),
-        cmocka_unit_test(test_validate_direct), cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_missing_file),    cmocka_unit_test(test_bad_sets),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_defaults_round_trip),
+        cmocka_unit_test(test_full_round_trip),
+        cmocka_unit_test(test_include_override),
+        cmocka_unit_test(test_int_for_float),
+        cmocka_unit_test(test_dist_partial),
+        cmocka_unit_test(test_set_good),
+        cmocka_unit_test(test_numeric_keys),
+        cmocka_unit_test(test_validate_direct),
+        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_bad_sets),
+        cmocka_unit_test(test_shipped_configs_pinned),
+        cmocka_unit_test(test_resolved_provenance),
+        cmocka_unit_test(test_plot_title),
+        cmocka_unit_test(test_cross_field_blames_the_set),
+        cmocka_unit_test(test_cost_bounds),
+        cmocka_unit_test(test_event_estimate),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }
