@@ -615,7 +615,7 @@ static void test_run_progress_on_a_terminal(void **state)
     char out[128];
     snprintf(out, sizeof out, "%s/tty", dir);
     /* long enough for a few redraws (0.2 s apart) */
-    const char *args[] = {"run",   "configs/k8s-1.12-incident.cfg",
+    const char *args[] = {"run",   "configs/k8s-1.14-informer.cfg",
                           "--set", "cluster.nodes=10000",
                           "--set", "plot.formats=png",
                           "--out", out,
@@ -626,7 +626,7 @@ static void test_run_progress_on_a_terminal(void **state)
     if (!strstr(tty, "\r\033[Krun [") || !strstr(tty, " s/s  ETA ") || !strstr(tty, "1800/1800 s"))
         fail_msg("no progress bar on the terminal:\n%s", tty);
     free(tty);
-    const char *quiet[] = {"run",     "configs/k8s-1.12-incident.cfg",
+    const char *quiet[] = {"run",     "configs/k8s-1.14-informer.cfg",
                            "--set",   "cluster.nodes=10000",
                            "--set",   "plot.formats=png",
                            "--quiet", "--out",
