@@ -1,7 +1,7 @@
 /* params: every model parameter as a plain, copyable struct, and the Kubernetes 1.12 defaults (L3).
  * Times in seconds, rates per second. The config layer (L4) fills and validates it; the model
  * reads it. Field comments name the config key and the source of the default
- * (see ../shared/reference/k8s-facts.md); the key table (keys.c) holds the defaults themselves,
+ * (see paper/k8s-facts.md); the key table (keys.c) holds the defaults themselves,
  * with units, ranges and meanings. */
 #ifndef AVALANCHE_PARAMS_H
 #define AVALANCHE_PARAMS_H

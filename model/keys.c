@@ -1,5 +1,5 @@
 /* keys: the config key table and the enum names (L3). Sources of the defaults: the comments of
- * include/params.h and ../shared/reference/k8s-facts.md. */
+ * include/params.h and paper/k8s-facts.md. */
 #include "keys.h"
 
 #include <limits.h>
