@@ -20,8 +20,8 @@
 
 typedef struct capacity_spec {
     double from, to;   /* the searched range; from is expected safe, to unsafe */
-    int is_int;        /* integer key: stops at adjacent integers */
-    double tol;        /* float key: stops when the bracket is this narrow (relative to to-from) */
+    int is_int;        /* integer key: probes at integers, the bracket at least 1 wide */
+    double tol;        /* stops when the bracket is this narrow (relative to |to - from|) */
     int decreasing;    /* 1: larger values are worse (cluster.nodes); 0: smaller are worse */
     double target;     /* P(stable) required, in (0, 1) */
     double confidence; /* of the Clopper-Pearson interval, e.g. 0.95 */
@@ -65,5 +65,10 @@ typedef struct capacity_result {
  * spec, or the probe failed). */
 int capacity_search(const capacity_spec *s, capacity_probe_fn fn, void *ctx, int jobs,
                     capacity_result *r, err *e);
+
+/* The command: `avalanche capacity CONFIG... [--set KEY=VALUE]... [-j N] [--out DIR]
+ * [--quiet]`, argv holding the arguments after "capacity". Returns the exit status: 0 ok,
+ * 1 runtime failure, 2 usage or config error. */
+int capacity_command(int argc, char **argv);
 
 #endif

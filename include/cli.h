@@ -14,10 +14,13 @@ enum {
     CLI_JOBS = 4,   /* -j N, -jN, --jobs N: 1..1024 */
     CLI_RESUME = 8, /* --resume */
     CLI_REP = 16,   /* --replication R (kept as text; the command checks it) */
+    CLI_MULTI = 32, /* several CONFIGs (configs[0..nconfigs)); config is the first */
 };
 
 typedef struct cli {
-    const char *config; /* NULL: none given */
+    const char *config;   /* NULL: none given */
+    const char **configs; /* CLI_MULTI: every CONFIG given, in order */
+    int nconfigs;
     const char *out, *seed, *replication;
     const char **sets; /* argc + 1 slots, so that a command can append one more */
     int nsets;

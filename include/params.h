@@ -218,6 +218,15 @@ typedef struct params {
         unsigned formats;           /* bit set of enum plot_format */
         char title[PLOT_TITLE_MAX]; /* plot.title; "" (no config file): config_title's default */
     } plot;
+    struct {
+        char key[AXIS_KEY_MAX]; /* capacity.key: the numeric key searched; "" none */
+        double from, to;        /* the range: from is expected safe, to unsafe */
+        double target;          /* P(stable) required */
+        double confidence;      /* of the Clopper-Pearson interval */
+        int batch;              /* replications per round at a probe */
+        int max_runs;           /* per probe */
+        double tolerance;       /* float key: the bracket's width, relative to |to - from| */
+    } capacity;
     int ninterventions; /* interventions[0..n), in order of at_s */
     intervention interventions[INTERVENTIONS_MAX];
 } params;

@@ -153,4 +153,20 @@ typedef struct plot_hysteresis_info {
 int plot_hysteresis(const plot_ramp_run *runs, int n, const char *out_base, unsigned formats,
                     const plot_hysteresis_info *info, err *e);
 
+typedef struct plot_capacity_info {
+    const char *title, *subtitle;
+    const char *x_label; /* the searched key, in words with its unit */
+    double target;       /* drawn as a horizontal line */
+    const char *const *names; /* the configs, in probes.csv's order (NULL: read from the file) */
+    const double *answers;    /* their answers (NAN: none), marked on the axis */
+    int n;
+    double width_pt, height_pt;
+} plot_capacity_info;
+
+/* The capacity search: P(stable) at each probe with its interval against the searched value,
+ * one colour per config, the target as a line and each config's answer marked. Reads
+ * probes.csv (config,index,value,runs,stable,p_stable,p_stable_lo,p_stable_hi,verdict). */
+int plot_capacity(const char *probes_csv, const char *out_base, unsigned formats,
+                  const plot_capacity_info *info, err *e);
+
 #endif

@@ -103,9 +103,10 @@ static double midpoint(const capacity_spec *s, double a, double b)
 
 static int closed(const capacity_spec *s, double safe, double unsafe)
 {
-    if (s->is_int)
-        return fabs(unsafe - safe) <= 1;
-    return fabs(unsafe - safe) <= s->tol * fabs(s->to - s->from);
+    double w = s->tol * fabs(s->to - s->from);
+    if (s->is_int && w < 1)
+        w = 1;
+    return fabs(unsafe - safe) <= w;
 }
 
 static int is_safe(const capacity_probe *p)

@@ -73,15 +73,18 @@ int cli_parse(int argc, char **argv, unsigned allowed, cli *c, err *e)
 {
     memset(c, 0, sizeof *c);
     c->sets = xcalloc((size_t)argc + 1, sizeof *c->sets);
+    c->configs = xcalloc((size_t)argc + 1, sizeof *c->configs);
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v;
         int k = lookup(a, &v);
         if (k < 0) {
             if (a[0] == '-' && a[1] != '\0')
                 return err_set(e, "%s: unknown option (see avalanche --help)", a);
-            if (c->config)
+            if (c->config && !(allowed & CLI_MULTI))
                 return err_set(e, "%s: unexpected argument (one CONFIG at most)", a);
-            c->config = a;
+            if (!c->config)
+                c->config = a;
+            c->configs[c->nconfigs++] = a;
             continue;
         }
         const option *o = &options[k];
@@ -123,7 +126,9 @@ int cli_parse(int argc, char **argv, unsigned allowed, cli *c, err *e)
 void cli_free(cli *c)
 {
     free(c->sets);
+    free(c->configs);
     c->sets = NULL;
+    c->configs = NULL;
 }
 
 int cli_help(int argc, char **argv)

@@ -1911,6 +1911,25 @@ static int validate(const params *p, const locs *l, const char *path, err *e)
         return -1;
     if (p->sweep.y.present && check_axis(&v, p, &p->sweep.y, "y", &p->sweep.x) < 0)
         return -1;
+    if (p->capacity.key[0]) {
+        keyref r;
+        int known = resolve(p->capacity.key, &r) == 0;
+        if (!known || !is_numeric(&r)) {
+            char why[KEY_MAX + 80];
+            numeric_problem(p->capacity.key, &r, known, why, sizeof why);
+            return vfail(&v, KEYS("capacity.key"), "name a numeric key (avalanche keys lists them)",
+                         "expected a numeric config key (got \"%s\": %s)", p->capacity.key, why);
+        }
+        if (p->capacity.from == p->capacity.to)
+            return vfail(&v, KEYS("capacity.to", "capacity.from"),
+                         "give a range: capacity.to different from capacity.from",
+                         "expected a value other than capacity.from");
+        if (p->capacity.max_runs < p->capacity.batch)
+            return vfail(&v, KEYS("capacity.max_runs", "capacity.batch"),
+                         "raise capacity.max_runs or lower capacity.batch",
+                         "expected at least capacity.batch = %d (got %d)", p->capacity.batch,
+                         p->capacity.max_runs);
+    }
     if (p->sweep.replications < 1)
         return vfail(&v, KEYS("sweep.replications"), NULL, "expected an integer >= 1 (got %d)",
                      p->sweep.replications);

@@ -338,6 +338,31 @@ static const key table[] = {
          "true: the grid point is left out of the seed hash, so points differ only by their "
          "values"),
 
+    GROUP("capacity", "avalanche capacity: the largest safe value of one key"),
+    {.name = "capacity.key",
+     .type = KEY_STRING,
+     .off = P(capacity.key),
+     .size = SZ(capacity.key),
+     .label = "searched key",
+     .doc = "the numeric config key whose largest (or smallest) safe value is searched",
+     .default_text = "none"},
+    DBL("capacity.from", capacity.from, 500, -INF, INF, 0, NULL, "safe end",
+        "the end of the range expected safe (the search starts there)"),
+    DBL("capacity.to", capacity.to, 20000, -INF, INF, 0, NULL, "unsafe end",
+        "the end expected unsafe; from < to searches the largest safe value, from > to the "
+        "smallest"),
+    DBL("capacity.target", capacity.target, 0.9, 0, 0.999, KEY_F_MIN_EXCL, NULL, "target P(stable)",
+        "a value is safe when P(stable) there is at least this, shown at capacity.confidence"),
+    DBL("capacity.confidence", capacity.confidence, 0.95, 0, 1, KEY_F_MIN_EXCL, NULL, "confidence",
+        "of the Clopper-Pearson interval each probe's verdict needs"),
+    INT("capacity.batch", capacity.batch, 10, 1, 100000, "runs", "batch",
+        "replications per round at a probe, run in parallel over -j"),
+    INT("capacity.max_runs", capacity.max_runs, 60, 1, 1000000, "runs", "runs per probe",
+        "a probe still undecided after this many runs counts as unsafe, and the result says so"),
+    DBL("capacity.tolerance", capacity.tolerance, 0.01, 0, 1, KEY_F_MIN_EXCL, NULL, "tolerance",
+        "the search stops when the bracket is this narrow, relative to |to - from| (an "
+        "integer key: at adjacent integers at the narrowest)"),
+
     GROUP("plot", "charts: formats and title"),
     {.name = "plot.formats",
      .type = KEY_FORMATS,

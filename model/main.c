@@ -1,6 +1,7 @@
 /* main: the avalanche command line (L4). The only place that picks exit codes:
  * 0 success, 1 runtime failure (I/O), 2 usage or config error. */
 #include "classify.h"
+#include "capacity.h"
 #include "cli.h"
 #include "compare.h"
 #include "config.h"
@@ -44,6 +45,7 @@ static const char usage[] =
     "  avalanche plot    DIR\n"
     "  avalanche check   CONFIG [--set KEY=VALUE]...\n"
     "  avalanche compare DIR... [--out DIR] [--label NAME]... [--quiet]\n"
+    "  avalanche capacity CONFIG... [--set KEY=VALUE]... [-j N] [--out DIR] [--quiet]\n"
     "  avalanche keys    [PATTERN] [--names | --man]\n"
     "  avalanche help    [COMMAND]\n"
     "  avalanche --help | --version\n"
@@ -58,6 +60,8 @@ static const char usage[] =
     "check   validate CONFIG and print the fully resolved config\n"
     "compare draw several run directories on one dashboard (compare.{png,svg,pdf})\n"
     "keys    list every config key matching PATTERN: type, unit, default, range, meaning\n"
+    "capacity the largest value of capacity.key that still recovers with capacity.target\n"
+    "        probability (bisection with sequential stopping); capacity.csv and its chart\n"
     "\n"
     "`avalanche COMMAND --help` (or avalanche help COMMAND) explains one command; the manual\n"
     "is avalanche(1), the config keys avalanche.cfg(5) and `avalanche keys`.\n"
@@ -650,6 +654,8 @@ int main(int argc, char **argv)
         return cmd_keys(argc - 2, argv + 2);
     if (strcmp(cmd, "compare") == 0)
         return stdout_ok(compare_command(argc - 2, argv + 2));
+    if (strcmp(cmd, "capacity") == 0)
+        return stdout_ok(capacity_command(argc - 2, argv + 2));
     if (strcmp(cmd, "help") == 0)
         return cmd_help(argc - 2, argv + 2);
     fprintf(stderr, "avalanche: unknown command '%s' (see avalanche --help)\n", cmd);
@@ -680,6 +686,8 @@ static int cmd_help(int argc, char **argv)
         return cmd_keys(1, help);
     if (strcmp(c, "compare") == 0)
         return stdout_ok(compare_command(1, help));
+    if (strcmp(c, "capacity") == 0)
+        return stdout_ok(capacity_command(1, help));
     if (strcmp(c, "help") == 0) {
         fputs(usage, stdout);
         return stdout_ok(EXIT_OK);

@@ -450,11 +450,152 @@ static void test_compare(void **state)
     expect_error(c6, 2, "unknown option");
 }
 
+/* capacity on the tiny sweep config, searching the loopback qps downward: the answer is a safe
+ * probe whose unsafe (or undecided) neighbour lies within the tolerance; every probe's count of
+ * stable runs is what `run --replication r` gives at that value for r = 0 .. runs-1 (the
+ * search's runs are the ordinary runs); -j 1 and -j 2 write the same bytes. */
+static const char *const cap_sets[] = {
+    "--set", "cluster.nodes=0",     "--set", "capacity.key=apiserver.loopback.qps",
+    "--set", "capacity.from=12",    "--set", "capacity.to=2",
+    "--set", "capacity.target=0.5", "--set", "capacity.batch=4",
+    "--set", "capacity.max_runs=8", "--set", "capacity.tolerance=0.05",
+    NULL};
+
+static void capacity_into(const char *out, const char *jobs)
+{
+    const char *args[40];
+    int n = 0;
+    args[n++] = "capacity";
+    args[n++] = "tests/data/sweep/tiny.cfg";
+    for (int i = 0; cap_sets[i]; i++)
+        args[n++] = cap_sets[i];
+    args[n++] = "-j";
+    args[n++] = jobs;
+    args[n++] = "--quiet";
+    args[n++] = "--out";
+    args[n++] = out;
+    args[n] = NULL;
+    char o[256], e[256];
+    snprintf(o, sizeof o, "%s/cap.out", dir);
+    snprintf(e, sizeof e, "%s/cap.err", dir);
+    assert_int_equal(run_bin(args, o, e), 0);
+}
+
+/* The number of stable runs among replications 0 .. n-1 of the tiny config at qps v. */
+static unsigned stable_runs_at(const char *v, unsigned n)
+{
+    unsigned k = 0;
+    for (unsigned r = 0; r < n; r++) {
+        char set[128], rep[16], out[256], o[256], e[256], p[512];
+        snprintf(set, sizeof set, "apiserver.loopback.qps=%s", v);
+        snprintf(rep, sizeof rep, "%u", r);
+        snprintf(out, sizeof out, "%s/cap-run", dir);
+        snprintf(o, sizeof o, "%s/cap.out", dir);
+        snprintf(e, sizeof e, "%s/cap.err", dir);
+        const char *args[] = {"run",
+                              "tests/data/sweep/tiny.cfg",
+                              "--set",
+                              "cluster.nodes=0",
+                              "--set",
+                              set,
+                              "--set",
+                              "plot.formats=svg",
+                              "--replication",
+                              rep,
+                              "--quiet",
+                              "--out",
+                              out,
+                              NULL};
+        assert_int_equal(run_bin(args, o, e), 0);
+        snprintf(p, sizeof p, "%s/summary.csv", out);
+        char *t = slurp(p);
+        char *row = strchr(t, '\n');
+        assert_non_null(row);
+        /* seed,replication,class,... */
+        char *c = strchr(strchr(row + 1, ',') + 1, ',') + 1;
+        k += strncmp(c, "stable,", 7) == 0;
+        free(t);
+    }
+    return k;
+}
+
+static void test_capacity_command(void **state)
+{
+    (void)state;
+    char a[128], b[128], p[256], q[256];
+    snprintf(a, sizeof a, "%s/cap-j1", dir);
+    snprintf(b, sizeof b, "%s/cap-j2", dir);
+    capacity_into(a, "1");
+    capacity_into(b, "2");
+    const char *same[] = {"capacity.csv", "probes.csv", "config.resolved.cfg"};
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", a, same[i]);
+        snprintf(q, sizeof q, "%s/%s", b, same[i]);
+        char *x = slurp(p), *y = slurp(q);
+        assert_non_null(x);
+        assert_non_null(y);
+        assert_string_equal(x, y);
+        free(x);
+        free(y);
+    }
+    assert_true(exists(a, "capacity.png") && exists(a, "provenance.csv"));
+
+    /* capacity.csv: config,key,answer,safe_value,unsafe_value,... */
+    snprintf(p, sizeof p, "%s/capacity.csv", a);
+    char *cap = slurp(p);
+    char *row = strchr(cap, '\n') + 1;
+    assert_int_equal(strncmp(row, "tiny.cfg,apiserver.loopback.qps,", 32), 0);
+    double answer, safe, unsafe;
+    assert_int_equal(sscanf(row + 32, "%lf,%lf,%lf", &answer, &safe, &unsafe), 3);
+    free(cap);
+    assert_true(answer == safe);
+    assert_true(unsafe < safe && safe - unsafe <= 0.05 * 10);
+
+    /* probes.csv: config,index,value,runs,stable,p_stable,p_stable_lo,p_stable_hi,verdict */
+    snprintf(p, sizeof p, "%s/probes.csv", a);
+    char *probes = slurp(p);
+    int checked = 0, saw_answer = 0, saw_unsafe = 0;
+    for (char *line = strchr(probes, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
+        char v[64], verdict[16];
+        unsigned runs, stable;
+        int idx;
+        assert_int_equal(sscanf(line, "tiny.cfg,%d,%63[^,],%u,%u,%*[^,],%*[^,],%*[^,],%15s", &idx,
+                                v, &runs, &stable, verdict),
+                         5);
+        double x = strtod(v, NULL);
+        if (x == answer) {
+            saw_answer = 1;
+            assert_string_equal(verdict, "safe");
+        }
+        if (x == unsafe) {
+            saw_unsafe = 1;
+            assert_string_not_equal(verdict, "safe");
+        }
+        if (x == answer || x == unsafe) {
+            assert_int_equal(stable_runs_at(v, runs), stable);
+            checked++;
+        }
+    }
+    free(probes);
+    assert_true(saw_answer && saw_unsafe);
+    assert_int_equal(checked, 2);
+
+    /* no capacity group: a usage error that says what to add */
+    const char *c1[] = {"capacity", "tests/data/sweep/tiny.cfg", "--out", a, NULL};
+    expect_error(c1, 2, "capacity.key: expected the key to search");
+    const char *c2[] = {"capacity", "--out", a, NULL};
+    expect_error(c2, 2, "missing CONFIG");
+    const char *c3[] = {
+        "capacity", "tests/data/sweep/tiny.cfg", "--set", "capacity.key=sim.seedx", "--out", a,
+        NULL};
+    expect_error(c3, 2, "sim.seedx");
+}
+
 /* Every command answers --help with its usage on stdout and status 0. */
 static void test_help_of_every_command(void **state)
 {
     (void)state;
-    const char *cmds[] = {"run", "sweep", "plot", "check", "keys", "compare", "help"};
+    const char *cmds[] = {"run", "sweep", "plot", "check", "keys", "compare", "capacity", "help"};
     char o[256], e[256];
     snprintf(o, sizeof o, "%s/help.out", dir);
     snprintf(e, sizeof e, "%s/help.err", dir);
@@ -650,6 +791,7 @@ int main(void)
         cmocka_unit_test(test_provenance),
         cmocka_unit_test(test_dashboard_title),
         cmocka_unit_test(test_compare),
+        cmocka_unit_test(test_capacity_command),
         cmocka_unit_test(test_rerun_leaves_no_stale_files),
         cmocka_unit_test(test_run_progress_on_a_terminal),
     };
