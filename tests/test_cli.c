@@ -580,6 +580,44 @@ static void test_capacity_command(void **state)
     assert_true(saw_answer && saw_unsafe);
     assert_int_equal(checked, 2);
 
+    /* the dense grid: its boundary, between the largest grid value that is not safe by the same
+     * rule (Clopper-Pearson lower bound at least the target) and the smallest from which every
+     * value is safe, meets capacity's bracket [unsafe, answer] */
+    char g[128], o[256], e[256];
+    snprintf(g, sizeof g, "%s/cap-grid", dir);
+    snprintf(o, sizeof o, "%s/cap.out", dir);
+    snprintf(e, sizeof e, "%s/cap.err", dir);
+    const char *sw[] = {
+        "sweep", "tests/data/capacity/dense-qps.cfg", "-j", "2", "--quiet", "--out", g, NULL};
+    assert_int_equal(run_bin(sw, o, e), 0);
+    snprintf(p, sizeof p, "%s/regions.csv", g);
+    char *regions = slurp(p);
+    double g_unsafe = -1, g_safe = -1;
+    int rows = 0;
+    /* point,level,x,y,x_lo,x_hi,y_lo,y_hi,replications,n_stable,...,p_stable,p_stable_lo,... */
+    for (char *line = strchr(regions, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
+        double x, lo;
+        assert_int_equal(sscanf(line,
+                                "%*d,%*d,%lf,%*[^,],%*[^,],%*[^,],%*[^,],%*[^,],%*d,%*d,%*d,"
+                                "%*d,%*d,%*[^,],%lf",
+                                &x, &lo),
+                         2);
+        rows++;
+        if (lo >= 0.5) {
+            if (g_safe < 0)
+                g_safe = x;
+        } else {
+            g_unsafe = x;
+            g_safe = -1;
+        }
+    }
+    free(regions);
+    assert_int_equal(rows, 17);
+    assert_true(g_unsafe > 0 && g_safe > g_unsafe);
+    if (!(g_unsafe <= answer && unsafe <= g_safe))
+        fail_msg("the grid's boundary [%g, %g] misses capacity's bracket [%g, %g]", g_unsafe,
+                 g_safe, unsafe, answer);
+
     /* no capacity group: a usage error that says what to add */
     const char *c1[] = {"capacity", "tests/data/sweep/tiny.cfg", "--out", a, NULL};
     expect_error(c1, 2, "capacity.key: expected the key to search");
