@@ -217,6 +217,7 @@ typedef struct params {
     struct {
         unsigned formats;           /* bit set of enum plot_format */
         char title[PLOT_TITLE_MAX]; /* plot.title; "" (no config file): config_title's default */
+        double width_pt, height_pt; /* print size of every chart, points; 0: the screen size */
     } plot;
     struct {
         char key[AXIS_KEY_MAX]; /* capacity.key: the numeric key searched; "" none */

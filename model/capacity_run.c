@@ -296,7 +296,9 @@ int capacity_command(int argc, char **argv)
                                .target = ps[0].capacity.target,
                                .names = names,
                                .answers = answers,
-                               .n = n};
+                               .n = n,
+                               .width_pt = ps[0].plot.width_pt,
+                               .height_pt = ps[0].plot.height_pt};
     int rc = plot_capacity(probes, base, ps[0].plot.formats, &info, &e);
     free(probes);
     free(base);

@@ -197,6 +197,8 @@ static int write_outputs(const runs *r, const char *out, err *e)
         .trigger_end_s = has_trigger ? p->trigger.at_s + p->trigger.duration_s : NAN,
         .marks = marks,
         .n_marks = nmarks,
+        .width_pt = p->plot.width_pt,
+        .height_pt = p->plot.height_pt,
     };
     char *base = path_join(out, "compare");
     rc = plot_compare((const char *const *)r->csvs, (const char *const *)r->labels, r->n, base,

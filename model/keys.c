@@ -379,6 +379,12 @@ static const key table[] = {
      .doc = "the title of every chart: the dashboard, the stability chart, compare; details go "
             "in the subtitle",
      .default_text = "the config file's name"},
+    NONNEG("plot.width", plot.width_pt, 0, "pt", "chart width",
+           "print size: every chart is laid out at this width, in points (1/72 in), fonts at "
+           "their size in print (a paper's column: about 240; a page: about 470); 0: the screen "
+           "size (720 and up)"),
+    NONNEG("plot.height", plot.height_pt, 0, "pt", "chart height",
+           "print size: the height in points; 0: what the layout needs at plot.width"),
 
     {.name = "interventions",
      .type = KEY_LIST,

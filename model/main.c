@@ -305,6 +305,8 @@ static int draw_dashboard(const char *dir, const params *p, const summary *s, er
         .min_sa_success = p->health.min_sa_success,
         .marks = marks,
         .n_marks = nmarks,
+        .width_pt = p->plot.width_pt,
+        .height_pt = p->plot.height_pt,
     };
     char *csv = path_join(dir, "timeseries.csv");
     char *base = path_join(dir, "timeseries");

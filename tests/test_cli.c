@@ -629,6 +629,51 @@ static void test_capacity_command(void **state)
     expect_error(c3, 2, "sim.seedx");
 }
 
+/* plot.width and plot.height set the print size of the dashboard: the PNG is drawn at twice the
+ * size in points (a width alone: the height the layout needs). */
+static void png_size(const char *path, unsigned *w, unsigned *h)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    unsigned char b[24];
+    assert_int_equal(fread(b, 1, 24, f), 24);
+    fclose(f);
+    *w = (unsigned)b[16] << 24 | (unsigned)b[17] << 16 | (unsigned)b[18] << 8 | b[19];
+    *h = (unsigned)b[20] << 24 | (unsigned)b[21] << 16 | (unsigned)b[22] << 8 | b[23];
+}
+
+static void test_print_size(void **state)
+{
+    (void)state;
+    char out[128], p[256];
+    unsigned w, h, w0, h0;
+    snprintf(out, sizeof out, "%s/size", dir);
+    snprintf(p, sizeof p, "%s/timeseries.png", out);
+    tiny_run(out, "plot.formats=png");
+    png_size(p, &w0, &h0);
+    tiny_run(out, "plot.width=300");
+    png_size(p, &w, &h);
+    assert_int_equal(w, 600);
+    assert_true(h > 0 && w0 > w);
+    const char *args[32];
+    int n = 0;
+    args[n++] = "run";
+    for (int i = 0; tiny[i]; i++)
+        args[n++] = tiny[i];
+    const char *more[] = {"--set",   "plot.width=400", "--set", "plot.height=250",
+                          "--quiet", "--out",          out,     NULL};
+    for (int i = 0; more[i]; i++)
+        args[n++] = more[i];
+    args[n] = NULL;
+    char o[256], e[256];
+    snprintf(o, sizeof o, "%s/size.out", dir);
+    snprintf(e, sizeof e, "%s/size.err", dir);
+    assert_int_equal(run_bin(args, o, e), 0);
+    png_size(p, &w, &h);
+    assert_int_equal(w, 800);
+    assert_int_equal(h, 500);
+}
+
 /* Every command answers --help with its usage on stdout and status 0. */
 static void test_help_of_every_command(void **state)
 {
@@ -829,6 +874,7 @@ int main(void)
         cmocka_unit_test(test_provenance),
         cmocka_unit_test(test_dashboard_title),
         cmocka_unit_test(test_compare),
+        cmocka_unit_test(test_print_size),
         cmocka_unit_test(test_capacity_command),
         cmocka_unit_test(test_rerun_leaves_no_stale_files),
         cmocka_unit_test(test_run_progress_on_a_terminal),
