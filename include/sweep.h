@@ -21,7 +21,8 @@ int sweep_command(int argc, char **argv);
 int sweep_draw(const char *dir, const char *config, const params *p, err *e);
 
 /* Grid values of axis a of p (name "x" or "y" for messages), ascending and distinct: the explicit
- * values, or `steps` values from..to spaced linearly or geometrically. Values of an integer key
+ * values, or `steps` values from..to spaced linearly or geometrically. An axis that sets only its
+ * key (from = to = 0, one step, the defaults) is an error naming the axis. Values of an integer key
  * are rounded, then deduplicated. Each value must be accepted by config_set_number for the key
  * ("sweep.x value 12000: cluster.nodes: ..."). Returns 0 with *values (caller frees) and *n set,
  * or -1 with e set. */

@@ -20,6 +20,13 @@ int sweep_axis_values(const params *p, const axis *a, const char *name, double *
     int is_int;
     if (config_key_numeric(a->key, &is_int, e) < 0)
         return -1;
+    /* The defaults of an axis are from = to = 0 with one step: an axis that sets only its key
+     * would otherwise sweep the single value 0 and look like a finished sweep. */
+    if (a->nvalues == 0 && a->steps == 1 && a->from == 0 && a->to == 0)
+        return err_set(e,
+                       "sweep.%s: %s: expected values = [ ... ] or from, to and steps (got only "
+                       "key)",
+                       name, a->key);
     size_t m = a->nvalues > 0 ? (size_t)a->nvalues : (size_t)(a->steps > 0 ? a->steps : 0);
     if (m == 0)
         return err_set(e, "sweep.%s: expected values or steps >= 1 (got none)", name);

@@ -77,6 +77,29 @@ static void expect_bad(const char *const *sets, int nsets, const char *needle)
     free(p);
 }
 
+/* An axis with only its key sweeps nothing the user chose: an error naming the axis and what is
+ * missing, from the file, --set, and either axis; from = 0 with steps or values still works. */
+static void test_key_only_axis(void **state)
+{
+    (void)state;
+    const char *x[] = {"sweep.x.key=cluster.nodes"};
+    expect_bad(x, 1,
+               "sweep.x: cluster.nodes: expected values = [ ... ] or from, to and steps "
+               "(got only key)");
+    const char *y[] = {"sweep.x.key=cluster.nodes", "sweep.x.values=1,2",
+                       "sweep.y.key=kubelet.webhook_cache_ttl"};
+    expect_bad(y, 3, "sweep.y: kubelet.webhook_cache_ttl: expected values");
+    const char *zero[] = {"sweep.x.key=cluster.nodes", "sweep.x.values=0"};
+    expect_values(zero, 2, (double[]){0}, 1);
+    const char *grid[] = {"sweep.x.key=cluster.nodes", "sweep.x.to=10", "sweep.x.steps=2"};
+    expect_values(grid, 3, (double[]){0, 10}, 2);
+    /* the command: exit 2, before anything is written */
+    char *argv[] = {(char *)"tests/data/sweep/key-only.cfg", (char *)"--out",
+                    (char *)"/tmp/avalanche-key-only-never", (char *)"--quiet", NULL};
+    assert_int_equal(sweep_command(4, argv), 2);
+    assert_int_equal(access("/tmp/avalanche-key-only-never", F_OK), -1);
+}
+
 static void test_grid_errors(void **state)
 {
     (void)state;
@@ -105,6 +128,10 @@ static void test_grid_errors(void **state)
     p->sweep.x.nvalues = 0;
     p->sweep.x.from = 0;
     p->sweep.x.to = 10;
+    p->sweep.x.steps = 3;
+    g = sweep_grid_new(p, &e); /* from 0 is fine on a linear axis */
+    assert_non_null(g);
+    sweep_grid_free(g);
     p->sweep.x.steps = 3;
     p->sweep.x.scale = SCALE_LOG;
     assert_null(sweep_grid_new(p, &e));
@@ -658,12 +685,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grid_values),     cmocka_unit_test(test_grid_errors),
-        cmocka_unit_test(test_refine_1d),       cmocka_unit_test(test_refine_2d),
-        cmocka_unit_test(test_refine_log),      cmocka_unit_test(test_cells_partition),
-        cmocka_unit_test(test_clopper_pearson), cmocka_unit_test(test_median_ci),
-        cmocka_unit_test(test_early_stop),      cmocka_unit_test(test_jobs_identical),
-        cmocka_unit_test(test_resume),          cmocka_unit_test(test_sigint),
-        cmocka_unit_test(test_usage),
+        cmocka_unit_test(test_key_only_axis),   cmocka_unit_test(test_refine_1d),
+        cmocka_unit_test(test_refine_2d),       cmocka_unit_test(test_refine_log),
+        cmocka_unit_test(test_cells_partition), cmocka_unit_test(test_clopper_pearson),
+        cmocka_unit_test(test_median_ci),       cmocka_unit_test(test_early_stop),
+        cmocka_unit_test(test_jobs_identical),  cmocka_unit_test(test_resume),
+        cmocka_unit_test(test_sigint),          cmocka_unit_test(test_usage),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
