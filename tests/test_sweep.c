@@ -98,6 +98,8 @@ static void test_key_only_axis(void **state)
                     (char *)"/tmp/avalanche-key-only-never", (char *)"--quiet", NULL};
     assert_int_equal(sweep_command(4, argv), 2);
     assert_int_equal(access("/tmp/avalanche-key-only-never", F_OK), -1);
+    char *dry[] = {(char *)"tests/data/sweep/key-only.cfg", (char *)"--dry-run", NULL};
+    assert_int_equal(sweep_command(2, dry), 2);
 }
 
 static void test_grid_errors(void **state)
@@ -569,9 +571,21 @@ static void test_jobs_identical(void **state)
     same_file(a, b, "points.csv");
     same_file(a, b, "regions.csv");
     same_file(a, b, "config.resolved.cfg");
-    /* refinement happened, and all three classes are present */
+    /* the swept keys name columns holding the point's values, right after point,level,x,y */
     size_t n;
+    char *pts = slurp(a, "points.csv", &n);
+    const char *head = "point,level,x,y,apiserver.loopback.qps,cluster.nodes,seed,";
+    assert_int_equal(strncmp(pts, head, strlen(head)), 0);
+    char *row = strchr(pts, '\n') + 1;
+    assert_int_equal(strncmp(row, "0,0,2,0,2,0,", 12), 0);
+    row = strstr(pts, "\n6,0,");
+    assert_non_null(row);
+    assert_int_equal(strncmp(row, "\n6,0,2,200,2,200,", 17), 0);
+    free(pts);
+    /* refinement happened, and all three classes are present */
     char *r = slurp(a, "regions.csv", &n);
+    head = "point,level,x,y,apiserver.loopback.qps,cluster.nodes,x_lo,";
+    assert_int_equal(strncmp(r, head, strlen(head)), 0);
     assert_non_null(strstr(r, ",1,")); /* a level-1 row */
     assert_non_null(strstr(r, ",overloaded,"));
     assert_non_null(strstr(r, ",metastable,"));
@@ -670,6 +684,43 @@ static void test_sigint(void **state)
     same_file(a, b, "regions.csv");
 }
 
+/* --dry-run: the grid, the run count and an estimate on stdout; nothing written. */
+static void test_dry_run(void **state)
+{
+    (void)state;
+    char out[128], path[160];
+    snprintf(out, sizeof out, "%s/dry/never", tmpdir);
+    snprintf(path, sizeof path, "%s/dry.txt", tmpdir);
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    dup2(fileno(f), STDOUT_FILENO);
+    char *argv[] = {(char *)TINY, (char *)"--out",     out, (char *)"-j",
+                    (char *)"2",  (char *)"--dry-run", NULL};
+    int rc = sweep_command(6, argv);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    fclose(f);
+    assert_int_equal(rc, 0);
+    snprintf(out, sizeof out, "%s/dry", tmpdir);
+    assert_int_equal(access(out, F_OK), -1);
+    size_t n;
+    char *text = slurp(tmpdir, "dry.txt", &n);
+    const char *want[] = {"x = apiserver.loopback.qps: 6 values, 2 .. 12",
+                          "y = cluster.nodes: 2 values, 0 .. 200",
+                          "point  apiserver.loopback.qps  cluster.nodes",
+                          "\n      11                      12            200\n",
+                          "12 points x 3 replications = 36 runs",
+                          "refine = 1: at most 99 runs in all",
+                          "estimated wall time on 2 threads"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("dry run output lacks '%s':\n%s", want[i], text);
+    free(text);
+}
+
 static void test_usage(void **state)
 {
     (void)state;
@@ -685,12 +736,13 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grid_values),     cmocka_unit_test(test_grid_errors),
-        cmocka_unit_test(test_key_only_axis),   cmocka_unit_test(test_refine_1d),
-        cmocka_unit_test(test_refine_2d),       cmocka_unit_test(test_refine_log),
-        cmocka_unit_test(test_cells_partition), cmocka_unit_test(test_clopper_pearson),
-        cmocka_unit_test(test_median_ci),       cmocka_unit_test(test_early_stop),
-        cmocka_unit_test(test_jobs_identical),  cmocka_unit_test(test_resume),
-        cmocka_unit_test(test_sigint),          cmocka_unit_test(test_usage),
+        cmocka_unit_test(test_key_only_axis),   cmocka_unit_test(test_dry_run),
+        cmocka_unit_test(test_refine_1d),       cmocka_unit_test(test_refine_2d),
+        cmocka_unit_test(test_refine_log),      cmocka_unit_test(test_cells_partition),
+        cmocka_unit_test(test_clopper_pearson), cmocka_unit_test(test_median_ci),
+        cmocka_unit_test(test_early_stop),      cmocka_unit_test(test_jobs_identical),
+        cmocka_unit_test(test_resume),          cmocka_unit_test(test_sigint),
+        cmocka_unit_test(test_usage),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
