@@ -388,6 +388,8 @@ int main(int argc, char **argv)
         return stdout_ok(sweep_command(argc - 2, argv + 2));
     if (strcmp(cmd, "plot") == 0)
         return cmd_plot(argc - 2, argv + 2);
+    if (strcmp(cmd, "merge") == 0)
+        return stdout_ok(sweep_merge_command(argc - 2, argv + 2));
     fprintf(stderr, "avalanche: unknown command '%s' (see avalanche --help)\n", cmd);
     return EXIT_USAGE;
 }
