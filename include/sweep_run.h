@@ -73,13 +73,15 @@ struct sweep_exec {
 
 /* Builds the grid of p (kept, not copied), checks and prepares DIR (--out, default
  * results/sweep): refuses a DIR holding a sweep of another config or another shard, reads the
- * rows to keep with --resume, writes config.resolved.cfg and opens points.csv. prog prefixes
- * messages ("avalanche sweep"). On failure prints the message and returns NULL with *status set. */
+ * rows to keep with --resume, writes config.resolved.cfg (and a shard's shard.csv) and opens
+ * points.csv. prog prefixes messages ("avalanche sweep"). On failure prints the message and
+ * returns NULL with *status set. */
 sweep_driver *sweep_driver_new(const sweep_opts *o, const params *p, const char *prog, int *status);
-/* Runs every level on x, then writes regions.csv, cells.csv and the chart (a shard: shard.csv),
- * prints the summary. Catches SIGINT and SIGTERM meanwhile. Returns the exit status: 0, 1 runtime
- * failure, 2 rows that do not fit the sweep, 128 + signal when interrupted (every finished row
- * kept; the message says how to resume). */
+/* Runs every level on x, then writes regions.csv, cells.csv and the chart (a shard writes none:
+ * merge does) and prints the summary. Catches SIGINT and SIGTERM meanwhile; a signal caught
+ * before (sweep_signal) counts too, so clear it first with sweep_interrupt(0). Returns the exit
+ * status: 0, 1 runtime failure, 2 rows that do not fit the sweep, 128 + signal when interrupted
+ * (every finished row kept; the message says how to resume). */
 int sweep_driver_run(sweep_driver *d, sweep_exec *x);
 void sweep_driver_free(sweep_driver *d); /* NULL is a no-op */
 

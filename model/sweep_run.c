@@ -757,7 +757,6 @@ int sweep_driver_run(sweep_driver *d, sweep_exec *x)
     err_clear(&e);
     int status = EXIT_OK;
     struct sigaction old[2];
-    sweep_interrupted = 0;
     sweep_signals_catch(old);
     d->t0 = d->last_print = cli_wall_s();
     for (int level = 0;; level++) {
@@ -848,6 +847,7 @@ int sweep_command(int argc, char **argv)
         status = sweep_dry_run(&o, p, jobs, "avalanche sweep");
     } else {
         sweep_driver *d = sweep_driver_new(&o, p, "avalanche sweep", &status);
+        sweep_interrupt(0);
         if (d) {
             sweep_exec x;
             sweep_exec_threads(&x, jobs);

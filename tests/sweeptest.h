@@ -76,21 +76,24 @@ static int run(const char *const *argv)
     return reap(spawn(argv));
 }
 
-/* The whole file, NUL-terminated (NULL when it cannot be read); *len its size when len. */
+/* The whole file, NUL-terminated (NULL when it cannot be read); *len its size when len. Read to
+ * the end, so that /proc files (of size 0 to stat) work too. */
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    size_t got = fread(s, 1, (size_t)n, f);
-    s[got] = '\0';
+    size_t n = 0, cap = 4096;
+    char *s = malloc(cap + 1);
+    for (size_t got; (got = fread(s + n, 1, cap - n, f)) > 0;) {
+        n += got;
+        if (n == cap)
+            s = realloc(s, (cap *= 2) + 1);
+    }
+    s[n] = '\0';
     fclose(f);
     if (len)
-        *len = got;
+        *len = n;
     return s;
 }
 
