@@ -12,6 +12,7 @@
  * A request that finds no job (the level waits for its last results) is parked and answered
  * when the next level is planned, or by STOP. Every send is non-blocking, and both sides keep
  * receiving while theirs are in flight, so two large messages crossing never deadlock. */
+#define _GNU_SOURCE /* sched_getaffinity: the CPUs mpirun bound this rank to */
 #include "sweep_mpi.h"
 
 #include "cli.h"
@@ -22,6 +23,7 @@
 #include <math.h>
 #include <mpi.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -692,8 +694,16 @@ static int agree(int rank, int status, const char *msg)
     return worst;
 }
 
-/* Threads of this rank: -j, or the machine's online CPUs shared among its ranks. */
-static int rank_threads(int jobs)
+/* CPUs this rank may run on (mpirun binds a rank to one core when it starts 1 or 2), or 0. */
+static int bound_cpus(void)
+{
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
+}
+
+/* Threads of this rank: -j; else the CPUs mpirun bound it to, when it did; else the machine's
+ * online CPUs shared among its ranks. */
+static int rank_threads(int jobs, int bound)
 {
     if (jobs > 0)
         return jobs;
@@ -706,6 +716,8 @@ static int rank_threads(int jobs)
         MPI_Comm_free(&node);
     }
     long c = sysconf(_SC_NPROCESSORS_ONLN);
+    if (bound > 0 && bound < c)
+        return bound;
     int t = c > 0 ? (int)(c / (here > 0 ? here : 1)) : 1;
     return t > 0 ? t : 1;
 }
@@ -757,17 +769,22 @@ int sweep_mpi_command(int argc, char **argv, int *abort_job)
     if ((status = agree(rank, differs ? EXIT_USAGE : 0, e.msg)) != 0)
         goto done;
 
-    int threads = rank_threads(o.c.jobs);
+    int bound = bound_cpus(), threads = rank_threads(o.c.jobs, bound);
     unsigned long long fp = libm_fingerprint();
     int *all_threads = rank == 0 ? xmalloc((size_t)size * sizeof *all_threads) : NULL;
+    int *all_bound = rank == 0 ? xmalloc((size_t)size * sizeof *all_bound) : NULL;
     unsigned long long *all_fp = rank == 0 ? xmalloc((size_t)size * sizeof *all_fp) : NULL;
     MPI_Gather(&threads, 1, MPI_INT, all_threads, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    MPI_Gather(&bound, 1, MPI_INT, all_bound, 1, MPI_INT, 0, MPI_COMM_WORLD);
     MPI_Gather(&fp, 1, MPI_UNSIGNED_LONG_LONG, all_fp, 1, MPI_UNSIGNED_LONG_LONG, 0,
                MPI_COMM_WORLD);
     if (rank == 0) {
         size_t total = 0;
+        int crowded = -1;
         for (int r = 0; r < size; r++) {
             total += (size_t)all_threads[r];
+            if (crowded < 0 && all_bound[r] > 0 && all_threads[r] > all_bound[r])
+                crowded = r;
             if (all_fp[r] != all_fp[0])
                 fprintf(stderr,
                         "avalanche-mpi sweep: warning: rank %d computes exp/log/pow differently "
@@ -775,6 +792,12 @@ int sweep_mpi_command(int argc, char **argv, int *abort_job)
                         "one-process sweep in the last digits\n",
                         r);
         }
+        if (crowded >= 0)
+            fprintf(stderr,
+                    "avalanche-mpi sweep: warning: rank %d runs %d threads on the %d CPU%s mpirun "
+                    "bound it to; start it with mpirun --bind-to none (or --map-by ...:PE=%d)\n",
+                    crowded, all_threads[crowded], all_bound[crowded],
+                    all_bound[crowded] == 1 ? "" : "s", all_threads[crowded]);
         sweep_driver *d = NULL;
         if (o.dry_run)
             status = sweep_dry_run(&o, p, (int)total, "avalanche-mpi sweep");
@@ -809,6 +832,7 @@ int sweep_mpi_command(int argc, char **argv, int *abort_job)
             status = worker_serve(p, threads);
     }
     free(all_threads);
+    free(all_bound);
     free(all_fp);
 done:
     sweep_signals_restore(old);
