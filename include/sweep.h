@@ -1,7 +1,10 @@
 /* sweep: replicated runs over a one- or two-axis grid of config values, with adaptive refinement
- * of the class boundaries, run on worker threads; `avalanche sweep` (L4).
- * Outputs in DIR: points.csv (one row per (point, replication), in that order whatever -j is),
- * regions.csv (one row per point), config.resolved.cfg and stability.{png,svg,pdf}. */
+ * of the class boundaries; `avalanche sweep` and `avalanche merge` (L4). This header: the grid and
+ * the statistics (sweep.c), the commands. The driver and its back-ends (threads, MPI) are in
+ * sweep_run.h and sweep_mpi.h, the files in sweep_files.h.
+ * Outputs in DIR: points.csv (one row per (point, replication), in that order whatever -j, the
+ * number of MPI ranks or the shards), regions.csv (one row per point), cells.csv (the map's
+ * partition), config.resolved.cfg and stability.{png,svg,pdf}. */
 #ifndef AVALANCHE_SWEEP_H
 #define AVALANCHE_SWEEP_H
 

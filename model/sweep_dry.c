@@ -16,7 +16,9 @@
  * the 2-core development machine with `avalanche run configs/paper-short.cfg --set
  * trigger.kind="none"`: 1.13 M events in 700 s at 5000 nodes without clients (0.32), 0.28 M in
  * 700 s of 200 background requests/s without nodes (2.0; SA-token clients 2.06), 6.8 to 10.5 M
- * events/s. The README's Sweeps section says how close it comes. */
+ * events/s. Against the CPU time of `-j 1` sweeps of tiny.cfg, stability.cfg,
+ * paper-map-webhook.cfg and paper-capacity.cfg (refine = 0), the figure at sim.duration came out
+ * 1.0 to 1.33 times too high: runs that stop early at their verdict cost less. */
 #define EV_PER_NODE_S 0.32
 #define EV_PER_REQUEST 2.0
 #define EV_PER_S 8.0e6
@@ -119,9 +121,9 @@ int sweep_dry_run(const sweep_opts *o, const params *p, int threads, const char 
         levels++;
     }
     if (p->sweep.refine > 0)
-        printf("  refine = %d: at most %zu runs in all (%d levels that can split; a level splits "
-               "only the cells whose corners disagree)\n",
-               p->sweep.refine, bound_runs, levels);
+        printf("  refine = %d: at most %zu runs in all (if every cell were split at each of %d "
+               "level%s; a level splits only the cells whose corners disagree)\n",
+               p->sweep.refine, bound_runs, levels, levels == 1 ? "" : "s");
     if (o->shard_n) {
         size_t mine = 0;
         for (size_t t = 0; t < runs; t++)
@@ -130,7 +132,7 @@ int sweep_dry_run(const sweep_opts *o, const params *p, int threads, const char 
                "%u = %u)\n",
                o->shard_k, o->shard_n, mine, runs, reps, o->shard_n, o->shard_k - 1);
     }
-    double lo, hi, blo = 0, bhi = 0;
+    double lo, hi, blo = 0, bhi = 0; /* lo: at sim.duration, hi: at sim.max_duration */
     if (estimate(p, g, 0, np, &lo, &hi, &e) < 0 ||
         estimate(p, bound, np, sweep_grid_count(bound), &blo, &bhi, &e) < 0) {
         fprintf(stderr, "%s: %s\n", prog, e.msg);
@@ -142,16 +144,16 @@ int sweep_dry_run(const sweep_opts *o, const params *p, int threads, const char 
     char a[32], b[32], c[32];
     fmt_wall(a, sizeof a, lo * share / threads);
     fmt_wall(b, sizeof b, hi * share / threads);
-    printf("  estimated wall time on %d thread%s: %s (every run judged at sim.duration = %g s) to "
-           "%s (every run to sim.max_duration = %g s)\n",
+    printf("  estimated wall time on %d thread%s: about %s (every run judged at sim.duration = "
+           "%g s), at most %s (every run draining to sim.max_duration = %g s)\n",
            threads, threads == 1 ? "" : "s", a, p->sim.duration_s, b,
            fmax(p->sim.duration_s, p->sim.max_duration_s));
     if (p->sweep.refine > 0 && bhi > 0) {
-        fmt_wall(c, sizeof c, bhi / threads);
-        printf("  refinement adds at most %s\n", c);
+        fmt_wall(c, sizeof c, blo / threads);
+        printf("  refinement adds at most about %s\n", c);
     }
-    printf("  (runs that stop early take less; an overload's retry storms can take 2-3 times "
-           "more)\n");
+    printf("  (measured on the shipped configs: 0.75 to 1.0 times the first figure; an overload's "
+           "retry storms can cost more)\n");
     sweep_grid_free(g);
     sweep_grid_free(bound);
     return 0;
