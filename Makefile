@@ -140,8 +140,8 @@ BENCH := $(BUILD)/tests/bench
 $(BENCH): $(BUILD)/tests/bench.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-bench: deps
-	@$(MAKE) --no-print-directory $(BIN) $(BENCH)
+bench: deps deps-mpi
+	@$(MAKE) --no-print-directory $(BIN) $(BENCH) $(MPI_BIN)
 	@mkdir -p $(RESULTS)
 	$(BENCH) $(RESULTS)/bench.csv
 

@@ -52,7 +52,7 @@ typedef struct row {
     double value;
 } row;
 
-static row rows[64];
+static row rows[96];
 static int nrows;
 
 static void put(const char *section, const char *item, double value, const char *unit,
@@ -468,6 +468,130 @@ static void bench_sweep(void)
     put("stability", "runs/s", (double)runs / m, "runs/s", note);
 }
 
+/* ---- Scaling out: the MPI sweep on 1 and 2 ranks against the threaded one on 1 and 2 threads.
+ * Two sweeps: the tiny test sweep with 20 replications (440 runs of about 15 ms: the case where
+ * messages and mpirun's start-up weigh most) and the stock stability sweep with one replication
+ * (0.1 to 1 s each). Each figure is the median wall time of SCALE_RUNS runs of the whole command
+ * (mpirun's start-up included; ranks unbound, as threads are); the ratios are against `-j 1` of
+ * the same invocation. The messages per run come from avalanche-mpi's summary line. */
+
+#define SCALE_RUNS 3
+#define MPI_BIN AVALANCHE_BIN "-mpi"
+
+/* Runs argv with stdout to out_path (NULL: /dev/null) and stderr to /dev/null. */
+static int run_capture(char *const argv[], const char *out_path)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        FILE *f = freopen(out_path ? out_path : "/dev/null", "w", stdout);
+        f = freopen("/dev/null", "w", stderr);
+        (void)f;
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int st;
+    if (waitpid(pid, &st, 0) < 0)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Median wall seconds of the sweep (NAN on failure); *msgs_per_run from the MPI summary. */
+static double time_sweep(const char *cfg, const char *set, int ranks, const char *jobs,
+                         double *msgs_per_run)
+{
+    char dir[] = "/tmp/avalanche-bench-scale-XXXXXX";
+    if (!mkdtemp(dir))
+        return NAN;
+    char out[sizeof dir + 16], n[16];
+    snprintf(out, sizeof out, "%s/out.txt", dir);
+    snprintf(n, sizeof n, "%d", ranks);
+    char *threads[] = {AVALANCHE_BIN, "sweep",      (char *)cfg, "--set", (char *)set,
+                       "-j",          (char *)jobs, "--out",     dir,     NULL};
+    char *mpi[] = {"mpirun",
+                   "--allow-run-as-root",
+                   "--oversubscribe",
+                   "--bind-to",
+                   "none",
+                   "-n",
+                   n,
+                   MPI_BIN,
+                   "sweep",
+                   (char *)cfg,
+                   "--set",
+                   (char *)set,
+                   "-j",
+                   (char *)jobs,
+                   "--out",
+                   dir,
+                   NULL};
+    double t[SCALE_RUNS];
+    int k = 0;
+    for (; k < SCALE_RUNS; k++) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -f '%s'/*.csv", dir);
+        if (system(cmd) != 0)
+            break;
+        double t0 = cli_wall_s();
+        if (run_capture(ranks > 0 ? mpi : threads, out) != 0)
+            break;
+        t[k] = cli_wall_s() - t0;
+    }
+    *msgs_per_run = NAN;
+    FILE *f = fopen(out, "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f)) {
+        const char *m = strstr(line, " messages (");
+        if (m)
+            *msgs_per_run = strtod(m + strlen(" messages ("), NULL);
+        else if (strstr(line, "no messages"))
+            *msgs_per_run = 0;
+    }
+    if (f)
+        fclose(f);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        return NAN;
+    return k == SCALE_RUNS ? median(t, k) : NAN;
+}
+
+static void bench_scale_one(const char *section, const char *cfg, const char *set)
+{
+    struct stat st;
+    int have_mpi = stat(MPI_BIN, &st) == 0;
+    double m;
+    double j1 = time_sweep(cfg, set, 0, "1", &m);
+    double j2 = time_sweep(cfg, set, 0, "2", &m);
+    double r1 = NAN, r12 = NAN, r2 = NAN, msgs1 = NAN, msgs2 = NAN;
+    if (have_mpi) {
+        r1 = time_sweep(cfg, set, 1, "1", &msgs1);
+        r12 = time_sweep(cfg, set, 1, "2", &msgs1);
+        r2 = time_sweep(cfg, set, 2, "1", &msgs2);
+    }
+    char note[96];
+    snprintf(note, sizeof note, "median of %d, %s", SCALE_RUNS, set);
+    put(section, "threads -j 1 (baseline)", j1, "s", note);
+    put(section, "threads -j 2", j2, "s", note);
+    put(section, "mpi 1 rank x 1 thread", r1, "s", have_mpi ? note : "n/a (make mpi)");
+    put(section, "mpi 1 rank x 2 threads", r12, "s", have_mpi ? note : "n/a (make mpi)");
+    put(section, "mpi 2 ranks x 1 thread", r2, "s", have_mpi ? note : "n/a (make mpi)");
+    put(section, "speed-up -j 2 / -j 1", j1 / j2, "x", "");
+    put(section, "speed-up mpi 1 rank / -j 1", j1 / r1, "x", "MPI overhead on one worker");
+    put(section, "speed-up mpi 1 rank x 2 / -j 1", j1 / r12, "x", "");
+    put(section, "speed-up mpi 2 ranks / -j 1", j1 / r2, "x", "");
+    put(section, "mpi 2 ranks / -j 2", j2 / r2, "x", "same workers: processes vs threads");
+    put(section, "messages per run, 2 ranks", msgs2, "msg/run", "both directions, rank 0's count");
+    (void)msgs1;
+}
+
+static void bench_scale(void)
+{
+    bench_scale_one("scale tiny", "tests/data/sweep/tiny.cfg", "sweep.replications=20");
+    bench_scale_one("scale stability", STABILITY, "sweep.replications=1");
+}
+
 /* ---- Peak memory per node: 10 000-node runs in a child, minus 0-node ones. ----
  * Two scenarios: the 1.12 incident (the failure, with every node's heartbeat and webhook loop
  * retrying and a loopback backlog that grows for the whole run) and the same cluster without
@@ -531,11 +655,12 @@ static void bench_memory(void)
 int main(int argc, char **argv)
 {
     /* "hold": only the self-check and the hold model, for quick engine iterations;
-     * "memory": only the memory rows. */
+     * "memory": only the memory rows; "scale": only the MPI and thread scaling rows. */
     int hold_only = argc == 3 && strcmp(argv[2], "hold") == 0;
     int memory_only = argc == 3 && strcmp(argv[2], "memory") == 0;
-    if (argc != 2 && !hold_only && !memory_only) {
-        fprintf(stderr, "usage: %s OUT.csv [hold|memory]\n", argv[0]);
+    int scale_only = argc == 3 && strcmp(argv[2], "scale") == 0;
+    if (argc != 2 && !hold_only && !memory_only && !scale_only) {
+        fprintf(stderr, "usage: %s OUT.csv [hold|memory|scale]\n", argv[0]);
         return 2;
     }
     double t0 = cli_wall_s();
@@ -544,6 +669,11 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("%-16s %-34s %14s %-14s %s\n", "section", "item", "value", "unit", "note");
+    if (scale_only) {
+        bench_scale();
+        printf("bench: %.1f s in all\n", cli_wall_s() - t0);
+        return write_csv(argv[1]) != 0;
+    }
     /* Memory first: the children inherit this process's pages, so fork before it grows. */
     if (!hold_only)
         bench_memory();
@@ -556,6 +686,7 @@ int main(int argc, char **argv)
     if (!hold_only) {
         bench_incident();
         bench_sweep();
+        bench_scale();
     }
     printf("bench: %.1f s in all\n", cli_wall_s() - t0);
     if (write_csv(argv[1]) != 0) {
