@@ -6,51 +6,16 @@
 #ifndef AVALANCHE_SWEEP_RUN_H
 #define AVALANCHE_SWEEP_RUN_H
 
-#include "cli.h"
 #include "err.h"
 #include "params.h"
 #include "sweep.h"
 #include "sweep_files.h"
+#include "sweep_job.h"
 
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-
-/* The options of `sweep`: cli's, and --shard K/N and --dry-run, which only the sweep takes. */
-typedef struct sweep_opts {
-    cli c;
-    unsigned shard_k, shard_n; /* --shard K/N; shard_n = 0: the whole grid */
-    int dry_run;
-    char **rest; /* argv without --shard and --dry-run, for cli_parse */
-} sweep_opts;
-
-/* Parses argv (after "sweep"). Returns 0, or -1 with e naming the argument. sweep_opts_free
- * releases o, also after an error. */
-int sweep_opts_parse(int argc, char **argv, sweep_opts *o, err *e);
-void sweep_opts_free(sweep_opts *o);
-/* Loads CONFIG with the --set overrides, and checks the options against it (--shard with
- * refine > 0 is refused). Returns 0, or -1 with e set (a usage or config error: exit 2). */
-int sweep_opts_load(const sweep_opts *o, params *p, err *e);
-
-/* --dry-run: prints the coarse grid with its axis values, the number of runs and an estimated
- * wall time on `threads` workers; writes nothing. prog names the command in messages. Returns
- * the exit status (0, or 2 on a bad axis). */
-int sweep_dry_run(const sweep_opts *o, const params *p, int threads, const char *prog);
-/* Estimated wall seconds of one run of p stopping at horizon_s on one core of the development
- * machine (see sweep_run.c for the calibration). */
-double sweep_estimate_run_s(const params *p, double horizon_s);
-
-/* One (point, replication) as it is handed out. */
-typedef struct sweep_job {
-    uint64_t task; /* point x replications + replication */
-    sweep_point pt;
-} sweep_job;
-
-/* Runs job j with p (the base params with the point's axis values: sweep_point_apply) and fills
- * out, its row included (out->line, the caller's). Returns 0, or 1 when the sweep was interrupted
- * (sweep_signal) during the run: nothing filled. Thread-safe. */
-int sweep_job_run(const params *p, const sweep_job *j, sweep_result *out);
 
 /* ---- the driver ---- */
 
@@ -115,15 +80,5 @@ void sweep_threads_join(sweep_threads *t);
 
 /* The threads back-end: run_level on n threads. */
 void sweep_exec_threads(sweep_exec *x, int n);
-
-/* ---- interruption ---- */
-
-/* Catches SIGINT and SIGTERM (old: the dispositions to restore). */
-void sweep_signals_catch(struct sigaction old[2]);
-void sweep_signals_restore(const struct sigaction old[2]);
-/* The signal that interrupted the sweep, or 0. */
-int sweep_signal(void);
-/* Interrupts the sweep as if sig had arrived (sig = 0: clears). */
-void sweep_interrupt(int sig);
 
 #endif

@@ -1,6 +1,6 @@
 /* sweep_dry: `avalanche sweep --dry-run`: the grid, the number of runs and an estimated wall time,
  * without running or writing anything (L4). */
-#include "sweep_run.h"
+#include "sweep_dry.h"
 
 #include "classify.h"
 #include "xmem.h"

@@ -17,7 +17,9 @@
 
 #include "cli.h"
 #include "config.h"
+#include "sweep_dry.h"
 #include "sweep_run.h"
+#include "sweep_wire.h"
 #include "xmem.h"
 
 #include <math.h>
@@ -66,155 +68,6 @@ enum {
     EXIT_USAGE = 2
 };
 
-/* ---- the wire: native byte order (a cluster of one architecture) ------------------------------
- */
-
-typedef struct wbuf {
-    unsigned char *p;
-    size_t n, cap;
-} wbuf;
-
-static void w_bytes(wbuf *b, const void *v, size_t n)
-{
-    if (b->n + n > b->cap) {
-        b->cap = 2 * (b->n + n) + 64;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->n, v, n);
-    b->n += n;
-}
-
-static void w_u32(wbuf *b, uint32_t v)
-{
-    w_bytes(b, &v, sizeof v);
-}
-
-static void w_u64(wbuf *b, uint64_t v)
-{
-    w_bytes(b, &v, sizeof v);
-}
-
-static void w_f64(wbuf *b, double v)
-{
-    w_bytes(b, &v, sizeof v);
-}
-
-typedef struct rbuf {
-    const unsigned char *p;
-    size_t n, off;
-    int bad; /* read past the end */
-} rbuf;
-
-static void r_bytes(rbuf *r, void *v, size_t n)
-{
-    if (r->bad || r->n - r->off < n) {
-        r->bad = 1;
-        memset(v, 0, n);
-        return;
-    }
-    memcpy(v, r->p + r->off, n);
-    r->off += n;
-}
-
-static uint32_t r_u32(rbuf *r)
-{
-    uint32_t v;
-    r_bytes(r, &v, sizeof v);
-    return v;
-}
-
-static uint64_t r_u64(rbuf *r)
-{
-    uint64_t v;
-    r_bytes(r, &v, sizeof v);
-    return v;
-}
-
-static double r_f64(rbuf *r)
-{
-    double v;
-    r_bytes(r, &v, sizeof v);
-    return v;
-}
-
-typedef struct head {
-    uint32_t type, count, want;
-    int32_t code;
-} head;
-
-static void w_head(wbuf *b, uint32_t type, uint32_t count, uint32_t want, int32_t code)
-{
-    w_u32(b, type);
-    w_u32(b, count);
-    w_u32(b, want);
-    w_u32(b, (uint32_t)code);
-}
-
-static head r_head(rbuf *r)
-{
-    head h;
-    h.type = r_u32(r);
-    h.count = r_u32(r);
-    h.want = r_u32(r);
-    h.code = (int32_t)r_u32(r);
-    return h;
-}
-
-/* A result: task, the numbers regions.csv needs, the wall time, the points.csv row. */
-static void w_result(wbuf *b, const sweep_result *x)
-{
-    size_t len = strlen(x->line);
-    w_u64(b, x->task);
-    w_u32(b, (uint32_t)x->cls);
-    w_u32(b, (uint32_t)x->stopped_early);
-    w_u32(b, (uint32_t)x->within_window);
-    w_u32(b, (uint32_t)len);
-    w_f64(b, x->recovery_s);
-    for (int m = 0; m < SWEEP_METRICS; m++)
-        w_f64(b, x->m[m]);
-    w_f64(b, x->wall_s);
-    w_bytes(b, x->line, len);
-}
-
-static int r_result(rbuf *r, sweep_result *x)
-{
-    memset(x, 0, sizeof *x);
-    x->task = r_u64(r);
-    x->cls = (int)r_u32(r);
-    x->stopped_early = (int)r_u32(r);
-    x->within_window = (int)r_u32(r);
-    uint32_t len = r_u32(r);
-    x->recovery_s = r_f64(r);
-    for (int m = 0; m < SWEEP_METRICS; m++)
-        x->m[m] = r_f64(r);
-    x->wall_s = r_f64(r);
-    if (r->bad || r->n - r->off < len || x->cls < 0 || x->cls >= 4) {
-        r->bad = 1;
-        return -1;
-    }
-    x->line = xmalloc((size_t)len + 1);
-    r_bytes(r, x->line, len);
-    x->line[len] = '\0';
-    x->done = 1;
-    return 0;
-}
-
-static void w_job(wbuf *b, const sweep_job *j)
-{
-    w_u64(b, j->task);
-    w_f64(b, j->pt.x);
-    w_f64(b, j->pt.y);
-    w_u32(b, (uint32_t)j->pt.level);
-}
-
-static void r_job(rbuf *r, sweep_job *j)
-{
-    j->task = r_u64(r);
-    j->pt.x = r_f64(r);
-    j->pt.y = r_f64(r);
-    j->pt.level = (int)r_u32(r);
-}
-
 /* ---- non-blocking sends and polling receives ------------------------------------------------- */
 
 typedef struct outq {
@@ -224,7 +77,7 @@ typedef struct outq {
 } outq;
 
 /* Sends b's bytes (taking them) to dest. */
-static void outq_send(outq *q, wbuf *b, int dest, int tag)
+static void outq_send(outq *q, sweep_wbuf *b, int dest, int tag)
 {
     if (q->n == q->cap) {
         q->cap = q->cap ? 2 * q->cap : 16;
@@ -337,10 +190,10 @@ static void answer(mpi_exec *m, int r)
     sweep_job *jobs = xmalloc(b * sizeof *jobs);
     size_t n = sweep_driver_take(m->d, jobs, b);
     if (n > 0) {
-        wbuf w = {0};
-        w_head(&w, MSG_JOBS, (uint32_t)n, 0, 0);
+        sweep_wbuf w = {0};
+        sweep_wire_head(&w, MSG_JOBS, (uint32_t)n, 0, 0);
         for (size_t i = 0; i < n; i++)
-            w_job(&w, &jobs[i]);
+            sweep_wire_job(&w, &jobs[i]);
         outq_send(&m->q, &w, r, TAG_DOWN);
         p->want = 0;
         m->msgs_out++;
@@ -362,8 +215,8 @@ static void fail(mpi_exec *m, const char *fmt, int r, const char *text)
 
 static void handle_up(mpi_exec *m, int from, const unsigned char *data, size_t len)
 {
-    rbuf r = {data, len, 0, 0};
-    head h = r_head(&r);
+    sweep_rbuf r = {data, len, 0, 0};
+    sweep_whead h = sweep_wire_read_head(&r);
     m->msgs_in++;
     if (h.type == MSG_ERROR) {
         char text[ERR_MAX - 64];
@@ -375,7 +228,7 @@ static void handle_up(mpi_exec *m, int from, const unsigned char *data, size_t l
     }
     for (uint32_t i = 0; i < h.count && !r.bad; i++) {
         sweep_result x;
-        if (r_result(&r, &x) < 0)
+        if (sweep_wire_read_result(&r, &x) < 0)
             break;
         if (isfinite(x.wall_s)) {
             m->wall_sum += x.wall_s;
@@ -435,8 +288,8 @@ static void mpi_finish(sweep_exec *x, int status)
 {
     mpi_exec *m = (mpi_exec *)x;
     for (int r = 1; r < m->size; r++) {
-        wbuf w = {0};
-        w_head(&w, MSG_STOP, 0, 0, status);
+        sweep_wbuf w = {0};
+        sweep_wire_head(&w, MSG_STOP, 0, 0, status);
         outq_send(&m->q, &w, r, TAG_DOWN);
         m->msgs_out++;
     }
@@ -540,10 +393,10 @@ static void *worker_thread(void *arg)
 /* Sends type with the finished results (taken from w, under mu). */
 static void send_results(worker *w, outq *q, uint32_t type, int want, int code)
 {
-    wbuf b = {0};
-    w_head(&b, type, (uint32_t)w->ndone, (uint32_t)want, code);
+    sweep_wbuf b = {0};
+    sweep_wire_head(&b, type, (uint32_t)w->ndone, (uint32_t)want, code);
     for (size_t i = 0; i < w->ndone; i++) {
-        w_result(&b, &w->done[i]);
+        sweep_wire_result(&b, &w->done[i]);
         free(w->done[i].line);
     }
     w->ndone = 0;
@@ -570,8 +423,8 @@ static int worker_serve(const params *base, int threads)
         size_t len;
         int from, busy = 0;
         while (status < 0 && try_recv(0, TAG_DOWN, &data, &len, &from)) {
-            rbuf r = {data, len, 0, 0};
-            head h = r_head(&r);
+            sweep_rbuf r = {data, len, 0, 0};
+            sweep_whead h = sweep_wire_read_head(&r);
             busy = 1;
             if (h.type == MSG_JOBS) {
                 pthread_mutex_lock(&w.mu);
@@ -582,7 +435,7 @@ static int worker_serve(const params *base, int threads)
                     w.q = xrealloc(w.q, w.qcap * sizeof *w.q);
                 }
                 for (uint32_t i = 0; i < h.count; i++)
-                    r_job(&r, &w.q[w.qt++]);
+                    sweep_wire_read_job(&r, &w.q[w.qt++]);
                 pthread_cond_broadcast(&w.cv);
                 pthread_mutex_unlock(&w.mu);
                 asked = 0;
@@ -600,9 +453,9 @@ static int worker_serve(const params *base, int threads)
         int idle = queued == 0 && w.running == 0;
         int flush = w.ndone > 0 && (need || idle || cli_wall_s() - w.oldest_s >= FLUSH_S);
         if (w.failed && !told) {
-            wbuf b = {0};
-            w_head(&b, MSG_ERROR, 0, 0, 0);
-            w_bytes(&b, w.err, strlen(w.err));
+            sweep_wbuf b = {0};
+            sweep_wire_head(&b, MSG_ERROR, 0, 0, 0);
+            sweep_wire_bytes(&b, w.err, strlen(w.err));
             outq_send(&q, &b, 0, TAG_UP);
             told = 1;
         } else if (sig && !told) {

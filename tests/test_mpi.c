@@ -4,6 +4,8 @@
  * disagree on the config; usage errors. Needs `make mpi` (check-tests builds it). */
 #include "sweeptest.h"
 
+#include "sweep_wire.h"
+
 #include <dirent.h>
 #include <limits.h>
 
@@ -49,6 +51,64 @@ static int one_process(const char *out, const char *jobs, const char *extra)
     if (extra)
         argv[8] = extra;
     return run(argv);
+}
+
+/* The message bytes, in one process: every field comes back bit for bit (NAN and -0 included),
+ * and a message cut anywhere reads as bad, never past its end. */
+static void test_wire(void **state)
+{
+    (void)state;
+    char row[] = "3,1,2.5,,2.5,overloaded,\n";
+    sweep_result x = {.task = 12345678901ull,
+                      .done = 1,
+                      .cls = 2,
+                      .stopped_early = 1,
+                      .within_window = 0,
+                      .recovery_s = NAN,
+                      .m = {1.5, -0.0, INFINITY, 0.1 + 0.2},
+                      .wall_s = 0.25,
+                      .line = row};
+    sweep_job j = {.task = 77, .pt = {0.1 + 0.2, NAN, 3}};
+    sweep_wbuf b = {0};
+    sweep_wire_head(&b, 4, 2, 1, -7);
+    sweep_wire_result(&b, &x);
+    sweep_wire_job(&b, &j);
+    sweep_rbuf r = {b.p, b.n, 0, 0};
+    sweep_whead h = sweep_wire_read_head(&r);
+    assert_true(h.type == 4 && h.count == 2 && h.want == 1 && h.code == -7);
+    sweep_result y;
+    assert_int_equal(sweep_wire_read_result(&r, &y), 0);
+    assert_true(y.task == x.task && y.done && y.cls == 2 && y.stopped_early == 1 &&
+                y.within_window == 0);
+    assert_int_equal(memcmp(&y.recovery_s, &x.recovery_s, sizeof x.recovery_s), 0);
+    assert_int_equal(memcmp(y.m, x.m, sizeof x.m), 0);
+    assert_int_equal(memcmp(&y.wall_s, &x.wall_s, sizeof x.wall_s), 0);
+    assert_string_equal(y.line, row);
+    free(y.line);
+    sweep_job k;
+    sweep_wire_read_job(&r, &k);
+    assert_true(k.task == 77 && k.pt.x == j.pt.x && isnan(k.pt.y) && k.pt.level == 3);
+    assert_false(r.bad);
+    assert_int_equal(r.off, b.n);
+    for (size_t n = 0; n < b.n; n++) {
+        sweep_rbuf t = {b.p, n, 0, 0};
+        sweep_wire_read_head(&t);
+        sweep_result z;
+        if (sweep_wire_read_result(&t, &z) == 0)
+            free(z.line);
+        sweep_job q;
+        sweep_wire_read_job(&t, &q);
+        if (!t.bad)
+            fail_msg("a message cut at %zu of %zu bytes reads as whole", n, b.n);
+    }
+    /* a class out of range is refused */
+    b.n = 0;
+    x.cls = 9;
+    sweep_wire_result(&b, &x);
+    sweep_rbuf t = {b.p, b.n, 0, 0};
+    assert_int_equal(sweep_wire_read_result(&t, &y), -1);
+    assert_true(t.bad);
+    free(b.p);
 }
 
 static void test_mpi_built(void **state)
@@ -309,8 +369,11 @@ int main(void)
     snprintf(opts, sizeof opts, "%s%sfast_unwind_on_malloc=0", asan ? asan : "", asan ? ":" : "");
     setenv("ASAN_OPTIONS", opts, 1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_mpi_built),    cmocka_unit_test(test_mpi_identical),
-        cmocka_unit_test(test_mpi_killed),   cmocka_unit_test(test_mpi_interrupted),
+        cmocka_unit_test(test_wire),
+        cmocka_unit_test(test_mpi_built),
+        cmocka_unit_test(test_mpi_identical),
+        cmocka_unit_test(test_mpi_killed),
+        cmocka_unit_test(test_mpi_interrupted),
         cmocka_unit_test(test_mpi_refusals),
     };
     return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
