@@ -471,21 +471,22 @@ static void bench_sweep(void)
 /* ---- Scaling out: the MPI sweep on 1 and 2 ranks against the threaded one on 1 and 2 threads.
  * Two sweeps: the tiny test sweep with 20 replications (440 runs of about 15 ms: the case where
  * messages and mpirun's start-up weigh most) and the stock stability sweep with one replication
- * (0.1 to 1 s each). Each figure is the median wall time of SCALE_RUNS runs of the whole command
+ * (0.1 to 1 s each). Each figure is the median wall time of 5 (tiny) or 3 runs of the whole command
  * (mpirun's start-up included; ranks unbound, as threads are); the ratios are against `-j 1` of
- * the same invocation. The messages per run come from avalanche-mpi's summary line. */
+ * the same invocation. */
 
-#define SCALE_RUNS 3
+#define SCALE_RUNS 5 /* rounds at most */
 #define MPI_BIN AVALANCHE_BIN "-mpi"
 
-/* Runs argv with stdout to out_path (NULL: /dev/null) and stderr to /dev/null. */
+/* Runs argv with stdout to out_path and stderr to /dev/null. */
 static int run_capture(char *const argv[], const char *out_path)
 {
+    fflush(stdout); /* else the child's freopen writes this process's buffer a second time */
     pid_t pid = fork();
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        FILE *f = freopen(out_path ? out_path : "/dev/null", "w", stdout);
+        FILE *f = freopen(out_path, "w", stdout);
         f = freopen("/dev/null", "w", stderr);
         (void)f;
         execvp(argv[0], argv);
@@ -497,18 +498,24 @@ static int run_capture(char *const argv[], const char *out_path)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* Median wall seconds of the sweep (NAN on failure); *msgs_per_run from the MPI summary. */
-static double time_sweep(const char *cfg, const char *set, int ranks, const char *jobs,
-                         double *msgs_per_run)
+/* One layout: threads (ranks = 0) or MPI ranks, each with jobs threads. */
+typedef struct layout {
+    const char *item;
+    int ranks;
+    const char *jobs;
+    double t[SCALE_RUNS];
+    int n;
+    double msgs_per_run; /* from avalanche-mpi's summary line */
+} layout;
+
+/* One timed sweep of l into dir (emptied first); appends the wall time to l->t. */
+static int time_once(const char *cfg, const char *set, layout *l, const char *dir)
 {
-    char dir[] = "/tmp/avalanche-bench-scale-XXXXXX";
-    if (!mkdtemp(dir))
-        return NAN;
-    char out[sizeof dir + 16], n[16];
+    char out[512], n[16], cmd[512];
     snprintf(out, sizeof out, "%s/out.txt", dir);
-    snprintf(n, sizeof n, "%d", ranks);
-    char *threads[] = {AVALANCHE_BIN, "sweep",      (char *)cfg, "--set", (char *)set,
-                       "-j",          (char *)jobs, "--out",     dir,     NULL};
+    snprintf(n, sizeof n, "%d", l->ranks);
+    char *threads[] = {AVALANCHE_BIN, "sweep",         (char *)cfg, "--set",     (char *)set,
+                       "-j",          (char *)l->jobs, "--out",     (char *)dir, NULL};
     char *mpi[] = {"mpirun",
                    "--allow-run-as-root",
                    "--oversubscribe",
@@ -522,74 +529,79 @@ static double time_sweep(const char *cfg, const char *set, int ranks, const char
                    "--set",
                    (char *)set,
                    "-j",
-                   (char *)jobs,
+                   (char *)l->jobs,
                    "--out",
-                   dir,
+                   (char *)dir,
                    NULL};
-    double t[SCALE_RUNS];
-    int k = 0;
-    for (; k < SCALE_RUNS; k++) {
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "rm -f '%s'/*.csv", dir);
-        if (system(cmd) != 0)
-            break;
-        double t0 = cli_wall_s();
-        if (run_capture(ranks > 0 ? mpi : threads, out) != 0)
-            break;
-        t[k] = cli_wall_s() - t0;
-    }
-    *msgs_per_run = NAN;
+    snprintf(cmd, sizeof cmd, "rm -f '%s'/*.csv", dir);
+    if (system(cmd) != 0)
+        return -1;
+    double t0 = cli_wall_s();
+    if (run_capture(l->ranks > 0 ? mpi : threads, out) != 0)
+        return -1;
+    l->t[l->n++] = cli_wall_s() - t0;
     FILE *f = fopen(out, "r");
     char line[512];
     while (f && fgets(line, sizeof line, f)) {
         const char *m = strstr(line, " messages (");
         if (m)
-            *msgs_per_run = strtod(m + strlen(" messages ("), NULL);
+            l->msgs_per_run = strtod(m + strlen(" messages ("), NULL);
         else if (strstr(line, "no messages"))
-            *msgs_per_run = 0;
+            l->msgs_per_run = 0;
     }
     if (f)
         fclose(f);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        return NAN;
-    return k == SCALE_RUNS ? median(t, k) : NAN;
+    return 0;
 }
 
-static void bench_scale_one(const char *section, const char *cfg, const char *set)
+/* The layouts take turns, round after round, so that a change in the machine's load (it is
+ * shared) falls on all of them alike; each figure is a median over the rounds. */
+static void bench_scale_one(const char *section, const char *cfg, const char *set, int rounds)
 {
     struct stat st;
     int have_mpi = stat(MPI_BIN, &st) == 0;
-    double m;
-    double j1 = time_sweep(cfg, set, 0, "1", &m);
-    double j2 = time_sweep(cfg, set, 0, "2", &m);
-    double r1 = NAN, r12 = NAN, r2 = NAN, msgs1 = NAN, msgs2 = NAN;
-    if (have_mpi) {
-        r1 = time_sweep(cfg, set, 1, "1", &msgs1);
-        r12 = time_sweep(cfg, set, 1, "2", &msgs1);
-        r2 = time_sweep(cfg, set, 2, "1", &msgs2);
+    layout l[] = {{"threads -j 1 (baseline)", 0, "1", {0}, 0, NAN},
+                  {"threads -j 2", 0, "2", {0}, 0, NAN},
+                  {"mpi 1 rank x 1 thread", 1, "1", {0}, 0, NAN},
+                  {"mpi 1 rank x 2 threads", 1, "2", {0}, 0, NAN},
+                  {"mpi 2 ranks x 1 thread", 2, "1", {0}, 0, NAN}};
+    enum {
+        NL = sizeof l / sizeof l[0]
+    };
+    char dir[] = "/tmp/avalanche-bench-scale-XXXXXX";
+    if (!mkdtemp(dir)) {
+        put(section, "sweep", NAN, "s", "n/a (no temporary directory)");
+        return;
     }
+    int failed[NL] = {0};
+    for (int r = 0; r < rounds; r++)
+        for (int i = 0; i < NL; i++)
+            if (!failed[i] && (l[i].ranks == 0 || have_mpi) && time_once(cfg, set, &l[i], dir) < 0)
+                failed[i] = 1;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench: cannot remove %s\n", dir);
+    double med[NL];
     char note[96];
-    snprintf(note, sizeof note, "median of %d, %s", SCALE_RUNS, set);
-    put(section, "threads -j 1 (baseline)", j1, "s", note);
-    put(section, "threads -j 2", j2, "s", note);
-    put(section, "mpi 1 rank x 1 thread", r1, "s", have_mpi ? note : "n/a (make mpi)");
-    put(section, "mpi 1 rank x 2 threads", r12, "s", have_mpi ? note : "n/a (make mpi)");
-    put(section, "mpi 2 ranks x 1 thread", r2, "s", have_mpi ? note : "n/a (make mpi)");
-    put(section, "speed-up -j 2 / -j 1", j1 / j2, "x", "");
-    put(section, "speed-up mpi 1 rank / -j 1", j1 / r1, "x", "MPI overhead on one worker");
-    put(section, "speed-up mpi 1 rank x 2 / -j 1", j1 / r12, "x", "");
-    put(section, "speed-up mpi 2 ranks / -j 1", j1 / r2, "x", "");
-    put(section, "mpi 2 ranks / -j 2", j2 / r2, "x", "same workers: processes vs threads");
-    put(section, "messages per run, 2 ranks", msgs2, "msg/run", "both directions, rank 0's count");
-    (void)msgs1;
+    snprintf(note, sizeof note, "median of %d interleaved rounds, %s", rounds, set);
+    for (int i = 0; i < NL; i++) {
+        med[i] = !failed[i] && l[i].n == rounds ? median(l[i].t, l[i].n) : NAN;
+        put(section, l[i].item, med[i], "s", l[i].ranks > 0 && !have_mpi ? "n/a (make mpi)" : note);
+    }
+    put(section, "speed-up -j 2 / -j 1", med[0] / med[1], "x", "");
+    put(section, "speed-up mpi 1 rank / -j 1", med[0] / med[2], "x", "MPI path on one worker");
+    put(section, "speed-up mpi 1 rank x 2 / -j 1", med[0] / med[3], "x", "");
+    put(section, "speed-up mpi 2 ranks / -j 1", med[0] / med[4], "x", "");
+    put(section, "mpi 2 ranks / -j 2", med[1] / med[4], "x", "same workers: processes vs threads");
+    put(section, "messages per run, 2 ranks", l[4].msgs_per_run, "msg/run",
+        "both directions, counted by rank 0");
 }
 
 static void bench_scale(void)
 {
-    bench_scale_one("scale tiny", "tests/data/sweep/tiny.cfg", "sweep.replications=20");
-    bench_scale_one("scale stability", STABILITY, "sweep.replications=1");
+    bench_scale_one("scale tiny", "tests/data/sweep/tiny.cfg", "sweep.replications=20", 5);
+    bench_scale_one("scale stability", STABILITY, "sweep.replications=1", 3);
 }
 
 /* ---- Peak memory per node: 10 000-node runs in a child, minus 0-node ones. ----
