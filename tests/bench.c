@@ -478,8 +478,9 @@ static void bench_sweep(void)
 #define SCALE_RUNS 5 /* rounds at most */
 #define MPI_BIN AVALANCHE_BIN "-mpi"
 
-/* Runs argv with stdout to out_path and stderr to /dev/null. */
-static int run_capture(char *const argv[], const char *out_path)
+/* Runs argv with stdout to out_path and stderr to /dev/null; *cpu_s: the user and system time of
+ * the child and every descendant it waited for (mpirun waits for its ranks). */
+static int run_capture(char *const argv[], const char *out_path, double *cpu_s)
 {
     fflush(stdout); /* else the child's freopen writes this process's buffer a second time */
     pid_t pid = fork();
@@ -493,8 +494,11 @@ static int run_capture(char *const argv[], const char *out_path)
         _exit(127);
     }
     int st;
-    if (waitpid(pid, &st, 0) < 0)
+    struct rusage ru;
+    if (wait4(pid, &st, 0, &ru) < 0)
         return -1;
+    *cpu_s = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+             (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
@@ -503,7 +507,7 @@ typedef struct layout {
     const char *item;
     int ranks;
     const char *jobs;
-    double t[SCALE_RUNS];
+    double t[SCALE_RUNS], cpu[SCALE_RUNS];
     int n;
     double msgs_per_run; /* from avalanche-mpi's summary line */
 } layout;
@@ -536,9 +540,10 @@ static int time_once(const char *cfg, const char *set, layout *l, const char *di
     snprintf(cmd, sizeof cmd, "rm -f '%s'/*.csv", dir);
     if (system(cmd) != 0)
         return -1;
-    double t0 = cli_wall_s();
-    if (run_capture(l->ranks > 0 ? mpi : threads, out) != 0)
+    double t0 = cli_wall_s(), cpu;
+    if (run_capture(l->ranks > 0 ? mpi : threads, out, &cpu) != 0)
         return -1;
+    l->cpu[l->n] = cpu;
     l->t[l->n++] = cli_wall_s() - t0;
     FILE *f = fopen(out, "r");
     char line[512];
@@ -560,11 +565,11 @@ static void bench_scale_one(const char *section, const char *cfg, const char *se
 {
     struct stat st;
     int have_mpi = stat(MPI_BIN, &st) == 0;
-    layout l[] = {{"threads -j 1 (baseline)", 0, "1", {0}, 0, NAN},
-                  {"threads -j 2", 0, "2", {0}, 0, NAN},
-                  {"mpi 1 rank x 1 thread", 1, "1", {0}, 0, NAN},
-                  {"mpi 1 rank x 2 threads", 1, "2", {0}, 0, NAN},
-                  {"mpi 2 ranks x 1 thread", 2, "1", {0}, 0, NAN}};
+    layout l[] = {{"threads -j 1 (baseline)", 0, "1", {0}, {0}, 0, NAN},
+                  {"threads -j 2", 0, "2", {0}, {0}, 0, NAN},
+                  {"mpi 1 rank x 1 thread", 1, "1", {0}, {0}, 0, NAN},
+                  {"mpi 1 rank x 2 threads", 1, "2", {0}, {0}, 0, NAN},
+                  {"mpi 2 ranks x 1 thread", 2, "1", {0}, {0}, 0, NAN}};
     enum {
         NL = sizeof l / sizeof l[0]
     };
@@ -582,11 +587,12 @@ static void bench_scale_one(const char *section, const char *cfg, const char *se
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         fprintf(stderr, "bench: cannot remove %s\n", dir);
-    double med[NL];
+    double med[NL], cpu[NL];
     char note[96];
     snprintf(note, sizeof note, "median of %d interleaved rounds, %s", rounds, set);
     for (int i = 0; i < NL; i++) {
         med[i] = !failed[i] && l[i].n == rounds ? median(l[i].t, l[i].n) : NAN;
+        cpu[i] = !failed[i] && l[i].n == rounds ? median(l[i].cpu, l[i].n) : NAN;
         put(section, l[i].item, med[i], "s", l[i].ranks > 0 && !have_mpi ? "n/a (make mpi)" : note);
     }
     put(section, "speed-up -j 2 / -j 1", med[0] / med[1], "x", "");
@@ -596,6 +602,13 @@ static void bench_scale_one(const char *section, const char *cfg, const char *se
     put(section, "mpi 2 ranks / -j 2", med[1] / med[4], "x", "same workers: processes vs threads");
     put(section, "messages per run, 2 ranks", l[4].msgs_per_run, "msg/run",
         "both directions, counted by rank 0");
+    /* CPU time is what the shared machine cannot distort much: its ratio to -j 1 is the cost of
+     * the threads, the processes, the polling and mpirun itself. */
+    put(section, "cpu -j 1 (baseline)", cpu[0], "s", "user + system, the command and its children");
+    put(section, "cpu -j 2 / -j 1", cpu[1] / cpu[0], "x", "");
+    put(section, "cpu mpi 1 rank / -j 1", cpu[2] / cpu[0], "x", "");
+    put(section, "cpu mpi 1 rank x 2 / -j 1", cpu[3] / cpu[0], "x", "");
+    put(section, "cpu mpi 2 ranks / -j 1", cpu[4] / cpu[0], "x", "");
 }
 
 static void bench_scale(void)
