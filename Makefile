@@ -17,7 +17,12 @@ CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra $(O
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-LIB_SRC := $(filter-out model/main.c,$(wildcard model/*.c)) $(wildcard plots/*.c)
+# MPI (`make mpi`): the sweep across machines, built with OpenMPI's mpicc; nothing else needs it.
+MPI_SRC := model/sweep_mpi.c model/main_mpi.c
+MPI_BIN := $(BUILD)/avalanche-mpi
+MPICC ?= mpicc
+
+LIB_SRC := $(filter-out model/main.c $(MPI_SRC),$(wildcard model/*.c)) $(wildcard plots/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libavalanche.a
 BIN := $(BUILD)/avalanche
@@ -28,7 +33,8 @@ INCIDENT := configs/k8s-1.12-incident.cfg
 STABILITY := configs/stability.cfg
 RESULTS ?= results
 
-.PHONY: all deps run test check-tests asan bench fuzz figures paper format format-check clean
+.PHONY: all deps deps-mpi mpi run test check-tests asan bench fuzz figures paper format format-check \
+	clean
 
 all: $(BIN) $(TEST_BIN)
 
@@ -81,6 +87,26 @@ $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DAVALANCHE_BIN='"$(BUILD)/avalanche"' $(shell pkg-config --cflags cmocka) -c $< -o $@
 
+# build/avalanche-mpi: `mpirun -n N build/avalanche-mpi sweep CONFIG ...` (tests/test_mpi.c).
+$(BUILD)/mpi/%.o: model/%.c
+	@mkdir -p $(dir $@)
+	$(MPICC) $(CFLAGS) -c $< -o $@
+
+$(MPI_BIN): $(BUILD)/mpi/main_mpi.o $(BUILD)/mpi/sweep_mpi.o $(LIB)
+	$(MPICC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+mpi: deps deps-mpi
+	@$(MAKE) --no-print-directory $(MPI_BIN)
+
+# OpenMPI from Debian when mpicc or mpirun is missing (sudo when not root).
+deps-mpi:
+	@if ! command -v $(MPICC) >/dev/null || ! command -v mpirun >/dev/null; then \
+	  if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
+	  echo "make deps-mpi: installing libopenmpi-dev openmpi-bin"; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
+	    --no-install-recommends libopenmpi-dev openmpi-bin; \
+	fi
+
 # Install the Debian packages whose pkg-config module is missing (sudo when not root).
 deps:
 	@missing=""; \
@@ -107,13 +133,14 @@ run: deps
 	$(BIN) run $(INCIDENT) --out $(RESULTS)/incident
 	$(BIN) sweep $(STABILITY) --out $(RESULTS)/stability
 
-test: deps
+test: deps deps-mpi
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory check-tests
 	@$(MAKE) --no-print-directory install-check
 
-# Runs every test program; prints one closing line "N passed, N failed".
-check-tests: $(TEST_BIN) $(BIN)
+# Runs every test program; prints one closing line "N passed, N failed". tests/test_mpi.c runs
+# $(MPI_BIN) under mpirun, so this one target needs OpenMPI (`make deps-mpi`).
+check-tests: $(TEST_BIN) $(BIN) $(MPI_BIN)
 	@pass=0; fail=0; \
 	for t in $(TEST_BIN); do \
 	  if $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
@@ -121,7 +148,7 @@ check-tests: $(TEST_BIN) $(BIN)
 	echo "test programs: $$pass passed, $$fail failed"; \
 	[ $$fail -eq 0 ]
 
-asan: deps
+asan: deps deps-mpi
 	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
@@ -212,8 +239,8 @@ BENCH := $(BUILD)/tests/bench
 $(BENCH): $(BUILD)/tests/bench.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-bench: deps
-	@$(MAKE) --no-print-directory $(BIN) $(BENCH)
+bench: deps deps-mpi
+	@$(MAKE) --no-print-directory $(BIN) $(BENCH) $(MPI_BIN)
 	@mkdir -p $(RESULTS)
 	$(BENCH) $(RESULTS)/bench.csv
 

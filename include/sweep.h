@@ -1,7 +1,10 @@
 /* sweep: replicated runs over a one- or two-axis grid of config values, with adaptive refinement
- * of the class boundaries, run on worker threads; `avalanche sweep` (L4).
- * Outputs in DIR: points.csv (one row per (point, replication), in that order whatever -j is),
- * regions.csv (one row per point), config.resolved.cfg and stability.{png,svg,pdf}. */
+ * of the class boundaries; `avalanche sweep` and `avalanche merge` (L4). This header: the grid and
+ * the statistics (sweep.c), the commands. The driver and its back-ends (threads, MPI) are in
+ * sweep_run.h and sweep_mpi.h, the files in sweep_files.h.
+ * Outputs in DIR: points.csv (one row per (point, replication), in that order whatever -j, the
+ * number of MPI ranks or the shards), regions.csv (one row per point), cells.csv (the map's
+ * partition), config.resolved.cfg and stability.{png,svg,pdf}. */
 #ifndef AVALANCHE_SWEEP_H
 #define AVALANCHE_SWEEP_H
 
@@ -12,16 +15,22 @@
 #include <stddef.h>
 
 /* The command: `avalanche sweep CONFIG [--set KEY=VALUE]... [-j N] [--out DIR] [--resume]
- * [--quiet]`, argv holding the arguments after "sweep". Returns the exit status: 0 ok,
- * 1 runtime failure (I/O), 2 usage or config error, 130 interrupted (SIGINT; every finished row
- * is kept and the message says how to resume). Installs a SIGINT handler for its duration. */
+ * [--shard K/N] [--dry-run] [--quiet]`, argv holding the arguments after "sweep". Returns the
+ * exit status: 0 ok, 1 runtime failure (I/O), 2 usage or config error, 128 + signal when
+ * interrupted (130 SIGINT, 143 SIGTERM; every finished row is kept and the message says how to
+ * resume). Catches SIGINT and SIGTERM for its duration. */
 int sweep_command(int argc, char **argv);
+/* `avalanche merge DIR... --out DIR`: the shards of one sweep (`sweep --shard K/N`) -> the files
+ * one process writes. Refuses (2, naming the directory, writing nothing) shards of different
+ * configs or shard counts, a missing, duplicated or incomplete shard. Returns the exit status. */
+int sweep_merge_command(int argc, char **argv);
 /* Draws DIR/stability.{png,svg,pdf} from DIR/regions.csv for the sweep described by p; config
  * names the sweep in the title. Returns 0, or -1 with e set. */
 int sweep_draw(const char *dir, const char *config, const params *p, err *e);
 
 /* Grid values of axis a of p (name "x" or "y" for messages), ascending and distinct: the explicit
- * values, or `steps` values from..to spaced linearly or geometrically. Values of an integer key
+ * values, or `steps` values from..to spaced linearly or geometrically. An axis that sets only its
+ * key (from = to = 0, one step, the defaults) is an error naming the axis. Values of an integer key
  * are rounded, then deduplicated. Each value must be accepted by config_set_number for the key
  * ("sweep.x value 12000: cluster.nodes: ..."). Returns 0 with *values (caller frees) and *n set,
  * or -1 with e set. */
@@ -76,6 +85,10 @@ size_t sweep_grid_cells(const sweep_grid *g, sweep_cell **cells);
 /* base with the axis keys set to point k's values, then cross-field checks (config_validate).
  * Returns 0 or -1 with e naming the axis and value. */
 int sweep_point_params(const sweep_grid *g, const params *base, size_t k, params *out, err *e);
+
+/* The same from the point itself (base->sweep says which axes there are), for processes that do
+ * not hold the grid (MPI ranks). */
+int sweep_point_apply(const params *base, const sweep_point *pt, params *out, err *e);
 
 /* Exact (Clopper-Pearson) interval for a binomial proportion, x successes out of n > 0, at
  * confidence conf (0.95): lo = 0 when x = 0, hi = 1 when x = n. */

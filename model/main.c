@@ -1,7 +1,7 @@
 /* main: the avalanche command line (L4). The only place that picks exit codes:
  * 0 success, 1 runtime failure (I/O), 2 usage or config error. */
-#include "classify.h"
 #include "capacity.h"
+#include "classify.h"
 #include "cli.h"
 #include "compare.h"
 #include "config.h"
@@ -42,10 +42,12 @@ static const char usage[] =
     "  avalanche run     [CONFIG] [--set KEY=VALUE]... [--seed N] [--replication R] [--out DIR]\n"
     "                    [--quiet]\n"
     "  avalanche sweep   CONFIG [--set KEY=VALUE]... [-j N] [--out DIR] [--resume] [--quiet]\n"
+    "                    [--shard K/N] [--dry-run]\n"
+    "  avalanche merge   DIR... --out DIR\n"
+    "  avalanche capacity CONFIG... [--set KEY=VALUE]... [-j N] [--out DIR] [--quiet]\n"
     "  avalanche plot    DIR\n"
     "  avalanche check   CONFIG [--set KEY=VALUE]...\n"
     "  avalanche compare DIR... [--out DIR] [--label NAME]... [--quiet]\n"
-    "  avalanche capacity CONFIG... [--set KEY=VALUE]... [-j N] [--out DIR] [--quiet]\n"
     "  avalanche keys    [PATTERN] [--names | --man]\n"
     "  avalanche help    [COMMAND]\n"
     "  avalanche --help | --version\n"
@@ -55,13 +57,15 @@ static const char usage[] =
     "        chart to DIR (default results/run)\n"
     "sweep   run the grid of CONFIG's sweep group with replications in parallel and write\n"
     "        points.csv, regions.csv, config.resolved.cfg and the stability chart to DIR\n"
-    "        (default results/sweep); --resume continues an interrupted sweep\n"
+    "        (default results/sweep); --resume continues an interrupted sweep, --shard K/N\n"
+    "        runs one of N static parts, --dry-run prints the grid, the runs and the time\n"
+    "merge   join the N shards of one sweep into the files one process writes\n"
+    "capacity the largest value of capacity.key that still recovers with capacity.target\n"
+    "        probability (bisection with sequential stopping); capacity.csv and its chart\n"
     "plot    redraw every chart in DIR from its CSV files\n"
     "check   validate CONFIG and print the fully resolved config\n"
     "compare draw several run directories on one dashboard (compare.{png,svg,pdf})\n"
     "keys    list every config key matching PATTERN: type, unit, default, range, meaning\n"
-    "capacity the largest value of capacity.key that still recovers with capacity.target\n"
-    "        probability (bisection with sequential stopping); capacity.csv and its chart\n"
     "\n"
     "`avalanche COMMAND --help` (or avalanche help COMMAND) explains one command; the manual\n"
     "is avalanche(1), the config keys avalanche.cfg(5) and `avalanche keys`.\n"
@@ -658,6 +662,8 @@ int main(int argc, char **argv)
         return stdout_ok(compare_command(argc - 2, argv + 2));
     if (strcmp(cmd, "capacity") == 0)
         return stdout_ok(capacity_command(argc - 2, argv + 2));
+    if (strcmp(cmd, "merge") == 0)
+        return stdout_ok(sweep_merge_command(argc - 2, argv + 2));
     if (strcmp(cmd, "help") == 0)
         return cmd_help(argc - 2, argv + 2);
     fprintf(stderr, "avalanche: unknown command '%s' (see avalanche --help)\n", cmd);
@@ -690,6 +696,8 @@ static int cmd_help(int argc, char **argv)
         return stdout_ok(compare_command(1, help));
     if (strcmp(c, "capacity") == 0)
         return stdout_ok(capacity_command(1, help));
+    if (strcmp(c, "merge") == 0)
+        return stdout_ok(sweep_merge_command(1, help));
     if (strcmp(c, "help") == 0) {
         fputs(usage, stdout);
         return stdout_ok(EXIT_OK);

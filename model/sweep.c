@@ -20,6 +20,13 @@ int sweep_axis_values(const params *p, const axis *a, const char *name, double *
     int is_int;
     if (config_key_numeric(a->key, &is_int, e) < 0)
         return -1;
+    /* The defaults of an axis are from = to = 0 with one step: an axis that sets only its key
+     * would otherwise sweep the single value 0 and look like a finished sweep. */
+    if (a->nvalues == 0 && a->steps == 1 && a->from == 0 && a->to == 0)
+        return err_set(e,
+                       "sweep.%s: %s: expected values = [ ... ] or from, to and steps (got only "
+                       "key)",
+                       name, a->key);
     size_t m = a->nvalues > 0 ? (size_t)a->nvalues : (size_t)(a->steps > 0 ? a->steps : 0);
     if (m == 0)
         return err_set(e, "sweep.%s: expected values or steps >= 1 (got none)", name);
@@ -410,13 +417,18 @@ size_t sweep_grid_cells(const sweep_grid *g, sweep_cell **cells)
 
 int sweep_point_params(const sweep_grid *g, const params *base, size_t k, params *out, err *e)
 {
-    const sweep_point *pt = &g->pts[k];
+    return sweep_point_apply(base, &g->pts[k], out, e);
+}
+
+int sweep_point_apply(const params *base, const sweep_point *pt, params *out, err *e)
+{
+    int two = base->sweep.y.present;
     *out = *base;
     char origin[AXIS_KEY_MAX + 64];
     snprintf(origin, sizeof origin, "sweep.x value %.17g", pt->x);
     if (config_set_number(out, base->sweep.x.key, pt->x, origin, e) < 0)
         return -1;
-    if (g->naxes == 2) {
+    if (two) {
         snprintf(origin, sizeof origin, "sweep.y value %.17g", pt->y);
         if (config_set_number(out, base->sweep.y.key, pt->y, origin, e) < 0)
             return -1;
@@ -424,7 +436,7 @@ int sweep_point_params(const sweep_grid *g, const params *base, size_t k, params
     err e2;
     err_clear(&e2);
     if (config_validate(out, &e2) < 0) {
-        if (g->naxes == 2)
+        if (two)
             return err_set(e, "sweep point %s = %.17g, %s = %.17g: %s", base->sweep.x.key, pt->x,
                            base->sweep.y.key, pt->y, e2.msg);
         return err_set(e, "sweep point %s = %.17g: %s", base->sweep.x.key, pt->x, e2.msg);

@@ -52,7 +52,7 @@ typedef struct row {
     double value;
 } row;
 
-static row rows[64];
+static row rows[96];
 static int nrows;
 
 static void put(const char *section, const char *item, double value, const char *unit,
@@ -468,6 +468,155 @@ static void bench_sweep(void)
     put("stability", "runs/s", (double)runs / m, "runs/s", note);
 }
 
+/* ---- Scaling out: the MPI sweep on 1 and 2 ranks against the threaded one on 1 and 2 threads.
+ * Two sweeps: the tiny test sweep with 20 replications (440 runs of about 15 ms: the case where
+ * messages and mpirun's start-up weigh most) and the stock stability sweep with one replication
+ * (0.1 to 1 s each). Each figure is the median wall time of 5 (tiny) or 3 runs of the whole command
+ * (mpirun's start-up included; ranks unbound, as threads are); the ratios are against `-j 1` of
+ * the same invocation. */
+
+#define SCALE_RUNS 5 /* rounds at most */
+#define MPI_BIN AVALANCHE_BIN "-mpi"
+
+/* Runs argv with stdout to out_path and stderr to /dev/null; *cpu_s: the user and system time of
+ * the child and every descendant it waited for (mpirun waits for its ranks). */
+static int run_capture(char *const argv[], const char *out_path, double *cpu_s)
+{
+    fflush(stdout); /* else the child's freopen writes this process's buffer a second time */
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        FILE *f = freopen(out_path, "w", stdout);
+        f = freopen("/dev/null", "w", stderr);
+        (void)f;
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int st;
+    struct rusage ru;
+    if (wait4(pid, &st, 0, &ru) < 0)
+        return -1;
+    *cpu_s = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+             (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* One layout: threads (ranks = 0) or MPI ranks, each with jobs threads. */
+typedef struct layout {
+    const char *item;
+    int ranks;
+    const char *jobs;
+    double t[SCALE_RUNS], cpu[SCALE_RUNS];
+    int n;
+    double msgs_per_run; /* from avalanche-mpi's summary line */
+} layout;
+
+/* One timed sweep of l into dir (emptied first); appends the wall time to l->t. */
+static int time_once(const char *cfg, const char *set, layout *l, const char *dir)
+{
+    char out[512], n[16], cmd[512];
+    snprintf(out, sizeof out, "%s/out.txt", dir);
+    snprintf(n, sizeof n, "%d", l->ranks);
+    char *threads[] = {AVALANCHE_BIN, "sweep",         (char *)cfg, "--set",     (char *)set,
+                       "-j",          (char *)l->jobs, "--out",     (char *)dir, NULL};
+    char *mpi[] = {"mpirun",
+                   "--allow-run-as-root",
+                   "--oversubscribe",
+                   "--bind-to",
+                   "none",
+                   "-n",
+                   n,
+                   MPI_BIN,
+                   "sweep",
+                   (char *)cfg,
+                   "--set",
+                   (char *)set,
+                   "-j",
+                   (char *)l->jobs,
+                   "--out",
+                   (char *)dir,
+                   NULL};
+    snprintf(cmd, sizeof cmd, "rm -f '%s'/*.csv", dir);
+    if (system(cmd) != 0)
+        return -1;
+    double t0 = cli_wall_s(), cpu;
+    if (run_capture(l->ranks > 0 ? mpi : threads, out, &cpu) != 0)
+        return -1;
+    l->cpu[l->n] = cpu;
+    l->t[l->n++] = cli_wall_s() - t0;
+    FILE *f = fopen(out, "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f)) {
+        const char *m = strstr(line, " messages (");
+        if (m)
+            l->msgs_per_run = strtod(m + strlen(" messages ("), NULL);
+        else if (strstr(line, "no messages"))
+            l->msgs_per_run = 0;
+    }
+    if (f)
+        fclose(f);
+    return 0;
+}
+
+/* The layouts take turns, round after round, so that a change in the machine's load (it is
+ * shared) falls on all of them alike; each figure is a median over the rounds. */
+static void bench_scale_one(const char *section, const char *cfg, const char *set, int rounds)
+{
+    struct stat st;
+    int have_mpi = stat(MPI_BIN, &st) == 0;
+    layout l[] = {{"threads -j 1 (baseline)", 0, "1", {0}, {0}, 0, NAN},
+                  {"threads -j 2", 0, "2", {0}, {0}, 0, NAN},
+                  {"mpi 1 rank x 1 thread", 1, "1", {0}, {0}, 0, NAN},
+                  {"mpi 1 rank x 2 threads", 1, "2", {0}, {0}, 0, NAN},
+                  {"mpi 2 ranks x 1 thread", 2, "1", {0}, {0}, 0, NAN}};
+    enum {
+        NL = sizeof l / sizeof l[0]
+    };
+    char dir[] = "/tmp/avalanche-bench-scale-XXXXXX";
+    if (!mkdtemp(dir)) {
+        put(section, "sweep", NAN, "s", "n/a (no temporary directory)");
+        return;
+    }
+    int failed[NL] = {0};
+    for (int r = 0; r < rounds; r++)
+        for (int i = 0; i < NL; i++)
+            if (!failed[i] && (l[i].ranks == 0 || have_mpi) && time_once(cfg, set, &l[i], dir) < 0)
+                failed[i] = 1;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench: cannot remove %s\n", dir);
+    double med[NL], cpu[NL];
+    char note[96];
+    snprintf(note, sizeof note, "median of %d interleaved rounds, %s", rounds, set);
+    for (int i = 0; i < NL; i++) {
+        med[i] = !failed[i] && l[i].n == rounds ? median(l[i].t, l[i].n) : NAN;
+        cpu[i] = !failed[i] && l[i].n == rounds ? median(l[i].cpu, l[i].n) : NAN;
+        put(section, l[i].item, med[i], "s", l[i].ranks > 0 && !have_mpi ? "n/a (make mpi)" : note);
+    }
+    put(section, "speed-up -j 2 / -j 1", med[0] / med[1], "x", "");
+    put(section, "speed-up mpi 1 rank / -j 1", med[0] / med[2], "x", "MPI path on one worker");
+    put(section, "speed-up mpi 1 rank x 2 / -j 1", med[0] / med[3], "x", "");
+    put(section, "speed-up mpi 2 ranks / -j 1", med[0] / med[4], "x", "");
+    put(section, "mpi 2 ranks / -j 2", med[1] / med[4], "x", "same workers: processes vs threads");
+    put(section, "messages per run, 2 ranks", l[4].msgs_per_run, "msg/run",
+        "both directions, counted by rank 0");
+    /* CPU time is what the shared machine cannot distort much: its ratio to -j 1 is the cost of
+     * the threads, the processes, the polling and mpirun itself. */
+    put(section, "cpu -j 1 (baseline)", cpu[0], "s", "user + system, the command and its children");
+    put(section, "cpu -j 2 / -j 1", cpu[1] / cpu[0], "x", "");
+    put(section, "cpu mpi 1 rank / -j 1", cpu[2] / cpu[0], "x", "");
+    put(section, "cpu mpi 1 rank x 2 / -j 1", cpu[3] / cpu[0], "x", "");
+    put(section, "cpu mpi 2 ranks / -j 1", cpu[4] / cpu[0], "x", "");
+}
+
+static void bench_scale(void)
+{
+    bench_scale_one("scale tiny", "tests/data/sweep/tiny.cfg", "sweep.replications=20", 5);
+    bench_scale_one("scale stability", STABILITY, "sweep.replications=1", 3);
+}
+
 /* ---- Peak memory per node: 10 000-node runs in a child, minus 0-node ones. ----
  * Two scenarios: the 1.12 incident (the failure, with every node's heartbeat and webhook loop
  * retrying and a loopback backlog that grows for the whole run) and the same cluster without
@@ -531,11 +680,12 @@ static void bench_memory(void)
 int main(int argc, char **argv)
 {
     /* "hold": only the self-check and the hold model, for quick engine iterations;
-     * "memory": only the memory rows. */
+     * "memory": only the memory rows; "scale": only the MPI and thread scaling rows. */
     int hold_only = argc == 3 && strcmp(argv[2], "hold") == 0;
     int memory_only = argc == 3 && strcmp(argv[2], "memory") == 0;
-    if (argc != 2 && !hold_only && !memory_only) {
-        fprintf(stderr, "usage: %s OUT.csv [hold|memory]\n", argv[0]);
+    int scale_only = argc == 3 && strcmp(argv[2], "scale") == 0;
+    if (argc != 2 && !hold_only && !memory_only && !scale_only) {
+        fprintf(stderr, "usage: %s OUT.csv [hold|memory|scale]\n", argv[0]);
         return 2;
     }
     double t0 = cli_wall_s();
@@ -544,6 +694,11 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("%-16s %-34s %14s %-14s %s\n", "section", "item", "value", "unit", "note");
+    if (scale_only) {
+        bench_scale();
+        printf("bench: %.1f s in all\n", cli_wall_s() - t0);
+        return write_csv(argv[1]) != 0;
+    }
     /* Memory first: the children inherit this process's pages, so fork before it grows. */
     if (!hold_only)
         bench_memory();
@@ -556,6 +711,7 @@ int main(int argc, char **argv)
     if (!hold_only) {
         bench_incident();
         bench_sweep();
+        bench_scale();
     }
     printf("bench: %.1f s in all\n", cli_wall_s() - t0);
     if (write_csv(argv[1]) != 0) {

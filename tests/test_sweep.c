@@ -77,6 +77,31 @@ static void expect_bad(const char *const *sets, int nsets, const char *needle)
     free(p);
 }
 
+/* An axis with only its key sweeps nothing the user chose: an error naming the axis and what is
+ * missing, from the file, --set, and either axis; from = 0 with steps or values still works. */
+static void test_key_only_axis(void **state)
+{
+    (void)state;
+    const char *x[] = {"sweep.x.key=cluster.nodes"};
+    expect_bad(x, 1,
+               "sweep.x: cluster.nodes: expected values = [ ... ] or from, to and steps "
+               "(got only key)");
+    const char *y[] = {"sweep.x.key=cluster.nodes", "sweep.x.values=1,2",
+                       "sweep.y.key=kubelet.webhook_cache_ttl"};
+    expect_bad(y, 3, "sweep.y: kubelet.webhook_cache_ttl: expected values");
+    const char *zero[] = {"sweep.x.key=cluster.nodes", "sweep.x.values=0"};
+    expect_values(zero, 2, (double[]){0}, 1);
+    const char *grid[] = {"sweep.x.key=cluster.nodes", "sweep.x.to=10", "sweep.x.steps=2"};
+    expect_values(grid, 3, (double[]){0, 10}, 2);
+    /* the command: exit 2, before anything is written */
+    char *argv[] = {(char *)"tests/data/sweep/key-only.cfg", (char *)"--out",
+                    (char *)"/tmp/avalanche-key-only-never", (char *)"--quiet", NULL};
+    assert_int_equal(sweep_command(4, argv), 2);
+    assert_int_equal(access("/tmp/avalanche-key-only-never", F_OK), -1);
+    char *dry[] = {(char *)"tests/data/sweep/key-only.cfg", (char *)"--dry-run", NULL};
+    assert_int_equal(sweep_command(2, dry), 2);
+}
+
 static void test_grid_errors(void **state)
 {
     (void)state;
@@ -105,6 +130,10 @@ static void test_grid_errors(void **state)
     p->sweep.x.nvalues = 0;
     p->sweep.x.from = 0;
     p->sweep.x.to = 10;
+    p->sweep.x.steps = 3;
+    g = sweep_grid_new(p, &e); /* from 0 is fine on a linear axis */
+    assert_non_null(g);
+    sweep_grid_free(g);
     p->sweep.x.steps = 3;
     p->sweep.x.scale = SCALE_LOG;
     assert_null(sweep_grid_new(p, &e));
@@ -542,9 +571,21 @@ static void test_jobs_identical(void **state)
     same_file(a, b, "points.csv");
     same_file(a, b, "regions.csv");
     same_file(a, b, "config.resolved.cfg");
-    /* refinement happened, and all three classes are present */
+    /* the swept keys name columns holding the point's values, right after point,level,x,y */
     size_t n;
+    char *pts = slurp(a, "points.csv", &n);
+    const char *head = "point,level,x,y,apiserver.loopback.qps,cluster.nodes,seed,";
+    assert_int_equal(strncmp(pts, head, strlen(head)), 0);
+    char *row = strchr(pts, '\n') + 1;
+    assert_int_equal(strncmp(row, "0,0,2,0,2,0,", 12), 0);
+    row = strstr(pts, "\n6,0,");
+    assert_non_null(row);
+    assert_int_equal(strncmp(row, "\n6,0,2,200,2,200,", 17), 0);
+    free(pts);
+    /* refinement happened, and all three classes are present */
     char *r = slurp(a, "regions.csv", &n);
+    head = "point,level,x,y,apiserver.loopback.qps,cluster.nodes,x_lo,";
+    assert_int_equal(strncmp(r, head, strlen(head)), 0);
     assert_non_null(strstr(r, ",1,")); /* a level-1 row */
     assert_non_null(strstr(r, ",overloaded,"));
     assert_non_null(strstr(r, ",metastable,"));
@@ -643,6 +684,43 @@ static void test_sigint(void **state)
     same_file(a, b, "regions.csv");
 }
 
+/* --dry-run: the grid, the run count and an estimate on stdout; nothing written. */
+static void test_dry_run(void **state)
+{
+    (void)state;
+    char out[128], path[160];
+    snprintf(out, sizeof out, "%s/dry/never", tmpdir);
+    snprintf(path, sizeof path, "%s/dry.txt", tmpdir);
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    dup2(fileno(f), STDOUT_FILENO);
+    char *argv[] = {(char *)TINY, (char *)"--out",     out, (char *)"-j",
+                    (char *)"2",  (char *)"--dry-run", NULL};
+    int rc = sweep_command(6, argv);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    fclose(f);
+    assert_int_equal(rc, 0);
+    snprintf(out, sizeof out, "%s/dry", tmpdir);
+    assert_int_equal(access(out, F_OK), -1);
+    size_t n;
+    char *text = slurp(tmpdir, "dry.txt", &n);
+    const char *want[] = {"x = apiserver.loopback.qps: 6 values, 2 .. 12",
+                          "y = cluster.nodes: 2 values, 0 .. 200",
+                          "point  apiserver.loopback.qps  cluster.nodes",
+                          "\n      11                      12            200\n",
+                          "12 points x 3 replications = 36 runs",
+                          "refine = 1: at most 99 runs in all",
+                          "estimated wall time on 2 threads"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("dry run output lacks '%s':\n%s", want[i], text);
+    free(text);
+}
+
 static void test_usage(void **state)
 {
     (void)state;
@@ -658,6 +736,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grid_values),     cmocka_unit_test(test_grid_errors),
+        cmocka_unit_test(test_key_only_axis),   cmocka_unit_test(test_dry_run),
         cmocka_unit_test(test_refine_1d),       cmocka_unit_test(test_refine_2d),
         cmocka_unit_test(test_refine_log),      cmocka_unit_test(test_cells_partition),
         cmocka_unit_test(test_clopper_pearson), cmocka_unit_test(test_median_ci),
