@@ -66,6 +66,9 @@ void sweep_point_counts(const sweep_result *res, int reps, size_t k, unsigned co
 int sweep_write_results(const char *dir, const char *config, const params *p, const sweep_grid *g,
                         const sweep_result *res, err *e);
 
+/* DIR/provenance.csv (version_csv: program, version, commit), whole or not at all. */
+int sweep_provenance_write(const char *dir, err *e);
+
 /* DIR/shard.csv: "shard,shards,runs,config": which part of the grid DIR holds (K of N), how
  * many runs that is, and the CONFIG argument's base name (for the merged chart's title). */
 int sweep_shard_write(const char *dir, unsigned k, unsigned n, size_t runs, const char *config,

@@ -8,6 +8,7 @@
 #include "plot.h"
 #include "stats.h"
 #include "table.h"
+#include "version.h"
 #include "xmem.h"
 
 #include <errno.h>
@@ -346,6 +347,19 @@ int sweep_draw(const char *dir, const char *config, const params *p, err *e)
     int rc = plot_stability(csv, out, p->plot.formats, &info, e);
     free(csv);
     free(out);
+    return rc;
+}
+
+int sweep_provenance_write(const char *dir, err *e)
+{
+    char *path = path_join(dir, "provenance.csv");
+    afile af;
+    int rc = afile_open(&af, path, e);
+    free(path);
+    if (rc == 0) {
+        version_csv(af.f);
+        rc = afile_commit(&af, e);
+    }
     return rc;
 }
 

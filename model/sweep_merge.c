@@ -159,7 +159,7 @@ static int write_points(const char *dir, const params *p, const char *cfgtext,
         fputs(cfgtext, af.f);
         rc = afile_commit(&af, e);
     }
-    return rc;
+    return rc < 0 ? -1 : sweep_provenance_write(dir, e);
 }
 
 /* --out must not be an input, a shard, or a sweep of another config. */
@@ -181,7 +181,7 @@ static int check_out(const char *out, const shard *s, int n, err *e)
     char *old = file_read(path, &len, NULL);
     free(path);
     int rc = 0;
-    if (has_points && (!old || strcmp(old, s[0].cfgtext) != 0))
+    if (has_points && (!old || !config_resolved_same(old, s[0].cfgtext)))
         rc = err_set(e, "--out %s: holds a sweep of a different config; use another --out", out);
     free(old);
     return rc;

@@ -329,7 +329,7 @@ static char *config_text(const params *p)
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
-    config_dump(p, m);
+    config_dump_resolved(p, m);
     fclose(m);
     return buf;
 }
@@ -351,7 +351,7 @@ static int prepare_dir(sweep_driver *d, err *e)
     char *old = file_read(cfgpath, &len, NULL);
     struct stat st;
     int has_points = stat(d->ptspath, &st) == 0;
-    int same = old && strcmp(old, d->cfgtext) == 0;
+    int same = old && config_resolved_same(old, d->cfgtext);
     unsigned sk = 0, sn = 0;
     size_t sruns;
     char scfg[8];
@@ -471,7 +471,7 @@ sweep_driver *sweep_driver_new(const sweep_opts *o, const params *p, const char 
         rc = afile_commit(&af, &e);
     }
     free(cfgpath);
-    if (rc < 0)
+    if (rc < 0 || sweep_provenance_write(d->dir, &e) < 0)
         goto fail;
     if (d->shard_n) {
         size_t runs = 0;
