@@ -58,14 +58,16 @@ typedef struct fluid_fixed {
 } fluid_fixed;
 
 typedef struct fluid_result {
-    enum fluid_class cls;          /* judged at the horizon p->sim.duration */
+    enum fluid_class cls;          /* judged as the DES judges (MODEL.md section 6): at
+                                    * sim.duration, or when still unhealthy and draining there,
+                                    * on up to sim.max_duration */
     double trigger_end_s;          /* trigger.at + trigger.duration */
     double recovery_s;             /* stable: trigger end -> first sample after which health
                                     * holds (0 if never unhealthy); NAN otherwise */
     int recovered_within_window;   /* stable with recovery_s <= health.recovery_window (the
                                     * DES's current criterion) */
-    double projected_recovery_s;   /* unresolved: recovery time found by integrating on up to
-                                    * FLUID_MAX_HORIZON_S; NAN if none */
+    double projected_recovery_s;   /* unresolved: recovery time found by integrating on past
+                                    * sim.max_duration up to FLUID_MAX_HORIZON_S; NAN if none */
     enum fluid_class extended_cls; /* the class judged at the extended horizon (unresolved) */
     double peak_backlog;           /* max B after the trigger, GET reservations */
     double peak_mutating;          /* max mutating occupancy after the trigger, slots */

@@ -17,6 +17,7 @@ typedef struct sweep_opts {
     cli c;
     unsigned shard_k, shard_n; /* --shard K/N; shard_n = 0: the whole grid */
     int dry_run;
+    int fluid;   /* --method fluid: the fluid model classifies the grid (sweep_fluid.h) */
     char **rest; /* argv without --shard and --dry-run, for cli_parse */
 } sweep_opts;
 

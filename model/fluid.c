@@ -287,6 +287,29 @@ int fluid_model_init(fluid_model *m, const params *p, err *e)
                        "fluid: apiserver.cpu.cores = %d: CPU contention (processor sharing) "
                        "is not in the fluid model",
                        p->apiserver.cpu.cores);
+    if (p->ninterventions > 0)
+        return err_set(e,
+                       "fluid: %d interventions: the fluid model integrates the trigger only "
+                       "(drop the interventions group, or simulate)",
+                       p->ninterventions);
+    if (p->apiserver.sa_lookup.fail_after_s > 0)
+        return err_set(e,
+                       "fluid: apiserver.sa_lookup.fail_after = %g s: failed validations are not "
+                       "in the fluid model",
+                       p->apiserver.sa_lookup.fail_after_s);
+    /* the LRU bound is not modelled: refuse where it would bind at the healthy point, where
+     * K tokens at Lambda/K requests/s each are cached a fraction lT / (1 + lT) of the time (the
+     * renewal cycle of section 3 with W = 0), plus metrics-server's token */
+    double K = p->sa_clients.tokens + floor(p->sa_clients.tokens_per_node * p->cluster.nodes + 0.5);
+    double L = p->sa_clients.rate + p->sa_clients.rate_per_node * p->cluster.nodes;
+    double lT = K > 0 ? L / K * p->apiserver.token_cache.success_ttl_s : 0.0;
+    double cached = (K > 0 ? K * lT / (1.0 + lT) : 0.0) + 1.0;
+    if (p->apiserver.token_cache.max_entries > 0 && cached > p->apiserver.token_cache.max_entries)
+        return err_set(e,
+                       "fluid: about %.0f tokens cached at once exceed "
+                       "apiserver.token_cache.max_entries = %d: LRU eviction is not in the fluid "
+                       "model (set it to 0, unbounded, or simulate)",
+                       cached, p->apiserver.token_cache.max_entries);
     if (p->apiserver.sa_lookup.gets_per_validation > FLUID_MAX_GETS)
         return err_set(e, "fluid: apiserver.sa_lookup.gets_per_validation = %d: at most %d",
                        p->apiserver.sa_lookup.gets_per_validation, FLUID_MAX_GETS);

@@ -382,27 +382,42 @@ int fluid_classify(const params *p, fluid_result *r, err *e)
     if (run_phases(&g, horizon, &r->baseline, y_at, e))
         goto out;
     if (judge(&g, r)) {
+        /* MODEL.md section 6 (as classify.c): unhealthy at sim.duration and draining, the run
+         * goes on up to sim.max_duration; a recovery by then is stable with its recovery time,
+         * work that stops draining is metastable, still draining at max_duration unresolved
+         * (integrated on to FLUID_MAX_HORIZON_S for the projected recovery) */
         r->cls = draining(&g) ? FLUID_UNRESOLVED : FLUID_METASTABLE;
         r->extended_cls = r->cls;
-        if (r->cls == FLUID_UNRESOLVED) {
-            /* integrate on, judging the longer run by the same rules */
-            g.hmax = 30.0;
-            double t = horizon;
-            while (t < FLUID_MAX_HORIZON_S) {
-                t = fmin(t + 1800.0, FLUID_MAX_HORIZON_S);
-                if (integrate_to(&g, t, e))
-                    goto out;
-                fluid_result tmp = *r;
-                if (!judge(&g, &tmp)) {
-                    r->extended_cls = FLUID_STABLE;
-                    r->projected_recovery_s = tmp.recovery_s;
-                    break;
+        g.hmax = 30.0;
+        double t = horizon, limit = fmax(horizon, fmin(p->sim.max_duration_s, FLUID_MAX_HORIZON_S));
+        int judged = r->cls == FLUID_METASTABLE;
+        while (r->cls == FLUID_UNRESOLVED && t < FLUID_MAX_HORIZON_S) {
+            double step = fmax(p->health.trend_window_s, 60.0);
+            double next = t < limit ? fmin(t + step, limit) : fmin(t + 1800.0, FLUID_MAX_HORIZON_S);
+            if (integrate_to(&g, next, e))
+                goto out;
+            int within = next <= limit;
+            t = next;
+            fluid_result tmp = *r;
+            if (!judge(&g, &tmp)) {
+                if (within && !judged) {
+                    r->cls = FLUID_STABLE;
+                    r->recovery_s = tmp.recovery_s;
+                    r->recovered_within_window = tmp.recovered_within_window;
                 }
-                if (!draining(&g)) {
-                    r->extended_cls = FLUID_METASTABLE;
-                    break;
-                }
+                r->extended_cls = FLUID_STABLE;
+                r->projected_recovery_s = tmp.recovery_s;
+                break;
             }
+            if (!draining(&g)) {
+                if (within && !judged)
+                    r->cls = FLUID_METASTABLE;
+                r->extended_cls = FLUID_METASTABLE;
+                break;
+            }
+            if (t >= limit)
+                judged = 1; /* still draining at max_duration: unresolved; go on for the
+                             * projection only */
         }
     } else {
         r->extended_cls = r->cls;

@@ -323,10 +323,17 @@ int sweep_draw(const char *dir, const char *config, const params *p, err *e)
         snprintf(lb, sizeof lb, "loopback %g qps", p->apiserver.loopback.qps);
     else
         snprintf(lb, sizeof lb, "loopback unlimited");
+    /* a fluid sweep's directory holds fluid.csv (sweep_fluid.h): one classification a point */
+    char *fl = path_join(dir, "fluid.csv"), reps[48];
+    if (access(fl, F_OK) == 0)
+        snprintf(reps, sizeof reps, "fluid model");
+    else
+        snprintf(reps, sizeof reps, "%d replications", p->sweep.replications);
+    free(fl);
     snprintf(subtitle, sizeof subtitle,
-             "stability regions · %s · sa_lookup %s · %s · coalesce %s · %d replications%s", trig,
+             "stability regions · %s · sa_lookup %s · %s · coalesce %s · %s%s", trig,
              sa_mode_name(p->apiserver.sa_lookup.mode), lb,
-             p->apiserver.token_cache.coalesce ? "on" : "off", p->sweep.replications,
+             p->apiserver.token_cache.coalesce ? "on" : "off", reps,
              p->sweep.refine > 0 ? " · refined" : "");
     config_key_label(p->sweep.x.key, xl, sizeof xl);
     if (p->sweep.y.present)

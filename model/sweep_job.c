@@ -90,6 +90,18 @@ int sweep_opts_parse(int argc, char **argv, sweep_opts *o, err *e)
                 v = argv[++i];
             if (parse_shard(v, &o->shard_k, &o->shard_n, e) < 0)
                 return -1;
+        } else if (strcmp(a, "--method") == 0 || strncmp(a, "--method=", 9) == 0) {
+            const char *v = a[8] == '=' ? a + 9 : NULL;
+            if (!v && i + 1 >= argc)
+                return err_set(e, "--method: missing value (des or fluid)");
+            if (!v)
+                v = argv[++i];
+            if (strcmp(v, "fluid") == 0)
+                o->fluid = 1;
+            else if (strcmp(v, "des") == 0)
+                o->fluid = 0;
+            else
+                return err_set(e, "--method: expected des or fluid (got \"%s\")", v);
         } else {
             o->rest[nrest++] = argv[i];
         }

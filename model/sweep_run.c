@@ -9,6 +9,7 @@
 #include "csv.h"
 #include "stats.h"
 #include "sweep_dry.h"
+#include "sweep_fluid.h"
 #include "xmem.h"
 
 #include <errno.h>
@@ -32,10 +33,12 @@ enum {
 
 static const char sweep_usage[] =
     "usage: avalanche sweep CONFIG [--set KEY=VALUE]... [-j N] [--out DIR] [--resume]\n"
-    "                       [--shard K/N] [--dry-run] [--quiet]\n"
+    "                       [--shard K/N] [--dry-run] [--method des|fluid] [--quiet]\n"
     "  --shard K/N  run the K-th of N parts of the grid (round-robin over (point, replication));\n"
     "               `avalanche merge` joins the N directories (needs sweep.refine = 0)\n"
-    "  --dry-run    print the grid, the number of runs and an estimated wall time; write nothing\n";
+    "  --dry-run    print the grid, the number of runs and an estimated wall time; write nothing\n"
+    "  --method fluid  classify every point with the fluid (mean-field) model instead of\n"
+    "               simulating (milliseconds; fluid.csv holds its equilibria); default des\n";
 
 /* ---- the driver ------------------------------------------------------------------------------ */
 
@@ -681,7 +684,9 @@ int sweep_command(int argc, char **argv)
         jobs = c > 0 ? (int)c : 1;
     }
     int status;
-    if (o.dry_run) {
+    if (o.fluid && !o.dry_run) {
+        status = sweep_fluid_run(&o, p, jobs);
+    } else if (o.dry_run) {
         status = sweep_dry_run(&o, p, jobs, "avalanche sweep");
     } else {
         sweep_driver *d = sweep_driver_new(&o, p, "avalanche sweep", &status);

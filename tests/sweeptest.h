@@ -119,7 +119,7 @@ static void same_file(const char *a, const char *b, const char *name)
     free(y);
 }
 
-static void same_results(const char *a, const char *b)
+static inline void same_results(const char *a, const char *b)
 {
     same_file(a, b, "points.csv");
     same_file(a, b, "regions.csv");

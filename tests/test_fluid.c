@@ -288,6 +288,29 @@ static void test_refuses_unmodelled(void **state)
     err_clear(&e);
     assert_int_equal(fluid_classify(&p, &r, &e), -1);
     assert_non_null(strstr(e.msg, "cpu.cores"));
+    /* an LRU bound that binds: 10 000 tokens at 1 request/s each, cached 10 s */
+    params_defaults(&p);
+    p.sa_clients.tokens = 10000;
+    p.sa_clients.rate = 10000.0;
+    err_clear(&e);
+    assert_int_equal(fluid_classify(&p, &r, &e), -1);
+    assert_non_null(strstr(e.msg, "max_entries = 4096"));
+    p.apiserver.token_cache.max_entries = 0; /* unbounded: modelled */
+    p.sim.duration_s = p.trigger.at_s + 120.0;
+    p.sim.max_duration_s = p.sim.duration_s;
+    err_clear(&e);
+    assert_int_equal(fluid_classify(&p, &r, &e), 0);
+    /* interventions, failed validations */
+    params_defaults(&p);
+    p.ninterventions = 1;
+    err_clear(&e);
+    assert_int_equal(fluid_classify(&p, &r, &e), -1);
+    assert_non_null(strstr(e.msg, "interventions"));
+    params_defaults(&p);
+    p.apiserver.sa_lookup.fail_after_s = 60.0;
+    err_clear(&e);
+    assert_int_equal(fluid_classify(&p, &r, &e), -1);
+    assert_non_null(strstr(e.msg, "fail_after"));
 }
 
 /* 100 classifications of the stock chart's kind (10 cluster sizes x 10 webhook TTLs). Prints
