@@ -47,12 +47,15 @@ runs() {
     [ -f "$R/runs/$name/r$r/summary.csv" ] || printf '%s\n' "$r"
     r=$((r + 1))
   done | xargs -r -P "$J" -I{} sh -c \
-    '"$0" run "$@" --replication {} --set "plot.formats=[\"png\",\"pdf\"]" --out "'"$R"'/runs/'"$name"'/r{}" --quiet' \
+    '"$0" run "$@" --replication {} --set "plot.formats=[\"png\",\"pdf\"]" --set plot.width=470 --out "'"$R"'/runs/'"$name"'/r{}" --quiet' \
     "$AV" "configs/$cfg" "$@"
 }
 
+# Charts are drawn at the size the paper prints them (plot.width, points; \textwidth is 470 pt):
+# dashboards 470, maps 400; the LaTeX includes them at their natural size.
 sweep() { # out config sets...
   out=$1; cfg=$2; shift 2
+  set -- "$@" --set plot.width=400
   if [ -f "$out/regions.csv" ] && [ ! -f "$out/.partial" ]; then return 0; fi
   mkdir -p "$out"; touch "$out/.partial"
   if [ -f "$out/points.csv" ]; then
@@ -117,6 +120,19 @@ for name in $(echo "$VERSIONS" | cut -d'|' -f1); do
   sweep "$R/capacity/$name" configs/paper-capacity.cfg "$(sets_of "$name")"
 done
 
+# 4b. The same question answered by bisection (avalanche capacity, capacity group of
+#     paper-capacity.cfg): the shipped version configs side by side, in the paper's shortened
+#     scenario (paper-short.cfg's keys as --set), P(stable) >= 0.9 at 95 % confidence.
+log "capacity search"
+SHORT='--set sim.duration=900 --set sim.warmup=100 --set sim.max_duration=7200 --set trigger.at=200 --set health.recovery_window=300'
+CAPK='--set capacity.key=cluster.nodes --set capacity.from=500 --set capacity.to=12000 --set capacity.target=0.9 --set capacity.batch=10 --set capacity.max_runs=40 --set capacity.tolerance=0.005'
+if [ ! -f "$R/capacity-search/capacity.csv" ]; then
+  # shellcheck disable=SC2086
+  "$AV" capacity $(echo "$VERSIONS" | cut -d'|' -f2 | sed 's|^|configs/|') $SHORT $CAPK \
+    --set "plot.formats=[\"png\",\"pdf\"]" --set plot.width=470 -j "$J" --quiet \
+    --out "$R/capacity-search"
+fi
+
 # 5. Stability maps: cluster size x token cache TTL per version; x webhook cache TTL for 1.12.
 for name in $MAPVERSIONS; do
   log "map tokencache $name"
@@ -127,7 +143,35 @@ sweep "$R/map-webhook/k8s-1.12" configs/paper-map-webhook.cfg ""
 
 # 5b. The stock chart of the README (configs/stability.cfg, `make run`).
 log "stock chart"
-sweep "$R/stability" configs/stability.cfg ""
+if [ ! -f "$R/stability/regions.csv" ]; then
+  a=$(date +%s.%N)
+  sweep "$R/stability" configs/stability.cfg ""
+  b=$(date +%s.%N)
+  echo "$a $b $J" | awk '{ printf "%.2f %d\n", $2 - $1, $3 }' > "$R/stability/wall.txt"
+fi
+
+# 5c. The fluid model on the same three maps (sweep --method fluid), its agreement with the
+#     simulated maps (paper/tools/agreement.py) and its speed: medians of 5 whole commands each,
+#     the stock chart's simulated sweep timed once as run above (wall.txt).
+log "fluid maps"
+mkdir -p "$R/fluid"
+rm -f "$R/fluid/agreement.csv"
+for m in stability:configs/stability.cfg map-tokencache:configs/paper-map-tokencache.cfg \
+         map-webhook:configs/paper-map-webhook.cfg; do
+  name=${m%%:*}; cfg=${m#*:}
+  des=$R/$name; [ "$name" = stability ] || des=$R/$name/k8s-1.12
+  "$AV" sweep "$cfg" --method fluid --set plot.width=400 --quiet --out "$R/fluid/$name"
+  python3 paper/tools/agreement.py "$des" "$R/fluid/$name" --name "$name" --csv "$R/fluid/agreement.csv" > "$R/fluid/$name.txt"
+  "$AV" plot "$des" --overlay "$R/fluid/$name" --label "fluid model"
+  cp "$des/stability.pdf" "$F/fluid-overlay-$name.pdf"
+  cp "$des/stability.png" "$F/fluid-overlay-$name.png"
+done
+for i in 1 2 3 4 5; do
+  a=$(date +%s.%N)
+  "$AV" sweep configs/stability.cfg --method fluid --quiet --out "$R/fluid/timing" >/dev/null
+  b=$(date +%s.%N)
+  echo "$a $b" | awk '{ printf "%.4f\n", $2 - $1 }'
+done > "$R/fluid/fluid-seconds.txt"
 
 # 6. Closed-form validation table.
 log "validation"

@@ -30,7 +30,9 @@ int main(int argc, char **argv)
         runs[n].label = bufs[n];
         runs[n].timeseries_csv = eq + 1;
     }
-    plot_hysteresis_info info = {.title = argv[2], .subtitle = argv[3], .x_label = argv[4]};
+    /* drawn at the width the paper prints it (the text width, 470 pt) */
+    plot_hysteresis_info info = {
+        .title = argv[2], .subtitle = argv[3], .x_label = argv[4], .width_pt = 470};
     err e;
     err_clear(&e);
     int rc = plot_hysteresis(runs, n, argv[1], PLOT_FMT_PNG | PLOT_FMT_PDF, &info, &e);
