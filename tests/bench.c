@@ -466,6 +466,23 @@ static void bench_sweep(void)
     put("stability", "wall time", m, "s", note);
     put("stability", "runs (rows of points.csv)", (double)runs, "runs", "");
     put("stability", "runs/s", (double)runs / m, "runs/s", note);
+    /* the same map from the fluid model (sweep --method fluid), in the same invocation */
+    char fdir[sizeof dir + 8];
+    snprintf(fdir, sizeof fdir, "%s/fluid", dir);
+    char *fargv[] = {AVALANCHE_BIN, "sweep",   STABILITY, "--method", "fluid", "-j",
+                     "1",           "--quiet", "--out",   fdir,       NULL};
+    double ft[5];
+    for (int i = 0; i < 5; i++) {
+        double t0 = cli_wall_s();
+        if (run_cmd(fargv, 1) != 0) {
+            put("stability", "fluid wall time", NAN, "s", "n/a (fluid sweep failed)");
+            return;
+        }
+        ft[i] = cli_wall_s() - t0;
+    }
+    double fm = median(ft, 5);
+    put("stability", "fluid wall time", fm, "s", "--method fluid -j 1, median of 5");
+    put("stability", "simulated / fluid wall time", m / fm, "x", "the medians above");
 }
 
 /* ---- Scaling out: the MPI sweep on 1 and 2 ranks against the threaded one on 1 and 2 threads.
