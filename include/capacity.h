@@ -53,7 +53,8 @@ typedef struct capacity_result {
     double answer;           /* largest (decreasing) or smallest safe value; NAN: none safe */
     double safe_v, unsafe_v; /* the bracket: the answer's probe and its unsafe neighbour (NAN) */
     int below_range;         /* even `from` is unsafe */
-    int above_range;         /* even `to` is safe: the answer is at least `to` */
+    int above_range;         /* even `to` is safe: the answer is at least `to` (at most, when
+                              * decreasing = 0) */
     int contradictions;      /* probes that broke monotonicity */
     unsigned runs;           /* replications in all */
     capacity_probe probes[CAPACITY_PROBES_MAX];

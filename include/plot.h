@@ -155,10 +155,11 @@ int plot_hysteresis(const plot_ramp_run *runs, int n, const char *out_base, unsi
 
 typedef struct plot_capacity_info {
     const char *title, *subtitle;
-    const char *x_label; /* the searched key, in words with its unit */
-    double target;       /* drawn as a horizontal line */
-    const char *const *names; /* the configs, in probes.csv's order (NULL: read from the file) */
-    const double *answers;    /* their answers (NAN: none), marked on the axis */
+    const char *x_label;       /* the searched key, in words with its unit */
+    double target;             /* drawn as a horizontal line */
+    const char *const *names;  /* the configs, in probes.csv's order (NULL: read from the file) */
+    const double *answers;     /* their answers (NAN: none), marked on the axis */
+    const char *const *labels; /* legend text per config (NULL: the names) */
     int n;
     double width_pt, height_pt;
 } plot_capacity_info;

@@ -138,8 +138,8 @@ int capacity_search(const capacity_spec *s, capacity_probe_fn fn, void *ctx, int
     if (is_safe(b)) {
         r->above_range = 1;
         r->answer = r->safe_v = s->to;
-        snprintf(r->note, sizeof r->note, "safe over the whole range: the answer is at least %.17g",
-                 s->to);
+        snprintf(r->note, sizeof r->note, "safe over the whole range: the answer is %s %.17g",
+                 s->decreasing ? "at least" : "at most", s->to);
         return 0;
     }
     double safe = s->from, unsafe = s->to;

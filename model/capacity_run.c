@@ -247,9 +247,9 @@ int capacity_command(int argc, char **argv)
             const capacity_result *r = &rs[i];
             char ans[128];
             if (isnan(r->answer))
-                snprintf(ans, sizeof ans, "none (below %g)", s.from);
+                snprintf(ans, sizeof ans, "none (even %g is not safe)", s.from);
             else if (r->above_range)
-                snprintf(ans, sizeof ans, ">= %.17g", r->answer);
+                snprintf(ans, sizeof ans, "%s %.17g", s.decreasing ? ">=" : "<=", r->answer);
             else {
                 int uv = CAPACITY_UNSAFE;
                 for (int k = 0; k < r->nprobes; k++)
@@ -288,9 +288,28 @@ int capacity_command(int argc, char **argv)
              n == 1 ? "probes with 95 % Clopper-Pearson bars" : "answers side by side");
     char *probes = path_join(dir, "probes.csv"), *base = path_join(dir, "capacity");
     double answers[CAPACITY_CONFIGS_MAX];
-    for (int i = 0; i < n; i++)
+    char lab[CAPACITY_CONFIGS_MAX][160];
+    const char *labels[CAPACITY_CONFIGS_MAX];
+    for (int i = 0; i < n; i++) {
         answers[i] = rs[i].answer;
-    plot_capacity_info info = {.title = config_title(&ps[0]),
+        /* the legend: the config's name without .cfg, and its answer */
+        int len = (int)strlen(names[i]);
+        if (len > 4 && strcmp(names[i] + len - 4, ".cfg") == 0)
+            len -= 4;
+        if (isnan(rs[i].answer))
+            snprintf(lab[i], sizeof lab[i], "%.*s: none (even %g unsafe)", len, names[i],
+                     ps[i].capacity.from);
+        else
+            snprintf(lab[i], sizeof lab[i], "%.*s: %s%.6g", len, names[i],
+                     rs[i].above_range ? (ps[i].capacity.to > ps[i].capacity.from ? "≥ " : "≤ ")
+                                       : "",
+                     rs[i].answer);
+        labels[i] = lab[i];
+    }
+    char title[128];
+    snprintf(title, sizeof title, "capacity: %d configs", n);
+    plot_capacity_info info = {.title = n == 1 ? config_title(&ps[0]) : title,
+                               .labels = labels,
                                .subtitle = sub,
                                .x_label = label,
                                .target = ps[0].capacity.target,

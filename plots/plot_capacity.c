@@ -39,10 +39,11 @@ static void draw(chart_fig *f, void *ctx)
     chart_key keys[CAP_MAX + 1];
     int nk = 0;
     for (int i = 0; i < c->n; i++)
-        keys[nk++] = (chart_key){c->names[i],
-                                 {palette_okabe_ito(COLOUR[i]), 1.3, CHART_SOLID, 0},
-                                 CHART_KEY_LINE,
-                                 CHART_SYM_CIRCLE};
+        keys[nk++] =
+            (chart_key){in->labels && i < in->n && in->labels[i] ? in->labels[i] : c->names[i],
+                        {palette_okabe_ito(COLOUR[i]), 1.3, CHART_SOLID, 0},
+                        CHART_KEY_LINE,
+                        CHART_SYM_CIRCLE};
     keys[nk++] =
         (chart_key){"target", {PLOT_INK, 1.0, CHART_DASHED, 0}, CHART_KEY_LINE, CHART_SYM_NONE};
     double head =
