@@ -195,6 +195,8 @@ for name in $(echo "$VERSIONS" | cut -d'|' -f1); do
   cp "$R/capacity/$name/stability.pdf" "$F/capacity-$name.pdf"
   cp "$R/capacity/$name/stability.png" "$F/capacity-$name.png"
 done
+cp "$R/capacity-search/capacity.pdf" "$F/capacity-search.pdf"
+cp "$R/capacity-search/capacity.png" "$F/capacity-search.png"
 sh paper/overlay.sh "$R" "$F"
 python3 paper/tables.py "$R" "$F" paper/numbers.tex
 log "done"

@@ -336,6 +336,78 @@ for name, label, cfg, stem in VERSIONS:
 csv_write("capacity.csv", cap_rows)
 tex_write("capacity.tex", "\n".join(r["tex"] for r in cap_rows) + "\n")
 
+# ---- capacity by bisection (avalanche capacity) ------------------------------------------------------
+CFG_OF = {cfg: (name, label, stem) for name, label, cfg, stem in VERSIONS}
+grid = {r["version"]: r for r in cap_rows}
+search_rows = []
+sp = os.path.join(R, "capacity-search", "capacity.csv")
+if os.path.exists(sp):
+    probes = read(os.path.join(R, "capacity-search", "probes.csv"))
+    for r in read(sp):
+        name, label, stem = CFG_OF.get(r["config"], (r["config"], r["config"], None))
+        above = r["above_range"] == "1"
+        ans = num(r["answer"])
+        if math.isnan(ans):
+            text = "none"
+        elif above:
+            text = f"$\\geq {ans:.0f}$"
+        else:
+            text = f"{ans:.0f}"
+        nxt = "" if above or math.isnan(ans) else f"{num(r['unsafe_value']):.0f}"
+        verdict = ""
+        for q in probes:
+            if q["config"] == r["config"] and nxt and num(q["value"]) == num(r["unsafe_value"]):
+                verdict = q["verdict"]
+        g_ = grid.get(name)
+        row = {"version": name, "answer": ans, "above_range": int(above), "next": nxt,
+               "next_verdict": verdict, "runs": int(r["runs"]), "probes": int(r["probes"]),
+               "contradictions": int(r["contradictions"]),
+               "p_safe_lo": num(r["p_stable_safe_lo"]), "grid_answer": g_["answer"] if g_ else "",
+               "grid_runs": sum(sum(int(c) for c in m) for m in
+                                re.findall(r":(\d+)/(\d+)/(\d+)/(\d+)", g_["profile"])) if g_ else 0}
+        search_rows.append(row)
+        row["tex"] = " & ".join([label, text, (f"{nxt} ({verdict})" if nxt else "--"),
+                                 f"{row['runs']}", g_["answer"] if g_ else "--",
+                                 str(row["grid_runs"]) if g_ else "--"]) + r" \\"
+        if stem:
+            mac(f"Search{stem}", text)
+            mac(f"Search{stem}Runs", str(row["runs"]))
+csv_write("capacity-search.csv", search_rows)
+tex_write("capacity-search.tex", "\n".join(r["tex"] for r in search_rows) + "\n")
+mac("SearchRuns", str(sum(r["runs"] for r in search_rows)))
+mac("SearchGridRuns", str(sum(r["grid_runs"] for r in search_rows)))
+
+# ---- the fluid model against the simulated maps -------------------------------------------------------
+fl_rows = []
+ap = os.path.join(R, "fluid", "agreement.csv")
+MAPS = {"stability": "stock chart (size $\\times$ token TTL, refined)",
+        "map-tokencache": "size $\\times$ token cache TTL",
+        "map-webhook": "size $\\times$ kubelet webhook TTL"}
+if os.path.exists(ap):
+    for r in read(ap):
+        pct = lambda k: f"{100 * num(r[k]):.0f}\\,\\%"
+        fl_rows.append(r)
+        r["tex"] = " & ".join([MAPS.get(r["map"], r["map"]), f"{r['points_agree']}/{r['points']}",
+                               pct("area_agree"), pct("area_agree_stable"),
+                               pct("fluid_pessimistic") + " / " + pct("fluid_optimistic")]) + r" \\"
+tex_write("fluid-agreement.tex", "\n".join(r["tex"] for r in fl_rows) + "\n")
+for r in fl_rows:
+    stem = {"stability": "Stock", "map-tokencache": "Token", "map-webhook": "Webhook"}.get(r["map"])
+    if stem:
+        mac(f"Fluid{stem}Points", f"{r['points_agree']} of {r['points']}")
+        mac(f"Fluid{stem}Area", f"{100 * num(r['area_agree']):.0f}")
+        mac(f"Fluid{stem}Stable", f"{100 * num(r['area_agree_stable']):.0f}")
+        mac(f"Fluid{stem}Pess", f"{100 * num(r['fluid_pessimistic']):.0f}")
+fs = os.path.join(R, "fluid", "fluid-seconds.txt")
+ws = os.path.join(R, "stability", "wall.txt")
+if os.path.exists(fs) and os.path.exists(ws):
+    fsec = median([float(x) for x in open(fs).read().split()])
+    dsec, jobs = open(ws).read().split()
+    mac("FluidSeconds", f"{fsec:.2f}")
+    mac("DesSeconds", f"{float(dsec):.0f}")
+    mac("DesJobs", jobs)
+    mac("FluidSpeedup", f"{float(dsec) / fsec:.0f}")
+
 # ---- validation -----------------------------------------------------------------------------------
 vrows = []
 vpath = os.path.join(R, "validation.txt")
