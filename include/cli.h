@@ -9,12 +9,13 @@
 
 /* Options a command accepts besides CONFIG, --set and --quiet. */
 enum {
-    CLI_OUT = 1,    /* --out DIR */
-    CLI_SEED = 2,   /* --seed N (kept as text; the command checks it) */
-    CLI_JOBS = 4,   /* -j N, -jN, --jobs N: 1..1024 */
-    CLI_RESUME = 8, /* --resume */
-    CLI_REP = 16,   /* --replication R (kept as text; the command checks it) */
-    CLI_MULTI = 32, /* several CONFIGs (configs[0..nconfigs)); config is the first */
+    CLI_OUT = 1,      /* --out DIR */
+    CLI_SEED = 2,     /* --seed N (kept as text; the command checks it) */
+    CLI_JOBS = 4,     /* -j N, -jN, --jobs N: 1..1024 */
+    CLI_RESUME = 8,   /* --resume */
+    CLI_REP = 16,     /* --replication R (kept as text; the command checks it) */
+    CLI_MULTI = 32,   /* several CONFIGs (configs[0..nconfigs)); config is the first */
+    CLI_OVERLAY = 64, /* --overlay DIR, repeatable, each optionally followed by --label NAME */
 };
 
 typedef struct cli {
@@ -26,11 +27,15 @@ typedef struct cli {
     int nsets;
     int jobs; /* 0: not given */
     int resume, quiet;
+    const char **overlays, **labels; /* CLI_OVERLAY: noverlays DIRs in order, and the --label
+                                        given after each (NULL: none) */
+    int noverlays;
 } cli;
 
 /* Parses argv[0..argc) into c (which cli_free releases, also after an error). Returns 0, or -1
  * with e naming the argument: a missing value, an option this command does not take, an
- * unknown option, a second CONFIG, a bad number of jobs. */
+ * unknown option, a second CONFIG, a bad number of jobs, a --label without an --overlay before
+ * it or a second one for the same --overlay. */
 int cli_parse(int argc, char **argv, unsigned allowed, cli *c, err *e);
 void cli_free(cli *c);
 

@@ -30,6 +30,8 @@ void afile_abort(afile *a);
 
 /* Joins dir and name into a new string. */
 char *path_join(const char *dir, const char *name);
+/* The last component of path, without trailing slashes ("results/a/": "a"), as a new string. */
+char *path_base(const char *path);
 
 /* The whole file as a new NUL-terminated string; *len its size. NULL with e set ("PATH: cannot
  * open: ..." or "PATH: read error") when it can not be read; e may be NULL. */

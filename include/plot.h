@@ -114,7 +114,16 @@ typedef struct plot_sweep_info {
     const char *cells_csv;      /* the partition (NULL: cells.csv beside regions_csv) */
     double width_pt, height_pt; /* print size (0: PLOT_MAP_W x PLOT_MAP_H, or
                                    PLOT_SWEEP1_W x PLOT_SWEEP1_H) */
+    /* Other sweeps drawn over this one (0: none): n_overlays (1..PLOT_OVERLAY_MAX) regions.csv
+     * files of sweeps over the same axes, each read as regions_csv is (with the cells.csv
+     * beside it, whatever cells_csv says), labelled overlay_labels[i] (NULL, or a NULL label:
+     * the name of the file's directory). */
+    const char *const *overlay_csvs;
+    const char *const *overlay_labels;
+    int n_overlays;
 } plot_sweep_info;
+
+#define PLOT_OVERLAY_MAX 4 /* other sweeps over one stability chart */
 
 /* Reads regions_csv and, for the cells, cells_csv (point,x_lo,x_hi,y_lo,y_hi: the partition of
  * the swept area into rectangles, each owned by one point). Without cells.csv the old x_lo..y_hi
@@ -126,8 +135,15 @@ typedef struct plot_sweep_info {
  * without y: z is drawn as the y axis). A 1-axis sweep (y empty) draws the class probabilities
  * and P(recovered within the window) with their 95 % intervals (bands; hairlines for the
  * window) over the median recovery time with its 95 % interval (error bars; 0 s and "none
- * recovered" marked at the bottom and top). Empty files draw "no data". Writes
- * out_base.{png,svg,pdf} like plot_dashboard. */
+ * recovered" marked at the bottom and top). Empty files draw "no data".
+ * Overlays: on every map panel each overlay's P(stable) = 0.5 contour, computed on its own grid
+ * and cells (on a panel of small multiples, from its points at that panel's z), dashed, dotted,
+ * dash-dotted, then solid in one colour with the white casing, and listed under the contour's
+ * legend entry; on a one-axis chart its P(stable) as a thin line in the probability panel. An
+ * overlay file that cannot be read, an overlay with other axes (one axis against two, z
+ * against none, a point outside the map's range or at a z without a panel) and overlays on a
+ * categorical axis are errors naming the overlay's file. Writes out_base.{png,svg,pdf} like
+ * plot_dashboard. */
 int plot_stability(const char *regions_csv, const char *out_base, unsigned formats,
                    const plot_sweep_info *info, err *e);
 

@@ -27,6 +27,16 @@ int sweep_merge_command(int argc, char **argv);
 /* Draws DIR/stability.{png,svg,pdf} from DIR/regions.csv for the sweep described by p; config
  * names the sweep in the title. Returns 0, or -1 with e set. */
 int sweep_draw(const char *dir, const char *config, const params *p, err *e);
+/* The same chart with n other sweeps drawn over it (plot_sweep_info's overlays): the P(stable)
+ * = 0.5 boundary of each directory overlays[i] on the map, its P(stable) on a one-axis chart,
+ * labelled labels[i] (labels or labels[i] NULL: "fluid model" for a fluid sweep's directory,
+ * else the directory's name). Check the directories first with sweep_overlays_check. */
+int sweep_draw_overlays(const char *dir, const params *p, const char *const *overlays,
+                        const char *const *labels, int n, err *e);
+/* The n directories can be drawn over the sweep of p: at most PLOT_OVERLAY_MAX, each holds a
+ * regions.csv, and its config.resolved.cfg (when it has one) sweeps the same x and y keys.
+ * Returns 0, or -1 with e naming the first directory that cannot. PLOT_OVERLAY_MAX: plot.h. */
+int sweep_overlays_check(const params *p, const char *const *dirs, int n, err *e);
 
 /* Grid values of axis a of p (name "x" or "y" for messages), ascending and distinct: the explicit
  * values, or `steps` values from..to spaced linearly or geometrically. An axis that sets only its

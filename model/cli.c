@@ -23,6 +23,8 @@ enum {
     O_RESUME,
     O_QUIET,
     O_REP,
+    O_OVERLAY,
+    O_LABEL,
     O_COUNT
 };
 
@@ -34,6 +36,8 @@ static const option options[O_COUNT] = {
     [O_RESUME] = {"--resume", NULL, CLI_RESUME, 0},
     [O_QUIET] = {"--quiet", "-q", 0, 0},
     [O_REP] = {"--replication", NULL, CLI_REP, 1},
+    [O_OVERLAY] = {"--overlay", NULL, CLI_OVERLAY, 1},
+    [O_LABEL] = {"--label", NULL, CLI_OVERLAY, 1},
 };
 
 /* Which option a is, and its inline value if any (--opt=V, or -jN for -j). -1: none. */
@@ -74,6 +78,8 @@ int cli_parse(int argc, char **argv, unsigned allowed, cli *c, err *e)
     memset(c, 0, sizeof *c);
     c->sets = xcalloc((size_t)argc + 1, sizeof *c->sets);
     c->configs = xcalloc((size_t)argc + 1, sizeof *c->configs);
+    c->overlays = xcalloc((size_t)argc + 1, sizeof *c->overlays);
+    c->labels = xcalloc((size_t)argc + 1, sizeof *c->labels);
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v;
         int k = lookup(a, &v);
@@ -115,6 +121,17 @@ int cli_parse(int argc, char **argv, unsigned allowed, cli *c, err *e)
         case O_REP:
             c->replication = v;
             break;
+        case O_OVERLAY:
+            c->overlays[c->noverlays++] = v;
+            break;
+        case O_LABEL:
+            if (c->noverlays == 0)
+                return err_set(e, "--label %s: no --overlay before it", v);
+            if (c->labels[c->noverlays - 1])
+                return err_set(e, "--label %s: a second label for --overlay %s", v,
+                               c->overlays[c->noverlays - 1]);
+            c->labels[c->noverlays - 1] = v;
+            break;
         default:
             c->quiet = 1;
             break;
@@ -127,8 +144,12 @@ void cli_free(cli *c)
 {
     free(c->sets);
     free(c->configs);
+    free(c->overlays);
+    free(c->labels);
     c->sets = NULL;
     c->configs = NULL;
+    c->overlays = NULL;
+    c->labels = NULL;
 }
 
 int cli_help(int argc, char **argv)

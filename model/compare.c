@@ -48,21 +48,6 @@ static int file_exists(const char *dir, const char *name)
     return ok;
 }
 
-/* The name of a directory as a label: its last component, without trailing slashes. */
-static char *dir_label(const char *dir)
-{
-    size_t n = strlen(dir);
-    while (n > 1 && dir[n - 1] == '/')
-        n--;
-    size_t start = n;
-    while (start > 0 && dir[start - 1] != '/')
-        start--;
-    char *s = xmalloc(n - start + 1);
-    memcpy(s, dir + start, n - start);
-    s[n - start] = '\0';
-    return s;
-}
-
 /* The value of option `name` at argv[*i] (--name V or --name=V), or NULL when argv[*i] is not
  * that option; *missing when it is but has no value. */
 static const char *option_value(int argc, char **argv, int *i, const char *name, int *missing)
@@ -251,7 +236,7 @@ int compare_command(int argc, char **argv)
     for (int i = 0; status == EXIT_OK && i < r.n; i++)
         status = load_run(&r, i, &e);
     for (int i = 0; status == EXIT_OK && i < r.n; i++)
-        r.labels[i] = i < nlabels ? xstrdup(labels[i]) : dir_label(r.dirs[i]);
+        r.labels[i] = i < nlabels ? xstrdup(labels[i]) : path_base(r.dirs[i]);
     /* the output is a directory of its own: never one of the runs (or a sweep) */
     if (status == EXIT_OK && (file_exists(out, "timeseries.csv") || file_exists(out, "points.csv")))
         status = err_set(&e,

@@ -54,6 +54,20 @@ char *path_join(const char *dir, const char *name)
     return s;
 }
 
+char *path_base(const char *path)
+{
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    size_t start = n;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    char *s = xmalloc(n - start + 1);
+    memcpy(s, path + start, n - start);
+    s[n - start] = '\0';
+    return s;
+}
+
 int afile_open(afile *a, const char *path, err *e)
 {
     memset(a, 0, sizeof *a);

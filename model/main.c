@@ -45,7 +45,7 @@ static const char usage[] =
     "                    [--shard K/N] [--dry-run]\n"
     "  avalanche merge   DIR... --out DIR\n"
     "  avalanche capacity CONFIG... [--set KEY=VALUE]... [-j N] [--out DIR] [--quiet]\n"
-    "  avalanche plot    DIR\n"
+    "  avalanche plot    DIR [--overlay DIR2 [--label NAME]]...\n"
     "  avalanche check   CONFIG [--set KEY=VALUE]...\n"
     "  avalanche compare DIR... [--out DIR] [--label NAME]... [--quiet]\n"
     "  avalanche keys    [PATTERN] [--names | --man]\n"
@@ -62,7 +62,7 @@ static const char usage[] =
     "merge   join the N shards of one sweep into the files one process writes\n"
     "capacity the largest value of capacity.key that still recovers with capacity.target\n"
     "        probability (bisection with sequential stopping); capacity.csv and its chart\n"
-    "plot    redraw every chart in DIR from its CSV files\n"
+    "plot    redraw every chart in DIR from its CSV files, other sweeps' boundaries over a map\n"
     "check   validate CONFIG and print the fully resolved config\n"
     "compare draw several run directories on one dashboard (compare.{png,svg,pdf})\n"
     "keys    list every config key matching PATTERN: type, unit, default, range, meaning\n"
@@ -103,11 +103,18 @@ static const char check_usage[] =
     "found when the config is wrong.\n";
 
 static const char plot_usage[] =
-    "usage: avalanche plot DIR\n"
+    "usage: avalanche plot DIR [--overlay DIR2 [--label NAME]]...\n"
     "\n"
     "Redraws every chart in DIR from its CSV files and config.resolved.cfg without simulating:\n"
     "the dashboard of a run directory (timeseries.csv), the stability chart of a sweep\n"
-    "directory (regions.csv).\n";
+    "directory (regions.csv).\n"
+    "\n"
+    "  --overlay DIR2  draw another sweep over DIR's stability chart, e.g. the fluid model's\n"
+    "                  (sweep --method fluid) over the simulated map: its P(stable) = 0.5\n"
+    "                  boundary on the map, its P(stable) on a one-axis chart; the same swept\n"
+    "                  keys, inside DIR's range; repeatable, up to 4; sweep directories only\n"
+    "  --label NAME    the legend's name of the --overlay before it (default: \"fluid model\"\n"
+    "                  for a fluid sweep, else DIR2's name)\n";
 
 static const char keys_usage[] =
     "usage: avalanche keys [PATTERN] [--names | --man]\n"
@@ -568,31 +575,43 @@ static int cmd_plot(int argc, char **argv)
         fputs(plot_usage, stdout);
         return stdout_ok(EXIT_OK);
     }
-    if (argc != 1 || argv[0][0] == '-') {
-        fputs("usage: avalanche plot DIR\n", stderr);
-        return EXIT_USAGE;
-    }
-    const char *dir = argv[0];
     err e;
     err_clear(&e);
+    cli c;
+    if (cli_parse(argc, argv, CLI_OVERLAY, &c, &e) != 0 || !c.config || c.nsets > 0) {
+        if (!e.set)
+            err_set(&e, c.nsets ? "--set: not an option of plot" : "missing DIR");
+        fprintf(stderr, "avalanche plot: %s (usage: avalanche plot DIR [--overlay DIR2]...)\n",
+                e.msg);
+        cli_free(&c);
+        return EXIT_USAGE;
+    }
+    const char *dir = c.config;
     params p;
     int run = file_exists(dir, "timeseries.csv"), sweep = file_exists(dir, "regions.csv");
-    if (!run && !sweep) {
-        fprintf(stderr, "avalanche: plot %s: no timeseries.csv or regions.csv to draw from\n", dir);
-        return EXIT_USAGE;
-    }
     char *cfg = path_join(dir, "config.resolved.cfg");
-    int rc = config_load(&p, cfg, NULL, 0, &e);
+    int bad = 0;
+    if (!run && !sweep)
+        bad = err_set(&e, "plot %s: no timeseries.csv or regions.csv to draw from", dir);
+    else if (c.noverlays > 0 && !sweep)
+        bad = err_set(&e,
+                      "plot %s --overlay: a run directory has no map to draw over (overlays "
+                      "are for sweep directories)",
+                      dir);
+    else
+        bad = config_load(&p, cfg, NULL, 0, &e) != 0 ||
+              sweep_overlays_check(&p, c.overlays, c.noverlays, &e) != 0;
     free(cfg);
-    if (rc != 0) {
+    int rc = EXIT_OK;
+    if (bad)
+        rc = EXIT_USAGE;
+    else if ((run && replot_run(dir, &p, &e) != 0) ||
+             (sweep && sweep_draw_overlays(dir, &p, c.overlays, c.labels, c.noverlays, &e) != 0))
+        rc = EXIT_RUNTIME;
+    if (rc != EXIT_OK)
         fprintf(stderr, "avalanche: %s\n", e.msg);
-        return EXIT_USAGE;
-    }
-    if ((run && replot_run(dir, &p, &e) != 0) || (sweep && sweep_draw(dir, dir, &p, &e) != 0)) {
-        fprintf(stderr, "avalanche: %s\n", e.msg);
-        return EXIT_RUNTIME;
-    }
-    return EXIT_OK;
+    cli_free(&c);
+    return rc;
 }
 
 static int cmd_keys(int argc, char **argv)

@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The points.csv column each regions.csv mean comes from. */
@@ -308,9 +309,69 @@ int sweep_write_results(const char *dir, const char *config, const params *p, co
 
 /* ---- the chart ------------------------------------------------------------------------------- */
 
+/* A fluid sweep's directory holds fluid.csv (sweep_fluid.h): one classification a point. */
+static int is_fluid(const char *dir)
+{
+    char *fl = path_join(dir, "fluid.csv");
+    int yes = access(fl, F_OK) == 0;
+    free(fl);
+    return yes;
+}
+
+/* "x = KEY" or "x = KEY, y = KEY" */
+static void axes_text(const params *p, char *buf, size_t len)
+{
+    if (p->sweep.y.present)
+        snprintf(buf, len, "x = %s, y = %s", p->sweep.x.key, p->sweep.y.key);
+    else
+        snprintf(buf, len, "x = %s", p->sweep.x.key);
+}
+
+int sweep_overlays_check(const params *p, const char *const *dirs, int n, err *e)
+{
+    if (n > PLOT_OVERLAY_MAX)
+        return err_set(e, "--overlay %s: at most %d overlays on one chart", dirs[PLOT_OVERLAY_MAX],
+                       PLOT_OVERLAY_MAX);
+    for (int i = 0; i < n; i++) {
+        const char *d = dirs[i];
+        struct stat st;
+        if (stat(d, &st) != 0)
+            return err_set(e, "--overlay %s: %s", d, strerror(errno));
+        char *reg = path_join(d, "regions.csv"), *cfg = path_join(d, "config.resolved.cfg");
+        int has_regions = access(reg, F_OK) == 0, has_cfg = access(cfg, F_OK) == 0, rc = 0;
+        params q;
+        err ce;
+        err_clear(&ce);
+        if (!has_regions)
+            rc = err_set(e, "--overlay %s: no regions.csv (not a sweep directory)", d);
+        else if (has_cfg && config_load(&q, cfg, NULL, 0, &ce) != 0)
+            rc = err_set(e, "--overlay %s: %s", d, ce.msg);
+        else if (has_cfg && (strcmp(q.sweep.x.key, p->sweep.x.key) != 0 ||
+                             q.sweep.y.present != p->sweep.y.present ||
+                             (q.sweep.y.present && strcmp(q.sweep.y.key, p->sweep.y.key) != 0))) {
+            char mine[2 * AXIS_KEY_MAX + 16], theirs[2 * AXIS_KEY_MAX + 16];
+            axes_text(p, mine, sizeof mine);
+            axes_text(&q, theirs, sizeof theirs);
+            rc = err_set(e, "--overlay %s: a sweep over %s, not %s: not the same axes", d, theirs,
+                         mine);
+        }
+        free(reg);
+        free(cfg);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 int sweep_draw(const char *dir, const char *config, const params *p, err *e)
 {
     (void)config;
+    return sweep_draw_overlays(dir, p, NULL, NULL, 0, e);
+}
+
+int sweep_draw_overlays(const char *dir, const params *p, const char *const *overlays,
+                        const char *const *labels, int n, err *e)
+{
     char subtitle[512], xl[160], yl[160];
     char trig[128];
     if (p->trigger.kind == TRIGGER_NONE)
@@ -323,13 +384,11 @@ int sweep_draw(const char *dir, const char *config, const params *p, err *e)
         snprintf(lb, sizeof lb, "loopback %g qps", p->apiserver.loopback.qps);
     else
         snprintf(lb, sizeof lb, "loopback unlimited");
-    /* a fluid sweep's directory holds fluid.csv (sweep_fluid.h): one classification a point */
-    char *fl = path_join(dir, "fluid.csv"), reps[48];
-    if (access(fl, F_OK) == 0)
+    char reps[48];
+    if (is_fluid(dir))
         snprintf(reps, sizeof reps, "fluid model");
     else
         snprintf(reps, sizeof reps, "%d replications", p->sweep.replications);
-    free(fl);
     snprintf(subtitle, sizeof subtitle,
              "stability regions · %s · sa_lookup %s · %s · coalesce %s · %s%s", trig,
              sa_mode_name(p->apiserver.sa_lookup.mode), lb,
@@ -350,8 +409,23 @@ int sweep_draw(const char *dir, const char *config, const params *p, err *e)
                             .recovery_window_s = p->health.recovery_window_s,
                             .width_pt = p->plot.width_pt,
                             .height_pt = p->plot.height_pt};
+    /* each overlay's regions.csv, labelled "fluid model" or (NULL) by its directory's name */
+    size_t m = n > 0 ? (size_t)n : 1;
+    char **csvs = xcalloc(m, sizeof *csvs);
+    const char **names = xcalloc(m, sizeof *names);
+    for (int i = 0; i < n; i++) {
+        csvs[i] = path_join(overlays[i], "regions.csv");
+        names[i] = labels && labels[i] ? labels[i] : is_fluid(overlays[i]) ? "fluid model" : NULL;
+    }
+    info.overlay_csvs = (const char *const *)csvs;
+    info.overlay_labels = names;
+    info.n_overlays = n;
     char *csv = path_join(dir, "regions.csv"), *out = path_join(dir, "stability");
     int rc = plot_stability(csv, out, p->plot.formats, &info, e);
+    for (int i = 0; i < n; i++)
+        free(csvs[i]);
+    free(csvs);
+    free(names);
     free(csv);
     free(out);
     return rc;

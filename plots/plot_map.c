@@ -24,7 +24,9 @@ typedef struct map {
     int any_pos;              /* a stable cell with a recovery time > 0 (else no scale to show) */
     int any_nodata;           /* part of some panel is not painted */
     int contour[PAL_CLASS_N]; /* a 50 % contour exists on some panel */
-    int present[PAL_CLASS_N]; /* the class is a majority somewhere or has its column */
+    int ov_contour[PLOT_OVERLAY_MAX];   /* the overlay's contour exists on some panel */
+    char ov_key[PLOT_OVERLAY_MAX][160]; /* its legend entry */
+    int present[PAL_CLASS_N];           /* the class is a majority somewhere or has its column */
     /* layout */
     int side;  /* legend right of the maps (else below) */
     double kw; /* legend block width */
@@ -200,6 +202,35 @@ static chart_style contour_style(int k)
     return s;
 }
 
+enum {
+    SLOTS = PAL_CLASS_N + PLOT_OVERLAY_MAX
+};
+
+/* The contours of panel zi over its grid g: slot k < PAL_CLASS_N the 50 % contour of class k
+ * (P(stable)'s alone in recovery mode), slot PAL_CLASS_N + i overlay i's P(stable) = 0.5 on its
+ * own grid at this panel's z. An empty slot has n = 0; free each with sw_contour_free. */
+static void panel_contours(const map *m, int zi, const egrid *g, sw_contour *c, chart_style *st)
+{
+    const sweep *sw = m->sw;
+    memset(c, 0, SLOTS * sizeof *c);
+    for (int k = 0; k < PAL_CLASS_N; k++) {
+        st[k] = contour_style(k);
+        if (sw->cols[k] && (!m->recovery || k == PAL_CLASS_STABLE))
+            sweep_contour(sw, g, class_p, k, 0.5, &c[k]);
+    }
+    for (int i = 0; i < sw->nov; i++) {
+        const sweep *o = &sw->ov[i];
+        int oz = sweep_panel(o, sw->zv[zi]);
+        st[PAL_CLASS_N + i] = sweep_overlay_style(i);
+        if (oz < 0)
+            continue;
+        egrid og;
+        egrid_build(o, oz, &og);
+        sweep_contour(o, &og, class_p, PAL_CLASS_STABLE, 0.5, &c[PAL_CLASS_N + i]);
+        egrid_free(&og);
+    }
+}
+
 /* Paints the cells of panel zi, their edges and contours. */
 static void draw_cells(chart_fig *f, const map *m, const chart_panel *p, int zi)
 {
@@ -291,13 +322,15 @@ static void draw_cells(chart_fig *f, const map *m, const chart_panel *p, int zi)
     cairo_stroke(cr);
     cairo_restore(cr);
     chart_unclip(p);
-    if (m->recovery) {
-        sweep_contour(p, sw, &g, class_p, PAL_CLASS_STABLE, 0.5, contour_style(0));
-    } else {
-        for (int k = 0; k < PAL_CLASS_N; k++)
-            if (sw->cols[k])
-                sweep_contour(p, sw, &g, class_p, k, 0.5, contour_style(k));
-    }
+    /* every casing under every line: where two boundaries coincide, both stay visible */
+    sw_contour c[SLOTS];
+    chart_style st[SLOTS];
+    panel_contours(m, zi, &g, c, st);
+    for (int casing = 1; casing >= 0; casing--)
+        for (int k = 0; k < SLOTS; k++)
+            sw_contour_stroke(p, &c[k], st[k], casing);
+    for (int k = 0; k < SLOTS; k++)
+        sw_contour_free(&c[k]);
     free(runs);
     egrid_free(&g);
 }
@@ -373,15 +406,23 @@ static double block_contours(chart_fig *f, const map *m, double x, double y, dou
 {
     static const char *name[PAL_CLASS_N] = {"P(stable)", "P(metastable)", "P(overloaded)",
                                             "P(unresolved)"};
-    chart_key k[PAL_CLASS_N];
+    const sweep *sw = m->sw;
+    chart_key k[SLOTS];
     int n = 0;
-    for (int c = 0; c < PAL_CLASS_N; c++)
-        if (m->contour[c] && (!m->recovery || c == PAL_CLASS_STABLE)) {
-            k[n].label = name[c];
-            k[n].s = contour_style(c);
-            k[n].kind = CHART_KEY_LINE;
-            k[n++].symbol = CHART_SYM_NONE;
-        }
+    for (int c = 0; c < PAL_CLASS_N; c++) {
+        int main_line = m->recovery && c == PAL_CLASS_STABLE;
+        /* with overlays, the recovery map names its own boundary even where it has none */
+        if (!(m->recovery ? main_line && (m->contour[c] || sw->nov > 0) : m->contour[c]))
+            continue;
+        k[n].label = !main_line      ? name[c]
+                     : m->contour[c] ? "P(stable) = 0.5"
+                                     : "P(stable) = 0.5 (none on the map)";
+        k[n].s = contour_style(c);
+        k[n].kind = CHART_KEY_LINE;
+        k[n++].symbol = CHART_SYM_NONE;
+    }
+    for (int i = 0; i < sw->nov; i++)
+        k[n++] = (chart_key){m->ov_key[i], sweep_overlay_style(i), CHART_KEY_LINE, CHART_SYM_NONE};
     if (n == 0)
         return 0;
     double y0 = y;
@@ -389,9 +430,6 @@ static double block_contours(chart_fig *f, const map *m, double x, double y, dou
         cairo_set_source_rgb(f->cr, 0, 0, 0);
     y += chart_text_wrap(f, x, y, w, m->recovery ? "contour" : "50 % contours", m->fn.panel, 1, 0,
                          draw);
-    if (m->recovery) {
-        k[0].label = "P(stable) = 0.5";
-    }
     y += 0.2 * m->fn.legend;
     for (int i = 0; i < n; i++)
         y += chart_legend_flow(f, x, y, w, &k[i], 1, m->fn.legend, 0, draw);
@@ -598,28 +636,32 @@ static void scan(map *m)
     for (int z = 0; z < sw->nz; z++) {
         egrid g;
         egrid_build(sw, z, &g);
-        for (int k = 0; k < PAL_CLASS_N; k++)
-            if (sw->cols[k] && !m->contour[k])
-                m->contour[k] = sweep_contour(NULL, sw, &g, class_p, k, 0.5, contour_style(k));
+        sw_contour cs[SLOTS];
+        chart_style st[SLOTS];
+        panel_contours(m, z, &g, cs, st);
+        for (int k = 0; k < SLOTS; k++) {
+            if (k < PAL_CLASS_N)
+                m->contour[k] |= cs[k].n > 0;
+            else
+                m->ov_contour[k - PAL_CLASS_N] |= cs[k].n > 0;
+            sw_contour_free(&cs[k]);
+        }
         rgb c;
         for (size_t i = 0; i < g.nx * g.ny && !m->any_nodata; i++)
             m->any_nodata = g.own[i] < 0 || !cell_fill(m, &sw->pt[g.own[i]], &c);
         m->any_nodata |= g.nx == 0;
         egrid_free(&g);
     }
+    for (int i = 0; i < sw->nov; i++)
+        snprintf(m->ov_key[i], sizeof m->ov_key[i], "%s%s%s", m->recovery ? "" : "P(stable), ",
+                 sw->ov_label[i], m->ov_contour[i] ? "" : " (none on the map)");
 }
 
 static void fit_axes(chart_fig *f, map *m)
 {
     const sweep *sw = m->sw;
     const plot_sweep_info *in = m->in;
-    double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
-    for (size_t r = 0; r < sw->nr; r++) {
-        xlo = fmin(xlo, sw->r[r].x0);
-        xhi = fmax(xhi, sw->r[r].x1);
-        ylo = fmin(ylo, sw->r[r].y0);
-        yhi = fmax(yhi, sw->r[r].y1);
-    }
+    double xlo = sw->x_lo, xhi = sw->x_hi, ylo = sw->y_lo, yhi = sw->y_hi;
     if (!isfinite(xlo)) {
         xlo = in->x_log ? 1 : 0;
         xhi = in->x_log ? 10 : 1;

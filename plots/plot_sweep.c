@@ -3,6 +3,7 @@
 #include "plot_sweep.h"
 
 #include "contour.h"
+#include "csv.h"
 #include "plot_util.h"
 #include "table.h"
 #include "xmem.h"
@@ -194,11 +195,13 @@ static void stroke_contours(const chart_panel *p, contour_seg *s, size_t n, int 
     free(rev);
 }
 
-int sweep_contour(const chart_panel *p, const sweep *sw, const egrid *g,
-                  double (*v)(const sw_point *, int), int k, double level, chart_style st)
+int sweep_contour(const sweep *sw, const egrid *g, double (*v)(const sw_point *, int), int k,
+                  double level, sw_contour *c)
 {
-    /* p NULL: only whether there is a contour */
     const plot_sweep_info *in = sw->info;
+    memset(c, 0, sizeof *c);
+    c->x_log = in->x_log;
+    c->y_log = in->y_log;
     if (in->x_cats || in->y_cats || g->nx < 2 || g->ny < 2)
         return 0;
     size_t nx = g->nx, ny = g->ny;
@@ -208,21 +211,29 @@ int sweep_contour(const chart_panel *p, const sweep *sw, const egrid *g,
     for (size_t j = 0; j < ny; j++)
         ys[j] = (axis_t(g->ey[j], in->y_log) + axis_t(g->ey[j + 1], in->y_log)) / 2;
     double *z = xmalloc(nx * ny * sizeof *z);
-    for (size_t c = 0; c < nx * ny; c++)
-        z[c] = g->own[c] >= 0 ? v(&sw->pt[g->own[c]], k) : NAN;
-    contour_seg *segs;
-    size_t ns = contour_lines(z, xs, ys, nx, ny, level, &segs);
-    if (ns > 0 && p) {
-        cairo_t *cr = p->f->cr;
-        chart_clip(p);
-        cairo_save(cr);
-        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-        /* white casing keeps the line visible on every cell colour */
-        stroke_contours(p, segs, ns, in->x_log, in->y_log);
+    for (size_t i = 0; i < nx * ny; i++)
+        z[i] = g->own[i] >= 0 ? v(&sw->pt[g->own[i]], k) : NAN;
+    c->n = contour_lines(z, xs, ys, nx, ny, level, &c->seg);
+    free(z);
+    free(xs);
+    free(ys);
+    return c->n > 0;
+}
+
+void sw_contour_stroke(const chart_panel *p, const sw_contour *c, chart_style st, int casing)
+{
+    if (c->n == 0)
+        return;
+    cairo_t *cr = p->f->cr;
+    chart_clip(p);
+    cairo_save(cr);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    stroke_contours(p, c->seg, c->n, c->x_log, c->y_log);
+    if (casing) {
         cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
         cairo_set_line_width(cr, st.width + 2.2);
-        cairo_stroke_preserve(cr);
+    } else {
         double dashed[] = {5, 3}, dotted[] = {0.1, 3}, dashdot[] = {6, 2.5, 0.1, 2.5};
         if (st.dash == CHART_DASHED)
             cairo_set_dash(cr, dashed, 2, 0);
@@ -232,15 +243,25 @@ int sweep_contour(const chart_panel *p, const sweep *sw, const egrid *g,
             cairo_set_dash(cr, dashdot, 4, 0);
         chart_set_source(p->f, st.c, 1);
         cairo_set_line_width(cr, st.width);
-        cairo_stroke(cr);
-        cairo_restore(cr);
-        chart_unclip(p);
     }
-    free(segs);
-    free(z);
-    free(xs);
-    free(ys);
-    return ns > 0;
+    cairo_stroke(cr);
+    cairo_restore(cr);
+    chart_unclip(p);
+}
+
+void sw_contour_free(sw_contour *c)
+{
+    free(c->seg);
+    memset(c, 0, sizeof *c);
+}
+
+chart_style sweep_overlay_style(int i)
+{
+    static const int dash[PLOT_OVERLAY_MAX] = {CHART_DASHED, CHART_DOTTED, CHART_DASHDOT,
+                                               CHART_SOLID};
+    int d = dash[i % PLOT_OVERLAY_MAX];
+    chart_style s = {palette_okabe_ito(PAL_REDDISH_PURPLE), d == CHART_DOTTED ? 2.0 : 1.6, d, 0};
+    return s;
 }
 
 /* ---------------- reading ---------------- */
@@ -449,6 +470,11 @@ static void derived_cells(sweep *sw, int two_axis)
 
 static void sweep_free(sweep *sw)
 {
+    for (int i = 0; i < sw->nov; i++) {
+        sweep_free(&sw->ov[i]);
+        free(sw->ov_label[i]);
+    }
+    free(sw->ov);
     free(sw->pt);
     free(sw->r);
     free(sw->zv);
@@ -460,9 +486,25 @@ static int cmp_point_x(const void *a, const void *b)
     return (u->x > v->x) - (u->x < v->x);
 }
 
-int plot_stability(const char *regions_csv, const char *out_base, unsigned formats,
-                   const plot_sweep_info *info, err *e)
+int sweep_panel(const sweep *sw, double z)
 {
+    if (!sw->has_z)
+        return 0;
+    if (isnan(z))
+        return -1;
+    size_t i = nearest(sw->zv, (size_t)sw->nz, z);
+    return near(sw->zv[i], z) ? (int)i : -1;
+}
+
+/* Reads regions_csv and its cells into sw with the axes of info (NULL: plain numeric axes).
+ * Returns 0, or -1 with e naming the file; sweep_free releases sw either way. */
+static int sweep_load(sweep *sw, const char *regions_csv, const plot_sweep_info *info, err *e)
+{
+    memset(sw, 0, sizeof *sw);
+    if (info)
+        sw->in = *info;
+    sw->info = &sw->in;
+    plot_sweep_info *in = &sw->in;
     table *t = table_read(regions_csv, e);
     if (!t)
         return -1;
@@ -470,29 +512,23 @@ int plot_stability(const char *regions_csv, const char *out_base, unsigned forma
         table_free(t);
         return err_set(e, "%s: no column 'x'", regions_csv);
     }
-    sweep sw;
-    memset(&sw, 0, sizeof sw);
-    if (info)
-        sw.in = *info;
-    sw.info = &sw.in;
-    plot_sweep_info *in = &sw.in;
     if (in->nx_cats <= 0) /* labels without a count: a numeric axis */
         in->x_cats = NULL;
     if (in->ny_cats <= 0)
         in->y_cats = NULL;
     if (in->nz_cats <= 0)
         in->z_cats = NULL;
-    read_points(&sw, t);
+    read_points(sw, t);
     int two_axis = 0, has_z = 0, rc = 0;
-    for (size_t i = 0; i < sw.n; i++) {
-        two_axis |= !isnan(sw.pt[i].y);
-        has_z |= !isnan(sw.pt[i].z);
+    for (size_t i = 0; i < sw->n; i++) {
+        two_axis |= !isnan(sw->pt[i].y);
+        has_z |= !isnan(sw->pt[i].z);
     }
     if (!two_axis && has_z) {
         /* x and z swept without y: draw z as the map's y axis */
-        for (size_t i = 0; i < sw.n; i++) {
-            sw.pt[i].y = sw.pt[i].z;
-            sw.pt[i].z = NAN;
+        for (size_t i = 0; i < sw->n; i++) {
+            sw->pt[i].y = sw->pt[i].z;
+            sw->pt[i].z = NAN;
         }
         in->y_label = in->z_label;
         in->y_cats = in->z_cats;
@@ -504,8 +540,10 @@ int plot_stability(const char *regions_csv, const char *out_base, unsigned forma
         two_axis = 1;
         has_z = 0;
     }
-    for (size_t i = 0; i < sw.n && rc == 0; i++) {
-        const sw_point *q = &sw.pt[i];
+    sw->two_axis = two_axis;
+    sw->has_z = has_z;
+    for (size_t i = 0; i < sw->n && rc == 0; i++) {
+        const sw_point *q = &sw->pt[i];
         if (isnan(q->x))
             rc = err_set(e, "%s: row %zu: empty x", regions_csv, i + 2);
         else if (two_axis && isnan(q->y))
@@ -518,33 +556,34 @@ int plot_stability(const char *regions_csv, const char *out_base, unsigned forma
                          i + 2);
     }
     /* panels: the distinct z values */
-    sw.zv = xmalloc((sw.n + 1) * sizeof *sw.zv);
-    for (size_t i = 0; i < sw.n; i++)
-        sw.zv[i] = sw.pt[i].z;
-    sw.nz = has_z ? (int)unique(sw.zv, sw.n) : 0;
-    if (sw.nz == 0) {
-        sw.nz = 1;
-        sw.zv[0] = NAN;
+    sw->zv = xmalloc((sw->n + 1) * sizeof *sw->zv);
+    for (size_t i = 0; i < sw->n; i++)
+        sw->zv[i] = sw->pt[i].z;
+    sw->nz = has_z ? (int)unique(sw->zv, sw->n) : 0;
+    if (sw->nz == 0) {
+        sw->nz = 1;
+        sw->zv[0] = NAN;
     }
-    for (size_t i = 0; i < sw.n; i++)
-        sw.pt[i].zi =
-            has_z ? (isnan(sw.pt[i].z) ? -1 : (int)nearest(sw.zv, (size_t)sw.nz, sw.pt[i].z)) : 0;
+    for (size_t i = 0; i < sw->n; i++)
+        sw->pt[i].zi =
+            has_z ? (isnan(sw->pt[i].z) ? -1 : (int)nearest(sw->zv, (size_t)sw->nz, sw->pt[i].z))
+                  : 0;
     /* cells: cells.csv, else the old columns, else halfway between grid values */
     if (rc == 0) {
         char *cells =
             in->cells_csv ? xstrdup(in->cells_csv) : plot_sibling(regions_csv, "cells.csv");
-        int got = read_cells(&sw, cells, two_axis, e);
+        int got = read_cells(sw, cells, two_axis, e);
         free(cells);
         if (got < 0)
             rc = -1;
-        else if (got == 0 && !old_cells(&sw, t, two_axis))
-            derived_cells(&sw, two_axis);
+        else if (got == 0 && !old_cells(sw, t, two_axis))
+            derived_cells(sw, two_axis);
     }
     table_free(t);
     /* categorical axes: one band per category whatever the cells say */
-    for (size_t r = 0; r < sw.nr && rc == 0; r++) {
-        sw_rect *c = &sw.r[r];
-        const sw_point *q = &sw.pt[c->pt];
+    for (size_t r = 0; r < sw->nr && rc == 0; r++) {
+        sw_rect *c = &sw->r[r];
+        const sw_point *q = &sw->pt[c->pt];
         if (in->x_cats) {
             c->x0 = round(q->x) - 0.5;
             c->x1 = round(q->x) + 0.5;
@@ -560,24 +599,129 @@ int plot_stability(const char *regions_csv, const char *out_base, unsigned forma
             rc = err_set(e, "%s: point %g: log y axis needs positive y, y_lo, y_hi", regions_csv,
                          q->id);
     }
+    sw->x_lo = sw->y_lo = INFINITY;
+    sw->x_hi = sw->y_hi = -INFINITY;
+    for (size_t r = 0; r < sw->nr; r++) {
+        sw->x_lo = fmin(sw->x_lo, sw->r[r].x0);
+        sw->x_hi = fmax(sw->x_hi, sw->r[r].x1);
+        sw->y_lo = fmin(sw->y_lo, sw->r[r].y0);
+        sw->y_hi = fmax(sw->y_hi, sw->r[r].y1);
+    }
+    if (!two_axis) {
+        /* the one-axis chart draws the points by x (the rectangles index them: dropped) */
+        sw->nr = 0;
+        qsort(sw->pt, sw->n, sizeof *sw->pt, cmp_point_x);
+    }
+    return rc;
+}
+
+static int within(double v, double lo, double hi)
+{
+    return (v >= lo && v <= hi) || near(v, lo) || near(v, hi);
+}
+
+static const char *axes_name(const sweep *sw)
+{
+    return sw->has_z ? "x, y and z" : sw->two_axis ? "x and y" : "x alone";
+}
+
+/* Overlay o, read from path, fits sw's chart: swept over as many axes, every point inside the
+ * range of sw's cells and at the z of one of its panels. */
+static int overlay_fits(const sweep *sw, const sweep *o, const char *path, err *e)
+{
+    if (o->two_axis != sw->two_axis || o->has_z != sw->has_z)
+        return err_set(e, "overlay %s: a sweep over %s, the chart's over %s: not the same axes",
+                       path, axes_name(o), axes_name(sw));
+    if (!(sw->x_lo <= sw->x_hi)) /* nothing drawn: no range to hold it to */
+        return 0;
+    for (size_t i = 0; i < o->n; i++) {
+        const sw_point *q = &o->pt[i];
+        if (!within(q->x, sw->x_lo, sw->x_hi) ||
+            (sw->two_axis && !within(q->y, sw->y_lo, sw->y_hi))) {
+            char at[80], range[128];
+            if (sw->two_axis) {
+                snprintf(at, sizeof at, "x = %g, y = %g", q->x, q->y);
+                snprintf(range, sizeof range, "x %g..%g, y %g..%g", sw->x_lo, sw->x_hi, sw->y_lo,
+                         sw->y_hi);
+            } else {
+                snprintf(at, sizeof at, "x = %g", q->x);
+                snprintf(range, sizeof range, "x %g..%g", sw->x_lo, sw->x_hi);
+            }
+            return err_set(e,
+                           "overlay %s: point %g (%s) lies outside the chart's range (%s): not a "
+                           "sweep over the same axes",
+                           path, q->id, at, range);
+        }
+        if (sweep_panel(sw, q->z) < 0)
+            return err_set(e, "overlay %s: point %g: no panel of the chart has z = %g", path, q->id,
+                           q->z);
+    }
+    return 0;
+}
+
+/* The name of the directory that holds path ("a/b/regions.csv": "b"), else path. */
+static char *dir_name(const char *path)
+{
+    char *dir = plot_sibling(path, "");
+    char *base = path_base(dir);
+    free(dir);
+    if (*base == '\0') {
+        free(base);
+        return xstrdup(path);
+    }
+    return base;
+}
+
+/* info's overlays, each read as sw was (its cells.csv beside it) and fitted to sw's chart. */
+static int load_overlays(sweep *sw, const plot_sweep_info *info, err *e)
+{
+    int n = info ? info->n_overlays : 0;
+    if (n <= 0)
+        return 0;
+    if (n > PLOT_OVERLAY_MAX || !info->overlay_csvs)
+        return err_set(e, "%d overlays: expected 1 to %d regions.csv files", n, PLOT_OVERLAY_MAX);
+    if (sw->in.x_cats || sw->in.y_cats)
+        return err_set(e, "overlay %s: a categorical axis has no boundary to draw",
+                       info->overlay_csvs[0] ? info->overlay_csvs[0] : "(none)");
+    plot_sweep_info oi = *info;
+    oi.cells_csv = NULL;
+    oi.overlay_csvs = NULL;
+    oi.overlay_labels = NULL;
+    oi.n_overlays = 0;
+    sw->ov = xcalloc((size_t)n, sizeof *sw->ov);
+    for (int i = 0; i < n; i++) {
+        const char *path = info->overlay_csvs[i];
+        const char *label = info->overlay_labels ? info->overlay_labels[i] : NULL;
+        if (!path)
+            return err_set(e, "overlay %d of %d: no file given", i + 1, n);
+        sw->nov = i + 1;
+        sw->ov_label[i] = label ? xstrdup(label) : dir_name(path);
+        err oe;
+        err_clear(&oe);
+        if (sweep_load(&sw->ov[i], path, &oi, &oe) != 0)
+            return err_set(e, "overlay %s", oe.msg);
+        if (overlay_fits(sw, &sw->ov[i], path, e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int plot_stability(const char *regions_csv, const char *out_base, unsigned formats,
+                   const plot_sweep_info *info, err *e)
+{
+    sweep sw;
+    int rc = sweep_load(&sw, regions_csv, info, e);
+    if (rc == 0)
+        rc = load_overlays(&sw, info, e);
     if (rc == 0) {
+        const plot_sweep_info *in = sw.info;
         double w, h;
-        if (two_axis) {
+        if (sw.two_axis) {
             plot_size(in->width_pt, in->height_pt, PLOT_MAP_W, PLOT_MAP_H, &w, &h);
             if (h <= 0 || (sw.nz > 1 && in->height_pt <= 0))
                 h = map_height(&sw, w);
             rc = chart_render(out_base, formats, w, h, in->title, in->subtitle, draw_map, &sw, e);
         } else {
-            /* the x range the cells cover, then the points by x (the rectangles, which index
-             * the points, are not used by this chart) */
-            sw.x_lo = INFINITY;
-            sw.x_hi = -INFINITY;
-            for (size_t r = 0; r < sw.nr; r++) {
-                sw.x_lo = fmin(sw.x_lo, sw.r[r].x0);
-                sw.x_hi = fmax(sw.x_hi, sw.r[r].x1);
-            }
-            sw.nr = 0;
-            qsort(sw.pt, sw.n, sizeof *sw.pt, cmp_point_x);
             plot_size(in->width_pt, in->height_pt, PLOT_SWEEP1_W, PLOT_SWEEP1_H, &w, &h);
             if (h <= 0)
                 h = sweep1_height(&sw, w);

@@ -27,8 +27,9 @@ typedef struct s1 {
     const sweep *sw;
     chart_fonts fn;
     int cats;
-    chart_key ka[PAL_CLASS_N + 1], kb[5];
+    chart_key ka[PAL_CLASS_N + 1 + PLOT_OVERLAY_MAX], kb[5];
     int nka, nkb;
+    char ov_key[PLOT_OVERLAY_MAX][160];
     char win_label[64];
     int any_zero, any_none, any_rec;
     double r_sym; /* marker radius: smaller on a narrow chart */
@@ -74,6 +75,14 @@ static void s1_data(s1 *c)
     }
 }
 
+/* Overlay i's P(stable) line: thinner than the classes' own. */
+static chart_style overlay_line(int i)
+{
+    chart_style s = sweep_overlay_style(i);
+    s.width = s.dash == CHART_DOTTED ? 1.5 : 1.1;
+    return s;
+}
+
 static void s1_keys(s1 *c)
 {
     const sweep *sw = c->sw;
@@ -93,6 +102,11 @@ static void s1_keys(s1 *c)
         key->s = WINDOW_STYLE;
         key->kind = CHART_KEY_LINE;
         key->symbol = CHART_SYM_NONE;
+    }
+    for (int i = 0; i < sw->nov; i++) {
+        snprintf(c->ov_key[i], sizeof c->ov_key[i], "stable, %s", sw->ov_label[i]);
+        c->ka[c->nka++] =
+            (chart_key){c->ov_key[i], overlay_line(i), CHART_KEY_LINE, CHART_SYM_NONE};
     }
     c->nkb = 0;
     if (c->any_rec) {
@@ -237,6 +251,19 @@ static void draw_probabilities(s1 *c, const chart_panel *p)
             }
             s++;
         }
+    }
+    /* the overlays' P(stable) over everything of this sweep */
+    for (int i = 0; i < sw->nov; i++) {
+        const sweep *o = &sw->ov[i];
+        double *ox = xmalloc((o->n ? o->n : 1) * sizeof *ox);
+        double *op = xmalloc((o->n ? o->n : 1) * sizeof *op);
+        for (size_t j = 0; j < o->n; j++) {
+            ox[j] = o->pt[j].x;
+            op[j] = o->pt[j].p[PAL_CLASS_STABLE];
+        }
+        chart_line(p, ox, op, o->n, 0, overlay_line(i), 0);
+        free(ox);
+        free(op);
     }
     if (s == 0)
         chart_no_data(p, c->fn.panel);

@@ -242,6 +242,75 @@ static void test_errors_and_exit_codes(void **state)
     expect_error(a8, 0, "");
 }
 
+/* Runs the binary with args and expects status 0 (stdout and stderr in scratch files). */
+static void run_ok(const char *const *args)
+{
+    char o[256], e[256];
+    snprintf(o, sizeof o, "%s/ok.out", dir);
+    snprintf(e, sizeof e, "%s/ok.err", dir);
+    int st = run_bin(args, o, e);
+    if (st != 0) {
+        char *msg = slurp(e);
+        fail_msg("avalanche %s: status %d: %s", args[0], st, msg);
+    }
+}
+
+/* `plot DIR --overlay DIR2`: the fluid model's boundary over the simulated map of the same
+ * config, a new chart in DIR; refused (2) on a run directory, for a missing DIR2, for a sweep
+ * over other keys and for a --label without its --overlay. */
+static void test_plot_overlay(void **state)
+{
+    (void)state;
+    char des[128], fl[128], other[128], png[256], missing[128], run[128];
+    snprintf(des, sizeof des, "%s/ov-des", dir);
+    snprintf(fl, sizeof fl, "%s/ov-fluid", dir);
+    snprintf(other, sizeof other, "%s/ov-other", dir);
+    snprintf(missing, sizeof missing, "%s/ov-missing", dir);
+    snprintf(run, sizeof run, "%s/a", dir); /* test_run_outputs_and_determinism's */
+    snprintf(png, sizeof png, "%s/stability.png", des);
+    const char *sweep_des[] = {"sweep",   "tests/data/sweep/tiny.cfg",
+                               "--set",   "sweep.replications=1",
+                               "--set",   "sweep.refine=0",
+                               "--quiet", "--out",
+                               des,       NULL};
+    const char *sweep_fl[] = {
+        "sweep", "tests/data/sweep/tiny.cfg", "--method", "fluid", "--quiet", "--out", fl, NULL};
+    const char *sweep_other[] = {"sweep",    "tests/data/fluid/stability-flush.cfg",
+                                 "--method", "fluid",
+                                 "--set",    "sweep.refine=0",
+                                 "--quiet",  "--out",
+                                 other,      NULL};
+    run_ok(sweep_des);
+    run_ok(sweep_fl);
+    run_ok(sweep_other);
+    char *plain = slurp(png);
+    assert_non_null(plain);
+    struct stat st;
+    assert_int_equal(stat(png, &st), 0);
+    size_t plain_len = (size_t)st.st_size;
+    assert_int_equal(unlink(png), 0);
+    const char *over[] = {"plot", des, "--overlay", fl, NULL};
+    run_ok(over);
+    assert_int_equal(stat(png, &st), 0);
+    char *drawn = slurp(png);
+    assert_true((size_t)st.st_size != plain_len || memcmp(plain, drawn, plain_len) != 0);
+    free(drawn);
+    free(plain);
+    const char *labelled[] = {"plot",      des, "--overlay", fl,          "--label", "ODE",
+                              "--overlay", des, "--label",   "DES again", NULL};
+    run_ok(labelled);
+    const char *on_run[] = {"plot", run, "--overlay", fl, NULL};
+    expect_error(on_run, 2, "run directory");
+    const char *absent[] = {"plot", des, "--overlay", missing, NULL};
+    expect_error(absent, 2, missing);
+    const char *not_sweep[] = {"plot", des, "--overlay", run, NULL};
+    expect_error(not_sweep, 2, "no regions.csv");
+    const char *other_axes[] = {"plot", des, "--overlay", other, NULL};
+    expect_error(other_axes, 2, "not the same axes");
+    const char *stray[] = {"plot", des, "--label", "x", "--overlay", fl, NULL};
+    expect_error(stray, 2, "--label x: no --overlay before it");
+}
+
 static int exists(const char *d, const char *name)
 {
     char p[512];
@@ -886,6 +955,7 @@ int main(void)
         cmocka_unit_test(test_run_outputs_and_determinism),
         cmocka_unit_test(test_resolved_config_round_trips),
         cmocka_unit_test(test_plot_redraws),
+        cmocka_unit_test(test_plot_overlay),
         cmocka_unit_test(test_errors_and_exit_codes),
         cmocka_unit_test(test_help_of_every_command),
         cmocka_unit_test(test_keys_command),

@@ -17,10 +17,12 @@
 #include "ticks.h"
 
 #include <cairo.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define FIXTURES "tests/data/plot/"
@@ -1374,6 +1376,302 @@ static void test_print_size(void **state)
     }
 }
 
+/* ---- overlays ---- */
+
+/* A sweep on [0, 6] x [0, 3] into dir/regions.csv and dir/cells.csv: one 1 x 1 cell per point
+ * around (i + 0.5, j + 0.5), metastable for lo <= i < hi, else stable with no outage. Its
+ * P(stable) = 0.5 boundary: x = lo and x = hi, from y = 0.5 to 2.5. */
+static void write_band_sweep(const char *dir, int lo, int hi)
+{
+    char regions[4096] = "point,level,x,y,z,replications,p_stable,p_metastable,p_overloaded,"
+                         "p_unresolved,majority,n_recovered,recovery_median,recovery_lo,"
+                         "recovery_hi\n";
+    char cells[2048] = "point,x_lo,x_hi,y_lo,y_hi\n";
+    int k = 0;
+    for (int j = 0; j < 3; j++)
+        for (int i = 0; i < 6; i++, k++) {
+            int meta = i >= lo && i < hi;
+            snprintf(regions + strlen(regions), sizeof regions - strlen(regions),
+                     "%d,0,%g,%g,,10,%d,%d,0,0,%s,%s\n", k, i + 0.5, j + 0.5, !meta, meta,
+                     meta ? "metastable" : "stable", meta ? "0,,," : "10,0,0,0");
+            snprintf(cells + strlen(cells), sizeof cells - strlen(cells), "%d,%d,%d,%d,%d\n", k, i,
+                     i + 1, j, j + 1);
+        }
+    char path[192];
+    assert_true(mkdir(dir, 0755) == 0 || errno == EEXIST);
+    snprintf(path, sizeof path, "%s/regions.csv", dir);
+    write_text(path, regions);
+    snprintf(path, sizeof path, "%s/cells.csv", dir);
+    write_text(path, cells);
+}
+
+static void render_overlays(const char *regions, const char *base, const char *const *csvs,
+                            const char *const *labels, int n, double width_pt)
+{
+    plot_sweep_info info = {.title = "overlay",
+                            .x_label = "x",
+                            .y_label = "y",
+                            .mode = PLOT_MAP_RECOVERY,
+                            .width_pt = width_pt,
+                            .overlay_csvs = csvs,
+                            .overlay_labels = labels,
+                            .n_overlays = n};
+    err e = {0};
+    int rc = plot_stability(regions, base, PLOT_FMT_PNG | PLOT_FMT_SVG, &info, &e);
+    if (rc != 0)
+        print_error("%s\n", e.msg);
+    assert_int_equal(rc, 0);
+}
+
+/* Pixels of the plot area f that differ between a and b: *near those within margin px of one of
+ * the vertical lines x = xs[0..n) (data), *far the others. */
+static void count_diffs(const img *a, const img *b, const frame *f, const double *xs, int n,
+                        int margin, int *near, int *far)
+{
+    *near = *far = 0;
+    for (int y = (int)f->Y0 + 2; y <= (int)f->Y1 - 2; y++)
+        for (int x = (int)f->X0 + 2; x <= (int)f->X1 - 2; x++) {
+            if (px_near(img_at(a, x, y), img_at(b, x, y), 0))
+                continue;
+            int close = 0;
+            for (int i = 0; i < n; i++)
+                close |= abs(x - fx(f, xs[i])) <= margin;
+            *(close ? near : far) += 1;
+        }
+}
+
+/* Another sweep's boundary over the map: drawn where that boundary is and nowhere else (the
+ * map's own cells and contour untouched), named in the legend; an overlay equal to the map
+ * changes nothing but the pixels along the contour it shares. */
+static void test_map_overlay(void **state)
+{
+    tmpdir *d = *state;
+    char main_dir[96], other[96], same[96], regions[128], other_csv[128], same_csv[128];
+    snprintf(main_dir, sizeof main_dir, "%s/des", d->path);
+    snprintf(other, sizeof other, "%s/fluid", d->path);
+    snprintf(same, sizeof same, "%s/again", d->path);
+    write_band_sweep(main_dir, 2, 4); /* boundary at x = 2 and x = 4 */
+    write_band_sweep(other, 3, 4);    /* at x = 3 and x = 4 */
+    write_band_sweep(same, 2, 4);
+    snprintf(regions, sizeof regions, "%s/regions.csv", main_dir);
+    snprintf(other_csv, sizeof other_csv, "%s/regions.csv", other);
+    snprintf(same_csv, sizeof same_csv, "%s/regions.csv", same);
+    char b0[128], b1[128], b2[128];
+    snprintf(b0, sizeof b0, "%s/plain", d->path);
+    snprintf(b1, sizeof b1, "%s/over-fluid", d->path);
+    snprintf(b2, sizeof b2, "%s/over-same", d->path);
+    const char *csvs[] = {other_csv, same_csv}, *labels[] = {"fluid model", NULL};
+    render_overlays(regions, b0, NULL, NULL, 0, 0);
+    render_overlays(regions, b1, csvs, labels, 1, 0);
+    render_overlays(regions, b2, csvs + 1, labels + 1, 1, 0);
+    assert_svg_has(b0, "P(stable) = 0.5");
+    assert_svg_lacks(b0, "fluid model");
+    assert_svg_has(b1, "P(stable) = 0.5");
+    assert_svg_has(b1, "fluid model");
+    assert_svg_has(b2, "again"); /* no label: the directory's name */
+
+    img m0, m1, m2;
+    img_load(&m0, b0);
+    img_load(&m1, b1);
+    img_load(&m2, b2);
+    px floor_c = px_of(palette_recovery(0));
+    frame f0, f1, f2;
+    mini_frame(&m0, &f0, 6, 3, floor_c);
+    mini_frame(&m1, &f1, 6, 3, floor_c);
+    mini_frame(&m2, &f2, 6, 3, floor_c);
+    assert_true(f0.X0 == f1.X0 && f0.X1 == f1.X1 && f0.Y0 == f1.Y0 && f0.Y1 == f1.Y1);
+    assert_true(f0.X0 == f2.X0 && f0.X1 == f2.X1 && f0.Y0 == f2.Y0 && f0.Y1 == f2.Y1);
+    int near, far;
+    /* the other boundary: a line at x = 3 (and over the shared one at x = 4), nothing else */
+    const double at3[] = {3, 4}, at2[] = {2};
+    count_diffs(&m0, &m1, &f0, at3, 2, 8, &near, &far);
+    if (far != 0 || near < 200)
+        fail_msg("overlay at x = 3, 4: %d pixels changed along it, %d elsewhere", near, far);
+    count_diffs(&m0, &m1, &f0, at2, 1, 8, &near, &far);
+    assert_int_equal(near, 0); /* the map's own boundary at x = 2, where the overlay has none */
+    /* the same sweep again: only along the shared contour */
+    const double shared[] = {2, 4};
+    count_diffs(&m0, &m2, &f0, shared, 2, 8, &near, &far);
+    if (far != 0 || near < 200)
+        fail_msg("overlay equal to the map: %d pixels changed along the contour, %d elsewhere",
+                 near, far);
+    /* where they coincide both lines stay visible: the map's black contour is not covered */
+    int dark = 0;
+    for (int y = fy(&f0, 1.2); y <= fy(&f0, 0.8); y++)
+        for (int x = fx(&f0, 2) - 2; x <= fx(&f0, 2) + 2; x++)
+            dark += px_lightness(img_at(&m2, x, y)) < 20;
+    assert_true(dark > 10);
+    img_free(&m0);
+    img_free(&m1);
+    img_free(&m2);
+
+    /* two overlays, and both at print size: the legend fits inside the figure */
+    char b3[128];
+    snprintf(b3, sizeof b3, "%s/over-two", d->path);
+    render_overlays(regions, b3, csvs, labels, 2, 0);
+    assert_svg_has(b3, "fluid model");
+    assert_svg_has(b3, "again");
+    const double widths[] = {470, 235};
+    for (int i = 0; i < 2; i++) {
+        snprintf(b3, sizeof b3, "%s/over-two-%g", d->path, widths[i]);
+        render_overlays(regions, b3, csvs, labels, 2, widths[i]);
+        assert_margins_clear(b3, (int)(2 * widths[i]));
+    }
+}
+
+/* Overlays that cannot be drawn: an unreadable file, another kind of sweep, points outside the
+ * map; each an error naming the overlay's file. */
+static void test_map_overlay_errors(void **state)
+{
+    tmpdir *d = *state;
+    char main_dir[96], regions[128], base[128], bad[128];
+    snprintf(main_dir, sizeof main_dir, "%s/map", d->path);
+    write_band_sweep(main_dir, 2, 4);
+    snprintf(regions, sizeof regions, "%s/regions.csv", main_dir);
+    snprintf(base, sizeof base, "%s/bad-overlay", d->path);
+    snprintf(bad, sizeof bad, "%s/nowhere/regions.csv", d->path);
+    const char *csvs[] = {bad};
+    plot_sweep_info info = {
+        .title = "t", .mode = PLOT_MAP_RECOVERY, .overlay_csvs = csvs, .n_overlays = 1};
+    err e = {0};
+    assert_int_equal(plot_stability(regions, base, PLOT_FMT_PNG, &info, &e), -1);
+    if (!strstr(e.msg, bad) || !strstr(e.msg, "overlay"))
+        fail_msg("'%s' does not name the overlay %s", e.msg, bad);
+    /* a one-axis sweep over a two-axis map */
+    snprintf(bad, sizeof bad, "%s/one.csv", d->path);
+    write_text(bad, "point,level,x,y,z,p_stable,majority\n0,0,1,,,1,stable\n");
+    err_clear(&e);
+    assert_int_equal(plot_stability(regions, base, PLOT_FMT_PNG, &info, &e), -1);
+    assert_non_null(strstr(e.msg, bad));
+    assert_non_null(strstr(e.msg, "not the same axes"));
+    /* points beyond the map's range */
+    write_text(bad, "point,level,x,y,z,p_stable,majority\n0,0,1,1,,1,stable\n"
+                    "1,0,9,1,,0,metastable\n");
+    err_clear(&e);
+    assert_int_equal(plot_stability(regions, base, PLOT_FMT_PNG, &info, &e), -1);
+    assert_non_null(strstr(e.msg, bad));
+    assert_non_null(strstr(e.msg, "outside the chart's range (x 0..6, y 0..3)"));
+    /* a categorical axis has no boundary to draw */
+    static const char *const auth[] = {"token", "certificate"};
+    plot_sweep_info cat = {.title = "auth",
+                           .y_log = 1,
+                           .x_cats = auth,
+                           .nx_cats = 2,
+                           .cells_csv = FIXTURES "cells_cat.csv",
+                           .overlay_csvs = csvs,
+                           .n_overlays = 1};
+    csvs[0] = FIXTURES "regions_cat.csv";
+    err_clear(&e);
+    assert_int_equal(plot_stability(FIXTURES "regions_cat.csv", base, PLOT_FMT_PNG, &cat, &e), -1);
+    assert_non_null(strstr(e.msg, "categorical axis"));
+    /* too many */
+    const char *five[] = {regions, regions, regions, regions, regions};
+    info.overlay_csvs = five;
+    info.n_overlays = 5;
+    err_clear(&e);
+    assert_int_equal(plot_stability(regions, base, PLOT_FMT_PNG, &info, &e), -1);
+    assert_non_null(strstr(e.msg, "expected 1 to 4"));
+    /* nothing was written by the failed calls */
+    char png[160];
+    snprintf(png, sizeof png, "%s.png", base);
+    assert_int_not_equal(access(png, F_OK), 0);
+}
+
+/* Small multiples: each panel gets the overlay's points at its z (here the same sweep, so the
+ * lines fall on the map's own); an overlay without z over panels of z is refused. */
+static void test_map_overlay_multiples(void **state)
+{
+    tmpdir *d = *state;
+    char dir[96], path[160], base[128];
+    snprintf(dir, sizeof dir, "%s/z", d->path);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    size_t len;
+    const char *copies[][2] = {{FIXTURES "regions3.csv", "regions.csv"},
+                               {FIXTURES "cells3.csv", "cells.csv"}};
+    for (int i = 0; i < 2; i++) {
+        char *text = slurp(copies[i][0], &len);
+        assert_non_null(text);
+        snprintf(path, sizeof path, "%s/%s", dir, copies[i][1]);
+        write_text(path, text);
+        free(text);
+    }
+    snprintf(path, sizeof path, "%s/regions.csv", dir);
+    const char *csvs[] = {path}, *labels[] = {"replicas again"};
+    plot_sweep_info info = {.title = "three axes",
+                            .x_label = "cluster size (nodes)",
+                            .y_label = "kubelet webhook cache TTL (s)",
+                            .y_log = 1,
+                            .z_label = "apiserver.replicas",
+                            .mode = PLOT_MAP_RECOVERY,
+                            .cells_csv = FIXTURES "cells3.csv",
+                            .overlay_csvs = csvs,
+                            .overlay_labels = labels,
+                            .n_overlays = 1};
+    snprintf(base, sizeof base, "%s/multiples-overlay", d->path);
+    err e = {0};
+    int rc = plot_stability(FIXTURES "regions3.csv", base, PLOT_FMT_PNG | PLOT_FMT_SVG, &info, &e);
+    if (rc != 0)
+        print_error("%s\n", e.msg);
+    assert_int_equal(rc, 0);
+    assert_svg_has(base, "replicas again");
+    assert_svg_lacks(base, "none on the map");
+    csvs[0] = FIXTURES "regions2.csv"; /* two axes, no z */
+    err_clear(&e);
+    assert_int_equal(plot_stability(FIXTURES "regions3.csv", base, PLOT_FMT_PNG, &info, &e), -1);
+    assert_non_null(strstr(e.msg, "not the same axes"));
+}
+
+/* The one-axis chart: the overlay's P(stable) as a line of its own in the probability panel. */
+static void test_sweep_one_axis_overlay(void **state)
+{
+    tmpdir *d = *state;
+    char dir[96], regions[160], base0[128], base1[128];
+    snprintf(dir, sizeof dir, "%s/fluid1", d->path);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    snprintf(regions, sizeof regions, "%s/regions.csv", dir);
+    /* a fluid-like sweep: P(stable) 1 up to 4000 nodes, 0 from 5000 */
+    char text[2048] = "point,level,x,y,z,p_stable,p_metastable,majority\n";
+    for (int i = 0; i < 19; i++) {
+        int st = 500 * (i + 1) <= 4000;
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%d,0,%d,,,%d,%d,%s\n", i,
+                 500 * (i + 1), st, !st, st ? "stable" : "metastable");
+    }
+    write_text(regions, text);
+    const char *csvs[] = {regions}, *labels[] = {"fluid model"};
+    plot_sweep_info info = {.title = "Outcome probability against cluster size",
+                            .x_label = "cluster size (nodes)",
+                            .recovery_window_s = 600,
+                            .cells_csv = FIXTURES "cells1.csv"};
+    snprintf(base0, sizeof base0, "%s/sweep1-plain", d->path);
+    snprintf(base1, sizeof base1, "%s/sweep1-overlay", d->path);
+    err e = {0};
+    assert_int_equal(plot_stability(FIXTURES "regions1.csv", base0, PLOT_FMT_PNG, &info, &e), 0);
+    info.overlay_csvs = csvs;
+    info.overlay_labels = labels;
+    info.n_overlays = 1;
+    int rc = plot_stability(FIXTURES "regions1.csv", base1, PLOT_FMT_PNG | PLOT_FMT_SVG, &info, &e);
+    if (rc != 0)
+        print_error("%s\n", e.msg);
+    assert_int_equal(rc, 0);
+    assert_svg_has(base1, "stable, fluid model");
+    img a, b;
+    img_load(&a, base0);
+    img_load(&b, base1);
+    assert_int_equal(a.w, b.w);
+    assert_int_equal(a.h, b.h);
+    /* the lower panel (recovery times, from 56 % of the height down) is untouched; the upper
+     * one has the new line */
+    int upper = 0, lower = 0;
+    for (int y = 0; y < a.h; y++)
+        for (int x = 0; x < a.w; x++)
+            if (!px_near(img_at(&a, x, y), img_at(&b, x, y), 0))
+                *(y < 0.55 * a.h ? &upper : &lower) += 1;
+    assert_true(upper > 100);
+    assert_int_equal(lower, 0);
+    img_free(&a);
+    img_free(&b);
+}
+
 static void test_failures(void **state)
 {
     tmpdir *d = *state;
@@ -1453,7 +1751,11 @@ int main(void)
         WITH_DIR(test_stability_map),
         WITH_DIR(test_map_categorical),
         WITH_DIR(test_map_small_multiples),
+        WITH_DIR(test_map_overlay),
+        WITH_DIR(test_map_overlay_errors),
+        WITH_DIR(test_map_overlay_multiples),
         WITH_DIR(test_sweep_one_axis),
+        WITH_DIR(test_sweep_one_axis_overlay),
         WITH_DIR(test_sweep_empty),
         WITH_DIR(test_print_size),
         WITH_DIR(test_failures),

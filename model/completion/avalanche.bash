@@ -49,7 +49,7 @@ _avalanche()
         COMPREPLY=($(compgen -W "$(_avalanche_keys "$bin")" -S = -- "$cur"))
         return
         ;;
-    --out)
+    --out | --overlay)
         compopt -o dirnames 2>/dev/null
         COMPREPLY=($(compgen -d -- "$cur"))
         return
