@@ -17,7 +17,7 @@ CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra $(O
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-LIB_SRC := $(filter-out model/main.c,$(wildcard model/*.c)) $(wildcard plots/*.c)
+LIB_SRC := $(filter-out model/main.c,$(wildcard model/*.c)) $(wildcard model/k8s/*.c) $(wildcard plots/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libavalanche.a
 BIN := $(BUILD)/avalanche
@@ -154,7 +154,7 @@ paper:
 	@[ -f paper/numbers.tex ] || $(MAKE) --no-print-directory figures
 	cd paper && latexmk -pdf -interaction=nonstopmode -halt-on-error paper.tex
 
-FORMAT_SRC = $(wildcard model/*.c plots/*.c include/*.h tests/*.c tests/*.h)
+FORMAT_SRC = $(wildcard model/*.c model/k8s/*.c model/k8s/*.h plots/*.c include/*.h tests/*.c tests/*.h)
 format:
 	clang-format -i $(FORMAT_SRC)
 
