@@ -6,9 +6,9 @@
  * per event: only the metrics-server tick and the triggers touch every node, once each. */
 #include "model.h"
 
+#include "admission.h"
 #include "dist.h"
 #include "err.h"
-#include "inflight.h"
 #include "pool.h"
 #include "ps.h"
 #include "retry.h"
@@ -48,6 +48,17 @@ static const bool kind_sa_authn[K_COUNT] = {false, false, false, true,  true,
                                             false, false, true,  false, false};
 static const bool kind_review[K_COUNT] = {true,  false, false, false, false,
                                           false, false, false, true,  false};
+/* Who sends it, for admission (the burst's TokenReviews stand for more kubelets). */
+static const uint8_t kind_subject[K_COUNT] = {ADMISSION_NODES,
+                                              ADMISSION_NODES,
+                                              ADMISSION_NODES,
+                                              ADMISSION_SERVICE_ACCOUNTS,
+                                              ADMISSION_SERVICE_ACCOUNTS,
+                                              ADMISSION_USERS,
+                                              ADMISSION_USERS,
+                                              ADMISSION_SERVICE_ACCOUNTS,
+                                              ADMISSION_NODES,
+                                              ADMISSION_USERS};
 
 enum status {
     ST_OK,
@@ -186,8 +197,8 @@ typedef struct model {
     pool calls, sreqs, vals;
     node *nodes;
     int nnodes;
-    inflight ro, mut;
-    gauge g_ro, g_mut, g_lbq;
+    admission *adm; /* max-inflight */
+    gauge g_lbq;
     tbucket loopback;
     bool lb_limited;
     ttlcache *tc;
@@ -270,18 +281,13 @@ static void lbq_add(model *m, int d)
     gauge_set(&m->g_lbq, now(m), m->lbq);
 }
 
-static void pool_gauge(model *m, bool mutating)
-{
-    if (mutating)
-        gauge_set(&m->g_mut, now(m), m->mut.used);
-    else
-        gauge_set(&m->g_ro, now(m), m->ro.used);
-}
+/* The loopback client is system:masters: exempt. */
+static const admission_class loopback_class = {ADMISSION_READONLY, ADMISSION_MASTERS, true, 0};
 
-static void slot_release(model *m, bool mutating)
+static admission_class kind_class(enum kind k)
 {
-    inflight_release(mutating ? &m->mut : &m->ro);
-    pool_gauge(m, mutating);
+    return (admission_class){kind_mutating[k] ? ADMISSION_MUTATING : ADMISSION_READONLY,
+                             kind_subject[k], false, 0};
 }
 
 /* ---- work: a delay, or CPU under processor sharing ---- */
@@ -422,7 +428,7 @@ static void sreq_free(model *m, sreq *r)
         respond(m, r, ST_CONN);
     if (r->slot) {
         r->slot = false;
-        slot_release(m, kind_mutating[r->kind]);
+        admission_release(m->adm, kind_class(r->kind), r->h.id, now(m));
     }
     pool_put(&m->sreqs, r);
 }
@@ -501,9 +507,7 @@ static void get_grant(model *m, val *v)
     count(m, C_LB_GETS);
     /* The loopback user is system:masters: it takes a read-only slot when one is free and is
      * served without one when the pool is full (maxinflight.go). */
-    v->slot = inflight_acquire(&m->ro, true) == INFLIGHT_SLOT;
-    if (v->slot)
-        pool_gauge(m, false);
+    v->slot = admission_acquire(m->adm, loopback_class, v->h.id, now(m), NULL) == ADMISSION_EXECUTE;
     start_work(m, dist_sample(&m->p->apiserver.sa_lookup.get_time, m->r[RNG_SERVICE]), v, W_GET);
 }
 
@@ -531,7 +535,7 @@ static void get_done(model *m, val *v)
 {
     if (v->slot) {
         v->slot = false;
-        slot_release(m, false);
+        admission_release(m->adm, loopback_class, v->h.id, now(m));
     }
     if (--v->gets_left > 0)
         val_next_get(m, v);
@@ -616,7 +620,11 @@ static void sreq_admit(model *m, sreq *r)
     const params *p = m->p;
     bool mut = kind_mutating[r->kind];
     count(m, mut ? C_REQ_MUT : C_REQ_RO);
-    if (inflight_acquire(mut ? &m->mut : &m->ro, false) == INFLIGHT_REJECTED) {
+    admission_class cls = kind_class(r->kind);
+    /* the requesting user: a kubelet's node, a pod's ServiceAccount token */
+    bool kubelet = r->kind == K_TOKENREVIEW || r->kind == K_HB_GET || r->kind == K_HB_PATCH;
+    cls.user = kubelet ? ((call *)pool_at(&m->calls, r->client))->node : r->token;
+    if (admission_acquire(m->adm, cls, r->h.id, now(m), NULL) == ADMISSION_REJECTED) {
         /* Immediate 429 with Retry-After: 1 (maxinflight.go tooManyRequests). */
         count(m, mut ? C_REJ_MUT : C_REJ_RO);
         if (m->use_cpu && p->apiserver.cpu.reject_cost_s > 0.0)
@@ -626,7 +634,6 @@ static void sreq_admit(model *m, sreq *r)
         return;
     }
     r->slot = true;
-    pool_gauge(m, mut);
     if (kind_review[r->kind]) {
         /* create handler: finishRequest gives up after create_timeout (30 s in 1.12) and the
          * handler returns, freeing the slot; the authentication it started goes on. */
@@ -1279,6 +1286,12 @@ static void drop_val(void *obj, void *ctx)
     pool_put(&m->vals, v);
 }
 
+static admission_limits limits_of(const params *p)
+{
+    return (admission_limits){p->apiserver.max_requests_inflight,
+                              p->apiserver.max_mutating_requests_inflight};
+}
+
 /* Every connection breaks, all in-process state is lost: requests, validations, the token cache,
  * the limiter, the inflight counts. Clients see connection errors until it is back. */
 static void apiserver_down(model *m)
@@ -1288,9 +1301,7 @@ static void apiserver_down(model *m)
     pool_each(&m->vals, drop_val, m);
     tqueue_clear(&m->tq_loopback); /* the reservations of the validations just dropped */
     m->orphaned = 0;
-    m->mut.used = m->ro.used = 0;
-    pool_gauge(m, true);
-    pool_gauge(m, false);
+    admission_reset(m->adm, now(m));
     ttlcache_clear(m->tc);
     if (m->use_cpu) {
         ps_clear(&m->cpu, now(m));
@@ -1313,8 +1324,7 @@ static void apiserver_up(model *m)
                          (size_t)p->apiserver.token_cache.max_entries);
     m->tl_filter.timeout_s = p->apiserver.request_timeout_s; /* the lists are empty now */
     m->tl_create.timeout_s = p->apiserver.create_timeout_s;
-    m->mut.cap = p->apiserver.max_mutating_requests_inflight;
-    m->ro.cap = p->apiserver.max_requests_inflight;
+    admission_set_limits(m->adm, limits_of(p), now(m));
 }
 
 static void cache_flush(model *m, enum flush_scope scope)
@@ -1363,9 +1373,8 @@ static void ev_trigger_start(sim *s, void *obj, uint64_t arg)
 /* ---- interventions ---- */
 
 enum apply {
-    A_NONE,    /* read where it is used: nothing to update */
-    A_MUT_CAP, /* the pools' caps */
-    A_RO_CAP,
+    A_NONE,   /* read where it is used: nothing to update */
+    A_CAPS,   /* the admission caps */
     A_LOOKUP, /* whether GETs go through the limiter */
     A_RETRY,  /* the webhook retry policy */
     A_MS,     /* metrics-server on or off */
@@ -1380,8 +1389,8 @@ static const struct settable {
     {{"apiserver.max_mutating_requests_inflight", false,
       "admitted requests keep their slots; a lowered cap admits nothing until the pool is below "
       "it (in Kubernetes a flag change restarts the process: add an apiserver_restart for that)"},
-     A_MUT_CAP},
-    {{"apiserver.max_requests_inflight", false, "as the mutating cap"}, A_RO_CAP},
+     A_CAPS},
+    {{"apiserver.max_requests_inflight", false, "as the mutating cap"}, A_CAPS},
     {{"apiserver.sa_lookup.mode", false,
       "validations already started finish as they began (reservations waiting in the loopback "
       "queue keep their place and wait it out); new validations use the new mode"},
@@ -1482,13 +1491,9 @@ static void apply(model *m, const char *key)
     const params *p = m->p;
     ensure(t != NULL, now(m), "intervention key %s is not settable", key);
     switch (t->apply) {
-    case A_MUT_CAP:
+    case A_CAPS: /* while down, the new process takes them (apiserver_up) */
         if (!m->down)
-            m->mut.cap = p->apiserver.max_mutating_requests_inflight;
-        break;
-    case A_RO_CAP:
-        if (!m->down)
-            m->ro.cap = p->apiserver.max_requests_inflight;
+            admission_set_limits(m->adm, limits_of(p), now(m));
         break;
     case A_LOOKUP:
         m->lb_limited =
@@ -1604,8 +1609,10 @@ static void ev_sample(sim *s, void *obj, uint64_t arg)
         x->c[i] = m->cum[i] - m->last[i];
         m->last[i] = m->cum[i];
     }
-    x->inflight_mut = gauge_take(&m->g_mut, t, span);
-    x->inflight_ro = gauge_take(&m->g_ro, t, span);
+    admission_gauges ag;
+    admission_sample(m->adm, t, span, &ag);
+    x->inflight_mut = ag.inflight[ADMISSION_MUTATING];
+    x->inflight_ro = ag.inflight[ADMISSION_READONLY];
     x->lb_queue = gauge_take(&m->g_lbq, t, span);
     if (m->use_cpu) {
         ps_advance(&m->cpu, t);
@@ -1738,8 +1745,7 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     pool_init(&m->sreqs, sizeof(sreq));
     pool_init(&m->vals, sizeof(val));
     m->nnodes = p->cluster.nodes;
-    inflight_init(&m->ro, p->apiserver.max_requests_inflight);
-    inflight_init(&m->mut, p->apiserver.max_mutating_requests_inflight);
+    m->adm = admission_maxinflight_new(limits_of(p), NULL, 0.0);
     m->lb_limited =
         p->apiserver.sa_lookup.mode != SA_LOOKUP_UNLIMITED && p->apiserver.loopback.qps > 0.0;
     tbucket_init(&m->loopback, p->apiserver.loopback.qps, p->apiserver.loopback.burst, 0.0);
@@ -1789,6 +1795,7 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     if (m->use_cpu)
         ps_destroy(&m->cpu);
     ttlcache_free(m->tc);
+    admission_free(m->adm);
     free(m->nodes);
     pool_destroy(&m->calls);
     pool_destroy(&m->sreqs);
