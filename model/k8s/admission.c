@@ -1,6 +1,6 @@
-/* admission: the common part of the admission interface (L2): dispatch to the policy, and the
- * counts, gauges and rejection counters kept from what the policy decides. Includes only the
- * interface, its policy-side header and L0. */
+/* admission: the common part of the admission interface (L2): the entry points, which go
+ * straight to the policy, and the counts, gauges and rejection counters that every policy
+ * reports into (admission_impl.h). Includes only the interface, its policy-side header and L0. */
 #include "admission.h"
 
 #include "admission_impl.h"
@@ -38,58 +38,27 @@ const char *admission_policy(const admission *a)
     return a->ops->name;
 }
 
-static void inflight_add(admission *a, int kind, int d, double now)
+_Noreturn void admission_broken(const admission *a, double now, const char *what)
 {
-    a->inflight[kind] += d;
-    ensure(a->inflight[kind] >= 0, now, "admission: %s inflight below 0", a->ops->name);
-    gauge_set(&a->g_inflight[kind], now, a->inflight[kind]);
+    err_panic(__FILE__, __LINE__, now, "admission", "%s: %s", a->ops->name, what);
 }
 
-static void inqueue_add(admission *a, int kind, int d, double now)
-{
-    a->inqueue[kind] += d;
-    ensure(a->inqueue[kind] >= 0, now, "admission: %s queue below 0", a->ops->name);
-    gauge_set(&a->g_inqueue[kind], now, a->inqueue[kind]);
-}
+/* ---- the entry points ---- */
 
 enum admission_result admission_acquire(admission *a, admission_class c, uint32_t id, double now,
                                         enum admission_reason *why)
 {
-    enum admission_reason r = ADMISSION_CONCURRENCY_LIMIT;
-    enum admission_result res = a->ops->acquire(a, c, id, now, &r);
-    switch (res) {
-    case ADMISSION_EXECUTE:
-        inflight_add(a, c.kind, 1, now);
-        break;
-    case ADMISSION_QUEUED:
-        ensure(!c.exempt, now, "admission: %s queued an exempt request", a->ops->name);
-        inqueue_add(a, c.kind, 1, now);
-        break;
-    case ADMISSION_REJECTED:
-        ensure(!c.exempt, now, "admission: %s rejected an exempt request", a->ops->name);
-        a->rejected[r]++;
-        if (why)
-            *why = r;
-        break;
-    default:
-        break;
-    }
-    return res;
+    return a->ops->acquire(a, c, id, now, why);
 }
 
 void admission_release(admission *a, admission_class c, uint32_t id, double now)
 {
     a->ops->release(a, c, id, now);
-    inflight_add(a, c.kind, -1, now);
 }
 
 bool admission_cancel(admission *a, admission_class c, uint32_t id, double now)
 {
-    if (!a->ops->cancel(a, c, id, now))
-        return false;
-    inqueue_add(a, c.kind, -1, now);
-    a->rejected[ADMISSION_CANCELLED]++;
-    return true;
+    return a->ops->cancel(a, c, id, now);
 }
 
 void admission_reset(admission *a, double now)
@@ -118,15 +87,37 @@ void admission_advance(admission *a, double now)
     a->ops->advance(a, now);
 }
 
-void admission_report_dispatch(admission *a, int kind, uint32_t id, double now)
+/* ---- what a policy that queues reports ---- */
+
+static void inqueue_add(admission *a, unsigned kind, int d, double now)
+{
+    if ((a->inqueue[kind] += d) < 0)
+        admission_broken(a, now, "queue below 0");
+    gauge_set(&a->g_inqueue[kind], now, a->inqueue[kind]);
+}
+
+void admission_queued(admission *a, admission_class c, double now)
+{
+    if (c.exempt)
+        admission_broken(a, now, "an exempt request queued");
+    inqueue_add(a, c.kind, 1, now);
+}
+
+void admission_report_cancel(admission *a, unsigned kind, double now)
 {
     inqueue_add(a, kind, -1, now);
-    inflight_add(a, kind, 1, now);
+    a->rejected[ADMISSION_CANCELLED]++;
+}
+
+void admission_report_dispatch(admission *a, unsigned kind, uint32_t id, double now)
+{
+    inqueue_add(a, kind, -1, now);
+    admission_seat_taken(a, kind, now);
     if (a->hooks.dispatch)
         a->hooks.dispatch(a->hooks.ctx, id);
 }
 
-void admission_report_reject(admission *a, int kind, uint32_t id, enum admission_reason why,
+void admission_report_reject(admission *a, unsigned kind, uint32_t id, enum admission_reason why,
                              double now)
 {
     inqueue_add(a, kind, -1, now);
@@ -134,6 +125,8 @@ void admission_report_reject(admission *a, int kind, uint32_t id, enum admission
     if (a->hooks.reject)
         a->hooks.reject(a->hooks.ctx, id, why);
 }
+
+/* ---- gauges and counters ---- */
 
 void admission_current(const admission *a, admission_gauges *g)
 {
