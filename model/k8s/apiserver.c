@@ -352,13 +352,19 @@ void server_arrive(server *s, call *c)
     r->server = s->index;
     r->client = c->h.id;
     r->val = r->wprev = r->wnext = NO_ID;
-    /* A kubelet TokenReview reviews metrics-server's token; heartbeats use a certificate. */
-    r->token = kind_node[c->kind] ? METRICS_TOKEN : c->token;
+    /* A kubelet TokenReview reviews metrics-server's token; heartbeats use a certificate. The
+     * user, for the admission: a kubelet's node, a pod's ServiceAccount (its token). */
+    uint64_t user;
+    if (kind_node[c->kind]) {
+        r->token = METRICS_TOKEN;
+        user = c->node;
+    } else {
+        r->token = user = c->token;
+    }
     r->t0 = now(w);
     if (kind_review[r->kind])
         count(w, C_TR);
     uint32_t gen = r->h.gen;
-    uint64_t user = kind_node[c->kind] ? c->node : c->token;
     if (kind_sa_authn[r->kind]) {
         /* Authentication runs before admission: no seat is held while it waits. */
         r->state = RS_AUTHN;

@@ -23,15 +23,6 @@ static server *route(world *w, const call *c)
     return &w->servers[0];
 }
 
-call *call_new(world *w, enum kind k, uint64_t token, bool retry_429)
-{
-    call *c = pool_get(&w->calls);
-    c->kind = (uint8_t)k;
-    c->token = token;
-    c->retry_429 = retry_429;
-    return c;
-}
-
 void call_send(world *w, call *c)
 {
     c->tries++;

@@ -380,7 +380,15 @@ void clients_start(world *w);
 /* An intervention changed the SA clients' or the background rates. */
 void clients_sa_changed(world *w);
 void clients_bg_changed(world *w);
-call *call_new(world *w, enum kind k, uint64_t token, bool retry_429);
+/* A new call of kind k (inline: every retry of a heartbeat makes one). */
+static inline call *call_new(world *w, enum kind k, uint64_t token, bool retry_429)
+{
+    call *c = pool_get(&w->calls);
+    c->kind = (uint8_t)k;
+    c->token = token;
+    c->retry_429 = retry_429;
+    return c;
+}
 void call_send(world *w, call *c);
 /* c is over: its owner (by kind) hears how it ended; it is freed. */
 void call_done(world *w, call *c, enum status st);
