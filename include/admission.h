@@ -3,8 +3,9 @@
  * contract: a plain state machine that takes `now`, knows nothing of the engine or of the
  * requests beyond their class and an id). Policies: max-inflight (1.12, filters/maxinflight.go:
  * two loss pools) in model/k8s/admission_maxinflight.c; API Priority and Fairness over apf.h is
- * meant to be the second (how it maps, at the end of this header). The common part (dispatch to
- * the policy, gauges, counters) is model/k8s/admission.c.
+ * meant to be the second (how it maps, at the end of this header). The common part (the entry
+ * points, the gauges and counters every policy reports into) is model/k8s/admission.c; what a
+ * policy implements and reports through, model/k8s/admission_impl.h.
  *
  * Times in seconds, non-decreasing across calls. The module owns its memory; admission_free
  * releases it (NULL: no-op). Broken invariants (releasing what is not held) abort. */
@@ -32,7 +33,8 @@ enum admission_subject {
     ADMISSION_SUBJECT_COUNT
 };
 
-/* A request's class, fixed for its life: pass the same one to acquire, release and cancel. */
+/* A request's class, fixed for its life: pass the same kind, subject and exempt to acquire,
+ * release and cancel (user is read by acquire only). */
 typedef struct admission_class {
     uint8_t kind;    /* enum admission_kind */
     uint8_t subject; /* enum admission_subject */
@@ -143,9 +145,11 @@ const char *admission_reason_name(enum admission_reason why);
  *    ticket table cleared); set_limits -> a new server concurrency (apf.h has no live change
  *    yet: add apf_set_concurrency, which recomputes the level limits and dispatches what fits).
  *  - apf_admit, apf_finish and apf_rebalance report dispatches through a callback during which
- *    apf is busy: the adapter appends them to a list and, once apf has returned, calls
- *    hooks.dispatch for each in order (the common part moves the counts from inqueue to
- *    inflight). apf_expire's time-outs go to hooks.reject the same way.
+ *    apf is busy: the adapter appends them to a list and, once apf has returned, reports each
+ *    in order with admission_report_dispatch (which moves the counts from inqueue to inflight
+ *    and calls hooks.dispatch). apf_expire's time-outs go to admission_report_reject the same
+ *    way; acquire reports admission_seat_taken, admission_queued or admission_rejected_at_once,
+ *    release admission_seat_freed, cancel admission_report_cancel (admission_impl.h).
  *  - wake -> min(apf_next_deadline, next rebalance every APF_BORROWING_PERIOD_S); advance ->
  *    apf_expire then, when due, apf_rebalance; then wake again.
  *  - the gauges stay per requestKind (the APF filter keeps apiserver_current_inflight_requests

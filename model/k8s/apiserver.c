@@ -57,11 +57,6 @@
 
 /* ---- small helpers ---- */
 
-static inline sreq *sreq_at(server *s, uint32_t id)
-{
-    return pool_at(&s->sreqs, id);
-}
-
 void server_lbq_add(server *s, int d)
 {
     s->lbq += d;

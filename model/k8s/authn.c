@@ -13,11 +13,6 @@
 /* The loopback client is system:masters: exempt. */
 static const admission_class loopback_class = {ADMISSION_READONLY, ADMISSION_MASTERS, true, 0};
 
-static inline sreq *sreq_at(server *s, uint32_t id)
-{
-    return pool_at(&s->sreqs, id);
-}
-
 static bool loopback_limited(const params *p)
 {
     return p->apiserver.sa_lookup.mode != SA_LOOKUP_UNLIMITED && p->apiserver.loopback.qps > 0.0;

@@ -1,11 +1,20 @@
 /* k8s: what the actors of the Kubernetes model share (L3, internal to model/k8s/; public API:
  * include/model.h). The world (world.c) holds the engine, the random streams, the client-go calls,
- * an array of apiservers (server objects, apiserver.c) and the state of each other actor:
- * kubelets (kubelet.c), metrics-server (metrics_server.c), the clients (clients.c), triggers and
- * interventions (triggers.c), sampling (sampling.c). Files here include this header, the L0-L2
- * headers and model.h / params.h; nothing above L3. Facts and their sources:
+ * an array of apiservers (server objects: apiserver.c, its authentication in authn.c, its
+ * admission behind include/admission.h) and the state of each other actor: kubelets
+ * (kubelet.c), metrics-server (metrics_server.c), the clients (clients.c), triggers and
+ * interventions (triggers.c), sampling (sampling.c). Each declares here what the others call.
+ * Files here include this header, the L0-L2 headers and model.h / params.h; nothing above L3.
+ * The few static inline helpers below are on every request's path (call_response, call_new,
+ * the kind columns): splitting the model into files lost them their inlining. Facts and sources:
  * paper/k8s-facts.md. No work here is O(nodes) per event: only the metrics-server tick and the
- * triggers touch every node, once each. */
+ * triggers touch every node, once each.
+ *
+ * Where things go. A new client type: a row of K8S_KINDS (here), its arrivals and how its calls
+ * end (call_done) in clients.c, its counters in model.h, its rates' interventions in triggers.c's
+ * table. A new admission policy: model/k8s/admission_<policy>.c over admission_impl.h, its
+ * constructor in include/admission.h, the choice of policy in server_init (apiserver.c). More
+ * replicas: world.c's nservers and route() in clients.c. */
 #ifndef AVALANCHE_K8S_H
 #define AVALANCHE_K8S_H
 
@@ -214,11 +223,11 @@ typedef struct tlist {
 
 struct server {
     world *w;
-    uint8_t index;    /* in w->servers */
-    pool sreqs, vals; /* its requests and SA validations */
-    admission *adm;   /* max-inflight (or, later, APF) */
-    sim_handle adm_ev;
-    ttlcache *tc; /* the token cache */
+    uint8_t index;     /* in w->servers */
+    pool sreqs, vals;  /* its requests and SA validations */
+    admission *adm;    /* max-inflight (or, later, APF) */
+    sim_handle adm_ev; /* the admission's wake-up (a policy that queues) */
+    ttlcache *tc;      /* the token cache */
     /* the loopback client: its limiter, the FIFO of reservations waiting, their gauge */
     tbucket loopback;
     bool lb_limited;
@@ -315,6 +324,12 @@ static inline void count(world *w, enum counter c)
 static inline double unif(world *w, unsigned stream)
 {
     return gsl_rng_uniform(w->r[stream]);
+}
+
+/* Server s's request with this id (live or not). */
+static inline sreq *sreq_at(server *s, uint32_t id)
+{
+    return pool_at(&s->sreqs, id);
 }
 
 /* Pooled objects do not point back to the world: the engine's context does. */
@@ -443,10 +458,14 @@ bool ms_scrape_wait(world *w, uint32_t tick);
 void ms_scrape_done(world *w, uint32_t tick, bool ok);
 /* Sorts by (t, seq), in place. */
 void due_sort(due *a, size_t n);
+/* At set-up: the scrape array (room for n), for the kubelets to sort their first phases in; its
+ * contents are dropped at the first tick. */
+due *ms_scrape_array(world *w, size_t n);
 
 /* ---- triggers.c, sampling.c ---- */
 
 void triggers_init(world *w);
+void triggers_start(world *w);
 void triggers_destroy(world *w);
 void sampling_init(world *w, run_output *out, model_sample_hook hook, void *hook_ctx);
 

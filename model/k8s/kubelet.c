@@ -277,8 +277,9 @@ void kubelet_init(world *w)
     size_t nn = kl->n > 0 ? (size_t)kl->n : 1;
     kl->nodes = xcalloc(nn, sizeof *kl->nodes);
     /* The first heartbeat phases, sorted (by phase, then node), go into the cycle ring, and
-     * the ready list is built in order of last_ok (which the phases order too). */
-    due *first = xmalloc(nn * sizeof *first);
+     * the ready list is built in order of last_ok (which the phases order too). They are sorted
+     * in metrics-server's scrape array, empty until its first tick (one array of N less). */
+    due *first = ms_scrape_array(w, nn);
     for (int i = 0; i < kl->n; i++) {
         node *n = &kl->nodes[i];
         n->api = (tbucket_state){p->kubelet.api_burst, 0.0};
@@ -298,7 +299,6 @@ void kubelet_init(world *w)
         /* warm: last_ok follows the phase; cold: every last_ok is 0, in node order */
         ready_append(kl, warm ? first[k].node : (uint32_t)k);
     }
-    free(first);
     if (kl->n > 0)
         watchdog_arm(w);
 }

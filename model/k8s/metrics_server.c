@@ -148,6 +148,14 @@ static void ev_ms_tick(sim *e, void *obj, uint64_t arg)
     sim_after(e, res, ev_ms_tick, w, 0);
 }
 
+/* At set-up, before the first tick: the scrape array, with room for n, lent empty. */
+due *ms_scrape_array(world *w, size_t n)
+{
+    w->ms.scr_cap = n;
+    w->ms.scr = xmalloc(n * sizeof *w->ms.scr);
+    return w->ms.scr;
+}
+
 /* Set-up: the first tick at a random phase of the resolution (an RNG_INIT draw). */
 void ms_start(world *w)
 {

@@ -268,13 +268,18 @@ static void ev_intervention(sim *e, void *obj, uint64_t arg)
     }
 }
 
-/* The trigger's start and the interventions, each at its time (in this order: ties run so). */
 void triggers_init(world *w)
 {
     const params *p = w->p;
     w->ramp_from =
         xcalloc((size_t)(p->ninterventions > 0 ? p->ninterventions : 1) * INTERVENTION_SETS_MAX,
                 sizeof *w->ramp_from);
+}
+
+/* The trigger's start and the interventions, each at its time (in this order: ties run so). */
+void triggers_start(world *w)
+{
+    const params *p = w->p;
     if (p->trigger.kind != TRIGGER_NONE)
         sim_at(w->s, p->trigger.at_s, ev_trigger_start, w, 0);
     for (int i = 0; i < p->ninterventions; i++)
