@@ -1,7 +1,8 @@
 /* admission_impl: what an admission policy implements and may use (L2, internal to the policies
  * in model/k8s/admission*.c, like Redis's aeApi* behind ae.c). A policy decides; the common part
  * (admission.c) keeps the counts, the gauges and the rejection counters from what it decides, so
- * that every policy reports them alike. */
+ * that every policy reports them alike. Includes admission.h and gauge.h only; a policy file
+ * includes this header, the L2 component it wraps (inflight.h, apf.h) and L0. */
 #ifndef AVALANCHE_K8S_ADMISSION_IMPL_H
 #define AVALANCHE_K8S_ADMISSION_IMPL_H
 

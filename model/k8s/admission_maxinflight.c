@@ -1,7 +1,8 @@
 /* admission_maxinflight: the max-inflight policy behind the admission interface (L2), over the
- * inflight pool (inflight.h): 1.12 filters/maxinflight.go, one pool per requestKind, a loss
- * system each (a full pool answers 429 at once), system:masters exempt. Never queues, so it
- * never calls a hook and has nothing to advance. */
+ * inflight pool (inflight.h; its acquire rule inline, below): 1.12 filters/maxinflight.go, one
+ * pool per requestKind, a loss system each (a full pool answers 429 at once), system:masters
+ * exempt. Never queues, so it never calls a hook and has nothing to advance. Includes the
+ * admission headers, inflight.h and L0 only. */
 #include "admission.h"
 
 #include "admission_impl.h"

@@ -1,5 +1,6 @@
 /* gauge: the time-average of a piecewise-constant value, accumulated at every change (L2, a
- * header-only helper of model/k8s/). Set it at each change, take it once per sample interval. */
+ * header-only helper of model/k8s/; includes nothing). Set it at each change, take it once per
+ * sample interval. */
 #ifndef AVALANCHE_K8S_GAUGE_H
 #define AVALANCHE_K8S_GAUGE_H
 
