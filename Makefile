@@ -22,7 +22,7 @@ MPI_SRC := model/sweep_mpi.c model/main_mpi.c
 MPI_BIN := $(BUILD)/avalanche-mpi
 MPICC ?= mpicc
 
-LIB_SRC := $(filter-out model/main.c $(MPI_SRC),$(wildcard model/*.c)) $(wildcard plots/*.c)
+LIB_SRC := $(filter-out model/main.c $(MPI_SRC),$(wildcard model/*.c)) $(wildcard model/k8s/*.c) $(wildcard plots/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libavalanche.a
 BIN := $(BUILD)/avalanche
@@ -248,7 +248,7 @@ bench: deps deps-mpi
 FUZZ_BUILD := build-fuzz
 # The loader and what it links: the key table, and the model for the keys interventions may set.
 FUZZ_SRC := model/config.c model/keys.c model/params.c model/dist.c model/err.c model/xmem.c \
-	model/model.c model/sim.c model/rng.c model/inflight.c model/pool.c model/ps.c \
+	$(wildcard model/k8s/*.c) model/sim.c model/rng.c model/inflight.c model/pool.c model/ps.c \
 	model/retry.c model/tbucket.c model/tqueue.c model/ttlcache.c model/version.c
 FUZZ_CORPUS ?= $(FUZZ_BUILD)/corpus
 FUZZ_SECONDS ?= 60
@@ -283,7 +283,7 @@ paper:
 	@[ -f paper/numbers.tex ] || $(MAKE) --no-print-directory figures
 	cd paper && latexmk -pdf -interaction=nonstopmode -halt-on-error paper.tex
 
-FORMAT_SRC = $(wildcard model/*.c plots/*.c include/*.h tests/*.c tests/*.h)
+FORMAT_SRC = $(wildcard model/*.c model/k8s/*.c model/k8s/*.h plots/*.c include/*.h tests/*.c tests/*.h)
 format:
 	clang-format -i $(FORMAT_SRC)
 

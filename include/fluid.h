@@ -1,4 +1,4 @@
-/* fluid: a mean-field (fluid) model of the system model.c simulates, as ODEs solved with GSL's
+/* fluid: a mean-field (fluid) model of the system model/k8s/ simulates, as ODEs solved with GSL's
  * gsl_odeiv2 (stiff BDF): equilibria and their stability, and the trajectory through the trigger,
  * classified with the DES's vocabulary (L3). The equations and every approximation are derived
  * in model/fluid.md. Times in seconds, rates per second, counts of requests, GET reservations,

@@ -1702,7 +1702,7 @@ static int check_axis(const vctx *v, const params *p, const axis *a, const char 
 }
 
 /* ---- what a run costs, a priori ---------------------------------------------------------------
- * Engine events per simulated second of the healthy model (model/model.c), measured on each
+ * Engine events per simulated second of the healthy model (model/k8s/), measured on each
  * source alone (tests/test_config.c checks the estimate against real runs): a heartbeat is about
  * 3 events (its timer, the GET and the PATCH), a scrape with a warm kubelet cache about 1.5, an
  * SA-token request about 3 (arrival, authentication, handler), another client's request 2; a

@@ -1,0 +1,59 @@
+/* sampling: one sample of the run every sim.sample_interval (L3): the counters' differences,
+ * the time-averaged gauges and the state at the sample's time, gathered from every actor (the
+ * apiservers through server_sample), and the hook that may stop the run early. Includes k8s.h
+ * and L0-L2 headers only. */
+#include "k8s.h"
+
+#include "xmem.h"
+
+#include <math.h>
+
+static void ev_sample(sim *e, void *obj, uint64_t arg)
+{
+    (void)arg;
+    world *w = obj;
+    sampler *sm = &w->smp;
+    double t = now(w), span = t - sm->sample_start;
+    run_output *o = sm->out;
+    if (o->nsamples == sm->cap_samples) {
+        sm->cap_samples = sm->cap_samples ? 2 * sm->cap_samples : 1024;
+        o->samples = xrealloc(o->samples, sm->cap_samples * sizeof *o->samples);
+    }
+    sample *x = &o->samples[o->nsamples++];
+    x->t = t;
+    for (int i = 0; i < C_COUNTER_COUNT; i++) {
+        x->c[i] = w->cum[i] - sm->last[i];
+        sm->last[i] = w->cum[i];
+    }
+    /* the apiservers' parts: sums (the CPU's an average) over the replicas */
+    x->inflight_mut = x->inflight_ro = x->lb_queue = x->cpu_util = 0.0;
+    x->lb_wait_sum_s = x->orphaned = x->out_vals = x->out_reqs = 0.0;
+    for (int k = 0; k < w->nservers; k++)
+        server_sample(&w->servers[k], t, span, x);
+    x->cpu_util = w->servers[0].use_cpu ? x->cpu_util / w->nservers : NAN;
+    x->tr_latency_sum_s = sm->tr_lat_sum;
+    sm->tr_lat_sum = 0.0;
+    x->not_ready = w->kl.not_ready;
+    x->stale = kubelet_stale(w, t);
+    x->out_calls = (double)w->calls.live;
+    sm->sample_start = t;
+    size_t pending = sim_pending(e);
+    if (pending > o->peak_pending)
+        o->peak_pending = pending;
+    if (sm->hook && sm->hook(sm->hook_ctx, o)) {
+        o->stopped_early = 1;
+        sim_stop(e);
+        return;
+    }
+    double next = (double)(o->nsamples + 1) * w->p->sim.sample_interval_s;
+    if (next <= w->horizon_s * (1.0 + 1e-12))
+        sim_at(e, next, ev_sample, w, 0);
+}
+
+void sampling_init(world *w, run_output *out, model_sample_hook hook, void *hook_ctx)
+{
+    w->smp.out = out;
+    w->smp.hook = hook;
+    w->smp.hook_ctx = hook_ctx;
+    sim_at(w->s, w->p->sim.sample_interval_s, ev_sample, w, 0);
+}
