@@ -18,11 +18,11 @@ LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 # MPI (`make mpi`): the sweep across machines, built with OpenMPI's mpicc; nothing else needs it.
-MPI_SRC := model/sweep_mpi.c model/main_mpi.c
+MPI_SRC := model/sweep/sweep_mpi.c model/cli/main_mpi.c
 MPI_BIN := $(BUILD)/avalanche-mpi
 MPICC ?= mpicc
 
-LIB_SRC := $(filter-out model/main.c $(MPI_SRC),$(wildcard model/*.c)) $(wildcard model/k8s/*.c) $(wildcard plots/*.c)
+LIB_SRC := $(filter-out model/cli/main.c $(MPI_SRC),$(wildcard model/*/*.c)) $(wildcard plots/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libavalanche.a
 BIN := $(BUILD)/avalanche
@@ -38,7 +38,7 @@ RESULTS ?= results
 
 all: $(BIN) $(TEST_BIN)
 
-# ---- provenance (cli): the version and commit compiled into model/version.c ----------------
+# ---- provenance (cli): the version and commit compiled into model/engine/version.c ----------------
 # The commit is `git rev-parse --short HEAD`, with -dirty when tracked files differ from it, or
 # "unknown" outside a git checkout. build_info.h is rewritten only when its text changes, so a
 # new commit rebuilds one object.
@@ -53,8 +53,8 @@ $(BUILD)/gen/build_info.h: FORCE
 	@printf '#define AVALANCHE_VERSION "%s"\n#define AVALANCHE_COMMIT "%s"\n' \
 	  '$(VERSION)' '$(COMMIT)' > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
-$(BUILD)/model/version.o: $(BUILD)/gen/build_info.h
-$(BUILD)/model/version.o: CFLAGS += -I$(BUILD)/gen
+$(BUILD)/model/engine/version.o: $(BUILD)/gen/build_info.h
+$(BUILD)/model/engine/version.o: CFLAGS += -I$(BUILD)/gen
 # ---- end provenance ---------------------------------------------------------------------------
 
 # Keep test objects between builds (they are intermediate files of a pattern chain).
@@ -68,7 +68,7 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/model/main.o $(LIB)
+$(BIN): $(BUILD)/model/cli/main.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
@@ -76,11 +76,11 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
 
 # test_sim again on an engine whose 32-bit insertion counter runs out every 64 events, so that
 # renumbering the pending events is exercised by every test of the engine.
-$(BUILD)/model/sim_renumber.o: model/sim.c
+$(BUILD)/model/engine/sim_renumber.o: model/engine/sim.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DSIM_SEQ_LIMIT=64 -c $< -o $@
 
-$(BUILD)/tests/test_sim_renumber: $(BUILD)/tests/test_sim.o $(BUILD)/model/sim_renumber.o $(LIB)
+$(BUILD)/tests/test_sim_renumber: $(BUILD)/tests/test_sim.o $(BUILD)/model/engine/sim_renumber.o $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(TEST_LDLIBS) $(LDLIBS)
 
 $(BUILD)/tests/%.o: tests/%.c
@@ -92,7 +92,7 @@ $(BUILD)/mpi/%.o: model/%.c
 	@mkdir -p $(dir $@)
 	$(MPICC) $(CFLAGS) -c $< -o $@
 
-$(MPI_BIN): $(BUILD)/mpi/main_mpi.o $(BUILD)/mpi/sweep_mpi.o $(LIB)
+$(MPI_BIN): $(BUILD)/mpi/cli/main_mpi.o $(BUILD)/mpi/sweep/sweep_mpi.o $(LIB)
 	$(MPICC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 mpi: deps deps-mpi
@@ -156,7 +156,7 @@ asan: deps deps-mpi
 	  check-tests
 
 # ---- man pages, install, uninstall (cli) -------------------------------------------------------
-# avalanche(1) is written by hand (model/man/avalanche.1.in); avalanche.cfg(5) gets its key
+# avalanche(1) is written by hand (model/cli/man/avalanche.1.in); avalanche.cfg(5) gets its key
 # sections from the key table (`avalanche keys --man`). Both name the installed configs, so they
 # are rebuilt when VERSION or PREFIX changes ($(BUILD)/man/vars).
 PREFIX ?= /usr/local
@@ -177,10 +177,10 @@ $(BUILD)/man/vars: FORCE
 	@echo '$(VERSION) $(DATADIR)' > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-$(BUILD)/man/avalanche.1: model/man/avalanche.1.in $(BUILD)/man/vars
+$(BUILD)/man/avalanche.1: model/cli/man/avalanche.1.in $(BUILD)/man/vars
 	$(MAN_SED) $< > $@
 
-$(BUILD)/man/avalanche.cfg.5: model/man/avalanche.cfg.5.in $(BIN) $(BUILD)/man/vars
+$(BUILD)/man/avalanche.cfg.5: model/cli/man/avalanche.cfg.5.in $(BIN) $(BUILD)/man/vars
 	$(BIN) keys --man > $@.keys
 	$(MAN_SED) -e '/^@KEYS@$$/{' -e 'r $@.keys' -e 'd' -e '}' $< > $@
 	@rm -f $@.keys
@@ -192,7 +192,7 @@ install: $(BIN) $(MAN)
 	install -m 644 $(BUILD)/man/avalanche.1 $(DESTDIR)$(MANDIR)/man1/avalanche.1
 	install -m 644 $(BUILD)/man/avalanche.cfg.5 $(DESTDIR)$(MANDIR)/man5/avalanche.cfg.5
 	install -m 644 $(SHIPPED_CONFIGS) $(DESTDIR)$(DATADIR)/configs/
-	install -m 644 model/completion/avalanche.bash $(DESTDIR)$(COMPDIR)/avalanche
+	install -m 644 model/cli/completion/avalanche.bash $(DESTDIR)$(COMPDIR)/avalanche
 
 # Removes exactly what install put there, and the two directories of its own when empty.
 uninstall:
@@ -247,9 +247,8 @@ bench: deps deps-mpi
 # libFuzzer harness for the config loader and the --set parser (clang).
 FUZZ_BUILD := build-fuzz
 # The loader and what it links: the key table, and the model for the keys interventions may set.
-FUZZ_SRC := model/config.c model/keys.c model/params.c model/dist.c model/err.c model/xmem.c \
-	$(wildcard model/k8s/*.c) model/sim.c model/rng.c model/inflight.c model/pool.c model/ps.c \
-	model/retry.c model/tbucket.c model/tqueue.c model/ttlcache.c model/version.c
+FUZZ_SRC := $(wildcard model/engine/*.c model/parts/*.c model/k8s/*.c) \
+	model/config/config.c model/config/keys.c model/config/params.c
 FUZZ_CORPUS ?= $(FUZZ_BUILD)/corpus
 FUZZ_SECONDS ?= 60
 $(FUZZ_BUILD)/fuzz_config: tests/fuzz_config.c $(FUZZ_SRC) $(BUILD)/gen/build_info.h
@@ -283,7 +282,7 @@ paper:
 	@[ -f paper/numbers.tex ] || $(MAKE) --no-print-directory figures
 	cd paper && latexmk -pdf -interaction=nonstopmode -halt-on-error paper.tex
 
-FORMAT_SRC = $(wildcard model/*.c model/k8s/*.c model/k8s/*.h plots/*.c include/*.h tests/*.c tests/*.h)
+FORMAT_SRC = $(wildcard model/*/*.c model/*/*.h plots/*.c include/*.h tests/*.c tests/*.h)
 format:
 	clang-format -i $(FORMAT_SRC)
 

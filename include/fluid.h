@@ -1,9 +1,9 @@
 /* fluid: a mean-field (fluid) model of the system model/k8s/ simulates, as ODEs solved with GSL's
  * gsl_odeiv2 (stiff BDF): equilibria and their stability, and the trajectory through the trigger,
  * classified with the DES's vocabulary (L3). The equations and every approximation are derived
- * in model/fluid.md. Times in seconds, rates per second, counts of requests, GET reservations,
- * slots, loops and nodes as expected values (not integers). No globals: calls are independent
- * and may run on several threads. */
+ * in model/fluid/fluid.md. Times in seconds, rates per second, counts of requests, GET
+ * reservations, slots, loops and nodes as expected values (not integers). No globals: calls are
+ * independent and may run on several threads. */
 #ifndef AVALANCHE_FLUID_H
 #define AVALANCHE_FLUID_H
 
@@ -117,7 +117,7 @@ void fluid_trace_free(fluid_trace *t); /* NULL is a no-op */
 /* Building blocks, exposed for their tests. One token with Poisson requests at rate lambda_per_s,
  * a success TTL ttl_s fixed at insertion and refreshed by every completed validation, each
  * validation taking wait_s, no coalescing: validations (= misses) per second, from the renewal
- * cycle idle -> miss window -> cached (model/fluid.md, section 3). wait_s = 0 gives
+ * cycle idle -> miss window -> cached (model/fluid/fluid.md, section 3). wait_s = 0 gives
  * lambda / (1 + lambda ttl). */
 double fluid_token_validation_rate(double lambda_per_s, double ttl_s, double wait_s);
 

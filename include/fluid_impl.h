@@ -1,6 +1,6 @@
 /* fluid_impl: the fluid model's state layout, derived constants and right-hand side, shared by
- * model/fluid.c (equations), model/fluid_solve.c (integration, classification) and
- * model/fluid_fixed.c (equilibria) (L3, private to the fluid module). Units as in fluid.h. */
+ * model/fluid/fluid.c (equations), model/fluid/fluid_solve.c (integration, classification) and
+ * model/fluid/fluid_fixed.c (equilibria) (L3, private to the fluid module). Units as in fluid.h. */
 #ifndef AVALANCHE_FLUID_IMPL_H
 #define AVALANCHE_FLUID_IMPL_H
 

@@ -1,9 +1,9 @@
-/* k8s: what the actors of the Kubernetes model share (L3, internal to model/k8s/; public API:
- * include/model.h). The world (world.c) holds the engine, the random streams, the client-go calls,
- * an array of apiservers (server objects: apiserver.c, its authentication in authn.c, its
- * admission behind include/admission.h) and the state of each other actor: kubelets
- * (kubelet.c), metrics-server (metrics_server.c), the clients (clients.c), triggers and
- * interventions (triggers.c), sampling (sampling.c). Each declares here what the others call.
+/* model/k8s/ (layer L3), k8s: what the actors of the Kubernetes model share (internal to
+ * model/k8s/; public API: include/model.h). The world (world.c) holds the engine, the random
+ * streams, the client-go calls, an array of apiservers (server objects: apiserver.c, its
+ * authentication in authn.c, its admission behind include/admission.h) and the state of each other
+ * actor: kubelets (kubelet.c), metrics-server (metrics_server.c), the clients (clients.c), triggers
+ * and interventions (triggers.c), sampling (sampling.c). Each declares here what the others call.
  * Files here include this header, the L0-L2 headers and model.h / params.h; nothing above L3.
  * The few static inline helpers below are on every request's path (call_response, call_new,
  * the kind columns): splitting the model into files lost them their inlining. Facts and sources:

@@ -1,3 +1,7 @@
+/* model/engine/ (layers L0-L1): what every run stands on and knows nothing of Kubernetes: errors
+ * (err), allocation (xmem), object pools (pool), the clock and event set (sim, this file), the
+ * random streams (rng), FIFO timeout queues (tqueue) and the version compiled in (version).
+ * Files here include libc, GSL and each other's headers in include/; nothing from parts/ up. */
 /* sim: clock and pending-event set (L1): a 4-ary min-heap of 16-byte (time, sequence, slot)
  * keys over a pool of event slots. Cancellation marks the slot; the heap entry is dropped
  * when it reaches the top (lazy deletion), so cancel is O(1) and no sift is needed. With many

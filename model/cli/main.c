@@ -1,3 +1,6 @@
+/* model/cli/ (layer L4): the command line: the entry points (main, this file; main_mpi), the shared
+ * option parser (cli), compare, the man pages (man/) and bash completion (completion/). Only
+ * main.c picks exit codes. Files here may include any header. */
 /* main: the avalanche command line (L4). The only place that picks exit codes:
  * 0 success, 1 runtime failure (I/O), 2 usage or config error. */
 #include "capacity.h"

@@ -1,3 +1,8 @@
+/* model/parts/ (layer L2): the queueing components the model is built from, each a small
+ * module with its own test program: max-inflight pools (inflight, this file), API Priority and
+ * Fairness (apf), processor sharing (ps), the token bucket with reservations (tbucket), the TTL
+ * cache (ttlcache), client-go backoff (retry), distributions (dist). They include engine/
+ * headers and libc/GSL only; none knows the Kubernetes model or the config. */
 /* inflight: max-inflight pool with 429 and system:masters exemption (L2). */
 #include "inflight.h"
 

@@ -1,3 +1,7 @@
+/* model/results/ (layers L3-L4): from a run's samples to files and back: the health predicate and
+ * stability class (classify), the time series and summary row (stats, this file), exact numbers
+ * and atomic files (csv), the result-file reader the charts use (table), OpenMetrics (openmetrics).
+ * They include model.h, params.h and engine/ headers; nothing from sweep/ or cli/. */
 /* stats: time series, health predicate, classification and summary of one run (L3). */
 #include "stats.h"
 

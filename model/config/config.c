@@ -1,3 +1,7 @@
+/* model/config/ (layer L3): every key of a config file: the key table (keys, one row per key),
+ * the loader and --set (config, this file), the defaults (params), `avalanche keys` and the
+ * man page's key list (keydoc). They include params.h, keys.h, engine/ and parts/ headers (the
+ * enums); the model is reached only through model.h, for the keys interventions may set. */
 /* config: the key table (keys.h) walked against libconfig trees; --set overrides; cross-field
  * checks; resolved output (L4). Every key lives in exactly one row of the key table (name, type,
  * offset, range): parsing, --set, sweeps, suggestions and config_dump all read the same rows. */

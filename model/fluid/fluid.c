@@ -1,5 +1,8 @@
+/* model/fluid/ (layer L3): the mean-field model of what k8s/ simulates: its equations (fluid, this
+ * file), equilibria (fluid_fixed) and integration (fluid_solve); the derivation is fluid.md.
+ * They include params.h, fluid.h, fluid_impl.h and GSL; never the simulator. */
 /* fluid: the equations of the fluid (mean-field) model and their right-hand side (L3).
- * The derivation, term by term, and every approximation are in model/fluid.md; the section
+ * The derivation, term by term, and every approximation are in model/fluid/fluid.md; the section
  * numbers (§) below refer to it. Integration, classification and equilibria: fluid_solve.c. */
 #include "fluid_impl.h"
 

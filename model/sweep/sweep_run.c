@@ -1,3 +1,7 @@
+/* model/sweep/ (layer L4): many runs: the grid, refinement and early stop (sweep), the driver
+ * (sweep_run, this file), its files (sweep_files), shards and merge, the MPI back-end and its
+ * wire format, the dry run, the fluid sweep, the capacity search (capacity, capacity_run). They
+ * include everything below; cli/ includes them. */
 /* sweep_run: `avalanche sweep`: the driver (levels, the ordered points.csv writer, resume,
  * shards) and the threads back-end (L4). Grid and statistics are in sweep.c, options, signals and
  * one job in sweep_job.c, the files in sweep_files.c, the MPI back-end in sweep_mpi.c. */
