@@ -3,6 +3,8 @@
  * Equations: fluid.c and fluid.md; equilibria: fluid_fixed.c. */
 #include "fluid_impl.h"
 
+#include "classify.h"
+
 #include "timecmp.h"
 #include "xmem.h"
 
@@ -13,11 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The fluid's classes are the simulator's, named by the same table (classify.c). */
+_Static_assert(FLUID_STABLE == (int)CLASS_STABLE && FLUID_METASTABLE == (int)CLASS_METASTABLE &&
+                   FLUID_OVERLOADED == (int)CLASS_OVERLOADED &&
+                   FLUID_UNRESOLVED == (int)CLASS_UNRESOLVED &&
+                   FLUID_CLASS_COUNT == (int)CLASS_COUNT,
+               "enum fluid_class follows enum run_class");
+
 const char *fluid_class_name(enum fluid_class c)
 {
-    static const char *const n[FLUID_CLASS_COUNT] = {"stable", "metastable", "overloaded",
-                                                     "unresolved"};
-    return (unsigned)c < FLUID_CLASS_COUNT ? n[c] : "?";
+    return run_class_name((enum run_class)c);
 }
 
 /* ---- the ODE system for GSL ---- */
