@@ -324,10 +324,10 @@ static int run_phases(integ *g, double t_end, fluid_point *baseline, double *y_a
     return integrate_to(g, t_end, e);
 }
 
-/* The trend at the end of an unhealthy run (MODEL.md section 6). The loopback backlog is the
- * feedback's memory: with a backlog, the run drains if it shrinks at a rate that would clear it
- * within FLUID_MAX_HORIZON_S; without one, if the other outstanding work (slots held, loops) or
- * the NotReady nodes do. Sustained (a bad equilibrium, or growth) otherwise. */
+/* The trend at the end of an unhealthy run (README, "Health and classification"). The loopback
+ * backlog is the feedback's memory: with a backlog, the run drains if it shrinks at a rate that
+ * would clear it within FLUID_MAX_HORIZON_S; without one, if the other outstanding work (slots
+ * held, loops) or the NotReady nodes do. Sustained (a bad equilibrium, or growth) otherwise. */
 static bool draining(integ *g)
 {
     fluid_model *m = &g->m;
@@ -390,7 +390,7 @@ int fluid_classify(const params *p, fluid_result *r, err *e)
     if (run_phases(&g, horizon, &r->baseline, y_at, e))
         goto out;
     if (judge(&g, r)) {
-        /* MODEL.md section 6 (as classify.c): unhealthy at sim.duration and draining, the run
+        /* As classify.c: unhealthy at sim.duration and draining, the run
          * goes on up to sim.max_duration; a recovery by then is stable with its recovery time,
          * work that stops draining is metastable, still draining at max_duration unresolved
          * (integrated on to FLUID_MAX_HORIZON_S for the projected recovery) */
