@@ -152,6 +152,16 @@
     X(SUM_END, "end_time", NUM, s->end_s)                                                          \
     X(SUM_STOPPED_EARLY, "stopped_early", INT, s->stopped_early)
 
+/* timeseries.csv's per-replica columns, only with apiserver.replicas > 1: X(id, name, value),
+ * written after the columns above as NAME_rK for replica K = 0 .. replicas - 1, metric by
+ * metric; `r` is replica K's part of the sample (model.h replica_sample). The columns above stay
+ * the whole cluster's (sums over the replicas). */
+#define METRICS_REPLICA(X)                                                                         \
+    X(RS_INFLIGHT_MUT, "apiserver_current_inflight_requests_mutating", r->inflight_mut)            \
+    X(RS_INFLIGHT_RO, "apiserver_current_inflight_requests_readonly", r->inflight_ro)              \
+    X(RS_REQUESTS, "apiserver_requests_per_s", per_s(r->requests, dt))                             \
+    X(RS_DROPPED, "apiserver_dropped_requests_per_s", per_s(r->rejected, dt))
+
 #define METRICS_ID(id, ...) id,
 enum metric_ts {
     METRICS_TIMESERIES(METRICS_ID) TS_COUNT
@@ -162,6 +172,9 @@ enum metric_summary {
 };
 enum metric_phase {
     METRICS_PHASE(METRICS_ID) PH_COUNT
+};
+enum metric_replica {
+    METRICS_REPLICA(METRICS_ID) RS_COUNT
 };
 #define SUM_TAIL_FIRST SUM_EVENTS
 
@@ -177,6 +190,8 @@ extern const char *const metric_ts_name[TS_COUNT];
 extern const metric_om metric_ts_om[TS_COUNT];
 extern const char *const metric_summary_name[SUM_COUNT];
 extern const char *const metric_phase_name[PH_COUNT];
+/* Per-replica columns without their _rK suffix. */
+extern const char *const metric_replica_name[RS_COUNT];
 /* The phases of a run as summary.csv suffixes them, in enum phase order (stats.h). */
 extern const char *const metric_phase_suffix[3];
 

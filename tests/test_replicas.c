@@ -9,12 +9,17 @@
 #include "classify.h"
 #include "config.h"
 #include "err.h"
+#include "metrics.h"
 #include "model.h"
 #include "params.h"
+#include "plot.h"
 #include "stats.h"
+
+#include <cairo.h>
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DATA "tests/data/replicas/"
 #define Z 4.0
@@ -247,7 +252,8 @@ static void test_one_replica_is_the_old_model(void **state)
     free(want_sum);
 }
 
-/* With three replicas the per-replica gauges sum to the cluster's. */
+/* With three replicas the per-replica gauges sum to the cluster's, and the time series has them
+ * as columns. */
 static void test_three_replicas_columns(void **state)
 {
     (void)state;
@@ -269,7 +275,78 @@ static void test_three_replicas_columns(void **state)
         assert_near(mut, o.samples[i].inflight_mut, 1e-9 * (1 + mut));
         assert_near(ro, o.samples[i].inflight_ro, 1e-9 * (1 + ro));
     }
+    /* the header gains NAME_rK for every per-replica metric and replica, after the cluster's */
+    char *ts = NULL;
+    size_t n;
+    FILE *f = open_memstream(&ts, &n);
+    stats_write_timeseries(f, &p, &o);
+    fclose(f);
+    char *eol = strchr(ts, '\n');
+    assert_non_null(eol);
+    *eol = '\0';
+    assert_non_null(strstr(ts, ",healthy,apiserver_current_inflight_requests_mutating_r0,"));
+    assert_non_null(strstr(ts, ",apiserver_current_inflight_requests_readonly_r2,"));
+    assert_non_null(strstr(ts, ",apiserver_requests_per_s_r1,"));
+    int commas = 0;
+    for (const char *q = ts; *q; q++)
+        commas += *q == ',';
+    assert_int_equal(commas + 1, TS_COUNT + RS_COUNT * 3);
+    free(ts);
     run_output_free(&o);
+}
+
+/* ---- the dashboard ---- */
+
+static int png_height(const char *path)
+{
+    cairo_surface_t *s = cairo_image_surface_create_from_png(path);
+    assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+    int h = cairo_image_surface_get_height(s);
+    cairo_surface_destroy(s);
+    return h;
+}
+
+/* With replicas the dashboard gains panel (f), each replica's inflight: a taller chart; the
+ * CSV of one replica draws the five panels as before. */
+static void test_dashboard_replica_panel(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/avalanche-test-replicas.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char csv[128], base1[128], base3[128], png[160];
+    snprintf(csv, sizeof csv, "%s/timeseries.csv", dir);
+    snprintf(base1, sizeof base1, "%s/one", dir);
+    snprintf(base3, sizeof base3, "%s/three", dir);
+    params p;
+    err e;
+    err_clear(&e);
+    const char *sets[] = {"sim.seed=3", "apiserver.replicas=3"};
+    if (config_load(&p, DATA "one.cfg", sets, 2, &e) < 0)
+        fail_msg("%s", e.msg);
+    run_output o;
+    model_run(&p, 0, 0, NULL, NULL, &o);
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    stats_write_timeseries(f, &p, &o);
+    fclose(f);
+    run_output_free(&o);
+    plot_run_info info = {
+        .mutating_cap = 300, .readonly_cap = 1200, .trigger_start_s = 500, .trigger_end_s = 560};
+    if (plot_dashboard(csv, base3, PLOT_PNG, &info, &e) != 0)
+        fail_msg("%s", e.msg);
+    info.mutating_cap = 100;
+    info.readonly_cap = 400;
+    if (plot_dashboard(DATA "one-timeseries.csv", base1, PLOT_PNG, &info, &e) != 0)
+        fail_msg("%s", e.msg);
+    snprintf(png, sizeof png, "%s.png", base3);
+    int h3 = png_height(png);
+    remove(png);
+    snprintf(png, sizeof png, "%s.png", base1);
+    int h1 = png_height(png);
+    remove(png);
+    remove(csv);
+    rmdir(dir);
+    assert_true(h3 > h1 + 100);
 }
 
 int main(void)
@@ -279,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_three_replicas_columns),
         cmocka_unit_test(test_erlang_b_per_replica),
         cmocka_unit_test(test_restart_moves_kubelets),
+        cmocka_unit_test(test_dashboard_replica_panel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

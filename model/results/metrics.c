@@ -17,6 +17,9 @@ const char *const metric_summary_name[SUM_COUNT] = {METRICS_SUMMARY_HEAD(NAME_SU
 #define NAME_PH(id, name, value) [id] = name,
 const char *const metric_phase_name[PH_COUNT] = {METRICS_PHASE(NAME_PH)};
 
+#define NAME_RS(id, name, value) [id] = name,
+const char *const metric_replica_name[RS_COUNT] = {METRICS_REPLICA(NAME_RS)};
+
 const char *const metric_phase_suffix[3] = {"baseline", "trigger", "recovery"};
 
 char *metric_phase_column(enum metric_phase id, int ph, char *buf, unsigned n)
