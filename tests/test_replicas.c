@@ -11,6 +11,7 @@
 #include "err.h"
 #include "metrics.h"
 #include "model.h"
+#include "openmetrics.h"
 #include "params.h"
 #include "plot.h"
 #include "stats.h"
@@ -306,9 +307,10 @@ static int png_height(const char *path)
     return h;
 }
 
-/* With replicas the dashboard gains panel (f), each replica's inflight: a taller chart; the
- * CSV of one replica draws the five panels as before. */
-static void test_dashboard_replica_panel(void **state)
+/* With replicas timeseries.om labels the per-replica series by replica, and the dashboard gains
+ * panel (f), each replica's inflight: a taller chart; the CSV of one replica draws the five
+ * panels as before. */
+static void test_openmetrics_and_dashboard(void **state)
 {
     (void)state;
     char dir[] = "/tmp/avalanche-test-replicas.XXXXXX";
@@ -330,6 +332,22 @@ static void test_dashboard_replica_panel(void **state)
     stats_write_timeseries(f, &p, &o);
     fclose(f);
     run_output_free(&o);
+    /* OpenMetrics: each per-replica column a series of its family, labelled by replica */
+    table *tb = table_read(csv, &e);
+    assert_non_null(tb);
+    char *om = NULL;
+    size_t oml;
+    FILE *mf = open_memstream(&om, &oml);
+    assert_int_equal(openmetrics_write(mf, tb, 0.0), 0);
+    fclose(mf);
+    table_free(tb);
+    assert_non_null(strstr(om,
+                           "\navalanche_apiserver_replica_current_inflight_requests{request_kind="
+                           "\"readOnly\",replica=\"2\"} "));
+    assert_non_null(
+        strstr(om, "\navalanche_apiserver_replica_requests_per_second{replica=\"1\"} "));
+    assert_null(strstr(om, "_r0"));
+    free(om);
     plot_run_info info = {
         .mutating_cap = 300, .readonly_cap = 1200, .trigger_start_s = 500, .trigger_end_s = 560};
     if (plot_dashboard(csv, base3, PLOT_PNG, &info, &e) != 0)
@@ -356,7 +374,7 @@ int main(void)
         cmocka_unit_test(test_three_replicas_columns),
         cmocka_unit_test(test_erlang_b_per_replica),
         cmocka_unit_test(test_restart_moves_kubelets),
-        cmocka_unit_test(test_dashboard_replica_panel),
+        cmocka_unit_test(test_openmetrics_and_dashboard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

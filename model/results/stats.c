@@ -215,7 +215,7 @@ void stats_write_timeseries(FILE *f, const params *p, const run_output *o)
                 fputc(',', f);
             csv_num(f, v[i]);
         }
-#define RS_VALUE(id, name, value) (value),
+#define RS_VALUE(id, name, value, family, label, help) (value),
         for (int i = 0; i < RS_COUNT; i++)
             for (int q = 0; q < nr; q++) {
                 const replica_sample *r = &o->rsamples[k * (size_t)nr + (size_t)q];
