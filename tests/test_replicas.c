@@ -253,6 +253,32 @@ static void test_one_replica_is_the_old_model(void **state)
     free(want_sum);
 }
 
+/* The same seed gives the same bytes with three replicas too (the replica choices have their
+ * own stream), and a run with three replicas differs from one with one. */
+static void test_three_replicas_repeat(void **state)
+{
+    (void)state;
+    params p;
+    err e;
+    err_clear(&e);
+    const char *sets[] = {"sim.seed=3", "apiserver.replicas=3"};
+    if (config_load(&p, DATA "one.cfg", sets, 2, &e) < 0)
+        fail_msg("%s", e.msg);
+    char *ts1, *sum1, *ts2, *sum2;
+    run_csv(&p, &ts1, &sum1);
+    run_csv(&p, &ts2, &sum2);
+    assert_string_equal(ts1, ts2);
+    assert_string_equal(sum1, sum2);
+    char *want = read_text(DATA "one-summary.csv");
+    assert_non_null(want);
+    assert_string_not_equal(sum1, want);
+    free(want);
+    free(ts1);
+    free(sum1);
+    free(ts2);
+    free(sum2);
+}
+
 /* With three replicas the per-replica gauges sum to the cluster's, and the time series has them
  * as columns. */
 static void test_three_replicas_columns(void **state)
@@ -371,6 +397,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_replica_is_the_old_model),
+        cmocka_unit_test(test_three_replicas_repeat),
         cmocka_unit_test(test_three_replicas_columns),
         cmocka_unit_test(test_erlang_b_per_replica),
         cmocka_unit_test(test_restart_moves_kubelets),
