@@ -3,6 +3,9 @@
  * Equations: fluid.c and fluid.md; equilibria: fluid_fixed.c. */
 #include "fluid_impl.h"
 
+#include "classify.h"
+
+#include "timecmp.h"
 #include "xmem.h"
 
 #include <float.h>
@@ -12,11 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The fluid's classes are the simulator's, named by the same table (classify.c). */
+_Static_assert(FLUID_STABLE == (int)CLASS_STABLE && FLUID_METASTABLE == (int)CLASS_METASTABLE &&
+                   FLUID_OVERLOADED == (int)CLASS_OVERLOADED &&
+                   FLUID_UNRESOLVED == (int)CLASS_UNRESOLVED &&
+                   FLUID_CLASS_COUNT == (int)CLASS_COUNT,
+               "enum fluid_class follows enum run_class");
+
 const char *fluid_class_name(enum fluid_class c)
 {
-    static const char *const n[FLUID_CLASS_COUNT] = {"stable", "metastable", "overloaded",
-                                                     "unresolved"};
-    return (unsigned)c < FLUID_CLASS_COUNT ? n[c] : "?";
+    return run_class_name((enum run_class)c);
 }
 
 /* ---- the ODE system for GSL ---- */
@@ -168,7 +176,7 @@ static void take_samples(integ *g, double t0, double t1)
     fluid_model *m = &g->m;
     for (;;) {
         double ts = (double)(g->ns + 1) * g->dt;
-        if (ts > t1 * (1.0 + 1e-12) + 1e-12)
+        if (time_after(ts, t1))
             break;
         double w = t1 > t0 ? (ts - t0) / (t1 - t0) : 1.0;
         if (w > 1.0)
@@ -279,7 +287,7 @@ static void window_health(const integ *g, signed char *h)
 static long sample_at_or_before(const integ *g, double t)
 {
     long k = -1;
-    for (size_t i = 0; i < g->ns && g->st[i] <= t * (1 + 1e-12) + 1e-12; i++)
+    for (size_t i = 0; i < g->ns && !time_after(g->st[i], t); i++)
         k = (long)i;
     return k;
 }

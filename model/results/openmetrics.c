@@ -2,6 +2,7 @@
 #include "openmetrics.h"
 
 #include "metrics.h"
+#include "text.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,11 +20,7 @@ static int same_family(int i, int j)
 static void num(FILE *f, double v)
 {
     char buf[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
+    text_shortest(buf, sizeof buf, v, 1);
     fputs(buf, f);
 }
 

@@ -7,6 +7,7 @@
 
 #include "csv.h"
 #include "metrics.h"
+#include "timecmp.h"
 #include "xmem.h"
 
 #include <math.h>
@@ -105,7 +106,7 @@ void stats_summarize(const params *p, uint64_t replication, const run_output *o,
     s->max_not_ready = s->max_orphaned = 0;
     for (size_t k = 0; k < o->nsamples; k++) {
         const sample *x = &o->samples[k];
-        if (x->t <= p->sim.warmup_s * (1 + 1e-12))
+        if (!time_after(x->t, p->sim.warmup_s))
             continue;
         for (int c = 0; c < C_COUNTER_COUNT; c++)
             s->total[c] += x->c[c];
