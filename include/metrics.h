@@ -152,6 +152,25 @@
     X(SUM_END, "end_time", NUM, s->end_s)                                                          \
     X(SUM_STOPPED_EARLY, "stopped_early", INT, s->stopped_early)
 
+/* timeseries.csv's per-replica columns, only with apiserver.replicas > 1: X(id, name, value,
+ * OpenMetrics family, label, help), written after the columns above as NAME_rK for replica
+ * K = 0 .. replicas - 1, metric by metric; `r` is replica K's part of the sample (model.h
+ * replica_sample). The columns above stay the whole cluster's (sums over the replicas). In
+ * OpenMetrics each is a series of its family with the label replica="K" (after the row's label);
+ * rows of one family are adjacent and only the first carries the help. */
+#define METRICS_REPLICA(X)                                                                         \
+    X(RS_INFLIGHT_MUT, "apiserver_current_inflight_requests_mutating", r->inflight_mut,            \
+      "apiserver_replica_current_inflight_requests", "request_kind=\"mutating\"",                  \
+      "One apiserver replica's requests in its max-inflight pools, time-average")                  \
+    X(RS_INFLIGHT_RO, "apiserver_current_inflight_requests_readonly", r->inflight_ro,              \
+      "apiserver_replica_current_inflight_requests", "request_kind=\"readOnly\"", NULL)            \
+    X(RS_REQUESTS, "apiserver_requests_per_s", per_s(r->requests, dt),                             \
+      "apiserver_replica_requests_per_second", NULL,                                               \
+      "Requests reaching one apiserver replica's admission, per second")                           \
+    X(RS_DROPPED, "apiserver_dropped_requests_per_s", per_s(r->rejected, dt),                      \
+      "apiserver_replica_dropped_requests_per_second", NULL,                                       \
+      "One apiserver replica's 429s (both pools), per second")
+
 #define METRICS_ID(id, ...) id,
 enum metric_ts {
     METRICS_TIMESERIES(METRICS_ID) TS_COUNT
@@ -162,6 +181,9 @@ enum metric_summary {
 };
 enum metric_phase {
     METRICS_PHASE(METRICS_ID) PH_COUNT
+};
+enum metric_replica {
+    METRICS_REPLICA(METRICS_ID) RS_COUNT
 };
 #define SUM_TAIL_FIRST SUM_EVENTS
 
@@ -177,6 +199,9 @@ extern const char *const metric_ts_name[TS_COUNT];
 extern const metric_om metric_ts_om[TS_COUNT];
 extern const char *const metric_summary_name[SUM_COUNT];
 extern const char *const metric_phase_name[PH_COUNT];
+/* Per-replica columns without their _rK suffix, and their OpenMetrics families (unit: none). */
+extern const char *const metric_replica_name[RS_COUNT];
+extern const metric_om metric_replica_om[RS_COUNT];
 /* The phases of a run as summary.csv suffixes them, in enum phase order (stats.h). */
 extern const char *const metric_phase_suffix[3];
 

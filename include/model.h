@@ -63,12 +63,20 @@ typedef struct sample {
     double out_calls, out_vals, out_reqs;
 } sample;
 
+/* One apiserver replica's part of a sample (run_output.rsamples, with more than one replica). */
+typedef struct replica_sample {
+    double inflight_mut, inflight_ro; /* time-averages over the interval */
+    double requests, rejected;        /* requests reaching its admission, and its 429s */
+} replica_sample;
+
 typedef struct run_output {
     sample *samples; /* owned; one per interval, in time order */
     size_t nsamples;
-    uint64_t events;   /* engine events executed */
-    double end_s;      /* simulated time reached */
-    int stopped_early; /* the hook asked to stop */
+    int replicas;             /* apiserver replicas; rsamples only when more than one */
+    replica_sample *rsamples; /* owned; nsamples x replicas, sample-major (NULL: one replica) */
+    uint64_t events;          /* engine events executed */
+    double end_s;             /* simulated time reached */
+    int stopped_early;        /* the hook asked to stop */
     size_t peak_pending;
 } run_output;
 

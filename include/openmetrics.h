@@ -9,7 +9,10 @@
  * keep its name and labels under the prefix: apiserver_current_inflight_requests_mutating is
  * avalanche_apiserver_current_inflight_requests{request_kind="mutating"} (and "readOnly");
  * the 429 rates are avalanche_apiserver_dropped_requests_per_second{request_kind=...}; the
- * goodput columns are avalanche_goodput_per_second{client=...}. Each family has # TYPE, # HELP
+ * goodput columns are avalanche_goodput_per_second{client=...}; the per-replica columns NAME_rK
+ * (apiserver.replicas > 1) are series of their own families labelled replica="K", e.g.
+ * avalanche_apiserver_replica_current_inflight_requests{request_kind="mutating",replica="0"}
+ * (metrics.h METRICS_REPLICA). Each family has # TYPE, # HELP
  * and, with a unit, # UNIT; an empty field (no data in that interval) has no sample; the text
  * ends with "# EOF". */
 #ifndef AVALANCHE_OPENMETRICS_H

@@ -68,6 +68,9 @@ enum plot_format {
 #define INTERVENTION_SETS_MAX 4
 #define INTERVENTION_TEXT_MAX 128
 
+/* apiserver.replicas at most (a server's index is a byte in its requests). */
+#define APISERVER_REPLICAS_MAX 64
+
 enum intervention_kind {
     INTERVENE_SET,     /* set config keys on the running state */
     INTERVENE_RESTART, /* apiserver_restart: down for duration, then its sets apply */
@@ -91,6 +94,7 @@ typedef struct intervention {
     enum intervention_kind kind;
     double duration_s; /* restart: downtime; ramp: length */
     int flush;         /* cache_flush: enum flush_scope */
+    int replica;       /* apiserver_restart: the replica restarted; -1: every replica */
     int nsets;
     intervention_set sets[INTERVENTION_SETS_MAX];
 } intervention;
@@ -119,6 +123,7 @@ typedef struct params {
         int nodes; /* cluster.nodes */
     } cluster;
     struct {
+        int replicas; /* apiserver.replicas: behind a load balancer, each with its own state */
         int max_requests_inflight;          /* 400, k8s.io/apiserver server/config.go NewConfig */
         int max_mutating_requests_inflight; /* 200, same */
         double request_timeout_s;           /* 60, timeout filter (slot held until return) */
@@ -197,6 +202,7 @@ typedef struct params {
         enum flush_scope flush;
         double rate; /* burst: requests/s */
         enum burst_target target;
+        int replica; /* apiserver_restart: the replica restarted; -1: every replica */
     } trigger;
     struct {
         double window_s; /* trailing window of the health predicate */

@@ -17,6 +17,7 @@ enum rng_stream {
     RNG_RETRY,      /* backoff jitter */
     RNG_TRIGGER,    /* burst arrivals */
     RNG_LOOKUP,     /* informer hit or miss */
+    RNG_REPLICA,    /* apiserver replica choices (used only with more than one replica) */
     RNG_STREAM_COUNT
 };
 

@@ -87,12 +87,19 @@ enum {
     S_COUNT
 };
 
+/* Replicas drawn on panel (f): two series each (STRIP_SERIES 16). */
+#define DASH_REPLICAS 8
+
 typedef struct dash {
     size_t n;
     double *t;
     double *s[S_COUNT];
     char cap_mut[64], cap_ro[64], thr[3][64];
-    strip_panel pan[5];
+    /* with more than one apiserver replica: each one's inflight (the _rK columns), panel (f) */
+    int nrep;
+    double *rep_mut[DASH_REPLICAS], *rep_ro[DASH_REPLICAS];
+    char rep_label[DASH_REPLICAS][2][40], cap_rep[64];
+    strip_panel pan[6];
     strip st;
 } dash;
 
@@ -129,6 +136,40 @@ static void dash_load(dash *d, const table *t)
     for (size_t i = 0; i < d->n; i++)
         h[i] = h[i] == 0 ? 1 : 0;
     d->s[S_UNHEALTHY] = h;
+    char name[160];
+    for (int k = 0; k < DASH_REPLICAS; k++) {
+        snprintf(name, sizeof name, "%s_r%d", metric_replica_name[RS_INFLIGHT_MUT], k);
+        if (table_col(t, name) < 0)
+            break;
+        d->rep_mut[k] = plot_column(t, name);
+        snprintf(name, sizeof name, "%s_r%d", metric_replica_name[RS_INFLIGHT_RO], k);
+        d->rep_ro[k] = plot_column(t, name);
+        d->nrep++;
+    }
+}
+
+/* (f), with replicas: each replica's mutating (solid) and read-only (dashed) inflight in its
+ * colour, and one replica's mutating cap (the cluster's over the replicas). */
+static void replica_panel(dash *d, strip_panel *p, const plot_run_info *in)
+{
+    static const int col[DASH_REPLICAS] = {PAL_VERMILLION, PAL_BLUE,  PAL_BLUISH_GREEN,
+                                           PAL_ORANGE,     PAL_BLACK, PAL_REDDISH_PURPLE,
+                                           PAL_SKY_BLUE,   PAL_YELLOW};
+    p->title = "(f) Inflight requests per apiserver replica, time-average";
+    p->ylabel = "requests in flight";
+    p->scale = STRIP_LIN0;
+    for (int k = 0; k < d->nrep; k++) {
+        snprintf(d->rep_label[k][0], sizeof d->rep_label[k][0], "replica %d mutating", k);
+        snprintf(d->rep_label[k][1], sizeof d->rep_label[k][1], "replica %d read-only", k);
+        add(p, d->t, d->rep_mut[k], d->n, line_of(col[k], 1.0, CHART_SOLID), d->rep_label[k][0], 0);
+        add(p, d->t, d->rep_ro[k], d->n, line_of(col[k], 0.8, CHART_DOTTED), d->rep_label[k][1], 0);
+    }
+    double cap = in->mutating_cap / d->nrep;
+    if (cap > 0) {
+        snprintf(d->cap_rep, sizeof d->cap_rep, "mutating cap %g per replica", cap);
+        ref(p, cap, line_of(PAL_VERMILLION, 0.9, CHART_DASHED), d->cap_rep);
+        p->extra_hi = cap;
+    }
 }
 
 /* Health thresholds on the client-success panel: one line when they are equal, else one per
@@ -253,7 +294,10 @@ static void dash_build(dash *d, const plot_run_info *in)
             k->symbol = CHART_SYM_NONE;
         }
     }
-    for (int i = 0; i < 5; i++) {
+    int np = 5;
+    if (d->nrep > 1)
+        replica_panel(d, &p[np++], in);
+    for (int i = 0; i < np; i++) {
         p[i].ycol = p[i].y2col = PLOT_INK;
         strip_prune(&p[i]);
     }
@@ -268,7 +312,7 @@ static void dash_build(dash *d, const plot_run_info *in)
     s->trig0 = in->trigger_start_s;
     s->trig1 = in->trigger_end_s;
     s->pan = p;
-    s->np = 5;
+    s->np = np;
     s->xlabel = "simulated time (s)";
 }
 
@@ -297,12 +341,18 @@ int plot_dashboard(const char *timeseries_csv, const char *out_base, unsigned fo
     dash_build(d, in);
     double w, h;
     plot_size(in->width_pt, in->height_pt, PLOT_DASHBOARD_W, PLOT_DASHBOARD_H, &w, &h);
+    if (h > 0 && d->st.np > 5 && !(in->height_pt > 0))
+        h *= d->st.np / 5.0; /* the screen size is for five panels; (f) adds one */
     if (h <= 0)
         h = strip_height(&d->st, w);
     int rc = chart_render(out_base, formats, w, h, in->title, in->subtitle, draw_dashboard, d, e);
     free(d->t);
     for (int k = 0; k < S_COUNT; k++)
         free(d->s[k]);
+    for (int k = 0; k < d->nrep; k++) {
+        free(d->rep_mut[k]);
+        free(d->rep_ro[k]);
+    }
     free(d);
     return rc;
 }

@@ -108,7 +108,7 @@ static int load_run(runs *r, int i, err *e)
     int rc = config_load(p, cfg, NULL, 0, &le);
     free(cfg);
     if (rc == 0) {
-        r->caps[i] = p->apiserver.max_mutating_requests_inflight;
+        r->caps[i] = p->apiserver.max_mutating_requests_inflight * p->apiserver.replicas;
         snprintf(r->titles[i], sizeof r->titles[i], "%s", config_title(p));
         if (i == 0)
             r->first = *p;

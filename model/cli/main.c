@@ -310,8 +310,8 @@ static int draw_dashboard(const char *dir, const params *p, const summary *s, er
     plot_run_info info = {
         .title = config_title(p),
         .subtitle = subtitle,
-        .mutating_cap = p->apiserver.max_mutating_requests_inflight,
-        .readonly_cap = p->apiserver.max_requests_inflight,
+        .mutating_cap = p->apiserver.max_mutating_requests_inflight * p->apiserver.replicas,
+        .readonly_cap = p->apiserver.max_requests_inflight * p->apiserver.replicas,
         .trigger_start_s = p->trigger.kind == TRIGGER_NONE ? NAN : p->trigger.at_s,
         .trigger_end_s =
             p->trigger.kind == TRIGGER_NONE ? NAN : p->trigger.at_s + p->trigger.duration_s,

@@ -1301,7 +1301,7 @@ static int apply_interventions(const ctx *c, char *base, const config_setting_t 
             break;
         }
         const config_setting_t *at = NULL, *set = NULL, *act = NULL, *ramp = NULL, *dur = NULL,
-                               *fl = NULL;
+                               *fl = NULL, *rep = NULL;
         for (int j = 0; j < config_setting_length(g) && rc == 0; j++) {
             const config_setting_t *m = config_setting_get_elem(g, j);
             const char *nm = config_setting_name(m);
@@ -1312,6 +1312,7 @@ static int apply_interventions(const ctx *c, char *base, const config_setting_t 
                                             : strcmp(nm, "ramp") == 0     ? &ramp
                                             : strcmp(nm, "duration") == 0 ? &dur
                                             : strcmp(nm, "flush") == 0    ? &fl
+                                            : strcmp(nm, "replica") == 0  ? &rep
                                                                           : NULL;
             if (!slot)
                 rc = unknown_key(c, m, NULL, ELEMENTS, mk);
@@ -1324,6 +1325,7 @@ static int apply_interventions(const ctx *c, char *base, const config_setting_t 
         memset(&v, 0, sizeof v);
         v.kind = INTERVENE_SET;
         v.flush = FLUSH_ALL;
+        v.replica = -1;
         const field *num = row(ELEMENTS "at");
         double x;
         join(mk, k, "at");
@@ -1405,6 +1407,18 @@ static int apply_interventions(const ctx *c, char *base, const config_setting_t 
             }
             if ((rc = read_enum(c, fl, row(ELEMENTS "flush"), mk, &v.flush)) < 0)
                 break;
+        }
+        if (rep) { /* checked against apiserver.replicas in validate */
+            join(mk, k, "replica");
+            if (v.kind != INTERVENE_RESTART) {
+                rc =
+                    fail(c, rep, mk, "expected no replica except for action \"apiserver_restart\"");
+                break;
+            }
+            if ((rc = read_number(c, rep, row(ELEMENTS "replica"), mk, &x)) < 0)
+                break;
+            v.replica = (int)x;
+            note(c, rep, mk);
         }
         if (list) {
             int lt = config_setting_type(list), ln = config_setting_length(list);
@@ -1855,6 +1869,23 @@ static int validate(const params *p, const locs *l, const char *path, err *e)
                      "expected > 0 for kind \"%s\" (got %s)", trigger_kind_name(p->trigger.kind),
                      a);
     }
+    if (p->trigger.replica >= p->apiserver.replicas)
+        return vfail(&v, KEYS("trigger.replica", "apiserver.replicas"),
+                     "name a replica 0 .. apiserver.replicas - 1, or -1 for every replica",
+                     "expected an integer in [-1, %d] for apiserver.replicas = %d (got %d)",
+                     p->apiserver.replicas - 1, p->apiserver.replicas, p->trigger.replica);
+    for (int i = 0; i < p->ninterventions; i++) {
+        const intervention *iv = &p->interventions[i];
+        if (iv->replica >= p->apiserver.replicas) {
+            char k[KEY_MAX];
+            bfmt(k, sizeof k, "interventions[%d].replica", i);
+            return vfail(&v, KEYS(k, "apiserver.replicas"),
+                         "name a replica 0 .. apiserver.replicas - 1, or leave replica out for "
+                         "every replica",
+                         "expected an integer in [-1, %d] for apiserver.replicas = %d (got %d)",
+                         p->apiserver.replicas - 1, p->apiserver.replicas, iv->replica);
+        }
+    }
     for (int i = 0; i < p->ninterventions; i++) {
         const intervention *iv = &p->interventions[i];
         double end =
@@ -1993,6 +2024,8 @@ static void dump_interventions(const params *p, FILE *f)
         }
         if (v->kind == INTERVENE_FLUSH)
             fprintf(f, " flush = \"%s\";", flush_scope_name((enum flush_scope)v->flush));
+        if (v->kind == INTERVENE_RESTART && v->replica >= 0)
+            fprintf(f, " replica = %d;", v->replica);
         if (v->nsets > 0) {
             fprintf(f, " %s = [ ", v->kind == INTERVENE_RAMP ? "ramp" : "set");
             for (int j = 0; j < v->nsets; j++) {

@@ -142,6 +142,11 @@ static const key table[] = {
         "kubelets, each heartbeating and scraped by metrics-server (5000: the incident's cluster)"),
 
     GROUP("apiserver", "kube-apiserver: caps, timeouts, token authentication"),
+    INT("apiserver.replicas", apiserver.replicas, 1, 1, APISERVER_REPLICAS_MAX, "replicas",
+        "apiserver replicas",
+        "apiservers behind a load balancer, each with its own caps (every apiserver.* key applies "
+        "per replica), token cache, loopback limiter and CPU; etcd shared and not modelled. "
+        "Kubelets and SA-token pods stay on one replica until its restart breaks the connection"),
     INT("apiserver.max_requests_inflight", apiserver.max_requests_inflight, 400, 1, INT_MAX,
         "requests", "read-only inflight cap",
         "--max-requests-inflight: a full read-only pool answers 429 at once (400: k8s.io/apiserver "
@@ -306,6 +311,10 @@ static const key table[] = {
     ENUM("trigger.target", trigger.target, BURST_SA_REQUESTS, burst_target, "burst target",
          "sa_requests: API calls with fresh SA tokens (authentication filter path); tokenreview: "
          "TokenReview creates for fresh tokens; mutating: plain mutating requests"),
+    INT("trigger.replica", trigger.replica, -1, -1, APISERVER_REPLICAS_MAX - 1, NULL,
+        "restarted replica",
+        "apiserver_restart: the one replica restarted (0 .. apiserver.replicas - 1), its clients "
+        "moving to the others; -1: every replica"),
 
     GROUP("health", "the health predicate and the stability classification"),
     POS("health.window", health.window_s, 60.0, "s", "health window",
@@ -405,6 +414,9 @@ static const key table[] = {
             "apiserver_restart: the downtime; ramp: its length"),
     ELEMENT("flush", KEY_ENUM, FLUSH_ALL, 0, 0, 0, &key_enum_flush, NULL,
             "cache_flush: all, apiserver or kubelet"),
+    ELEMENT("replica", KEY_INT, -1, -1, APISERVER_REPLICAS_MAX - 1, 0, NULL, NULL,
+            "apiserver_restart: the one replica restarted (0 .. apiserver.replicas - 1), its "
+            "clients moving to the others at once and not back; absent or -1: every replica"),
 };
 
 #define NKEYS (sizeof table / sizeof table[0])

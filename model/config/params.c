@@ -31,7 +31,10 @@ void intervention_describe(const intervention *v, char *buf, size_t n)
 {
     size_t used = 0;
     buf[0] = '\0';
-    if (v->kind == INTERVENE_RESTART)
+    if (v->kind == INTERVENE_RESTART && v->replica >= 0)
+        used = (size_t)snprintf(buf, n, "%s of replica %d %g s", intervention_kind_name(v->kind),
+                                v->replica, v->duration_s);
+    else if (v->kind == INTERVENE_RESTART)
         used = (size_t)snprintf(buf, n, "%s %g s", intervention_kind_name(v->kind), v->duration_s);
     else if (v->kind == INTERVENE_FLUSH)
         used = (size_t)snprintf(buf, n, "%s %s", intervention_kind_name(v->kind),

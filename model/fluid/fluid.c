@@ -290,6 +290,11 @@ int fluid_model_init(fluid_model *m, const params *p, err *e)
                        "fluid: apiserver.cpu.cores = %d: CPU contention (processor sharing) "
                        "is not in the fluid model",
                        p->apiserver.cpu.cores);
+    if (p->apiserver.replicas > 1)
+        return err_set(e,
+                       "fluid: apiserver.replicas = %d: several apiservers are not in the fluid "
+                       "model (simulate)",
+                       p->apiserver.replicas);
     if (p->ninterventions > 0)
         return err_set(e,
                        "fluid: %d interventions: the fluid model integrates the trigger only "

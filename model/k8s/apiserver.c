@@ -245,6 +245,7 @@ static inline void sreq_rejected(server *s, sreq *r)
 {
     const params *p = s->w->p;
     count(s->w, kind_mutating(r->kind) ? C_REJ_MUT : C_REJ_RO);
+    s->n_rej += 1.0;
     /* Immediate 429 with Retry-After: 1 (maxinflight.go tooManyRequests). */
     if (s->use_cpu && p->apiserver.cpu.reject_cost_s > 0.0) {
         r->state = RS_REJECTING;
@@ -260,6 +261,7 @@ static void sreq_admit(server *s, sreq *r, double t, uint64_t user)
 {
     world *w = s->w;
     count(w, kind_mutating(r->kind) ? C_REQ_MUT : C_REQ_RO);
+    s->n_req += 1.0;
     admission_class cls = kind_classes[r->kind];
     cls.user = user;
     switch (admission_acquire(s->adm, cls, r->h.id, t, NULL)) {
@@ -489,10 +491,13 @@ static void drop_sreq(void *obj, void *ctx)
 }
 
 /* Every connection breaks, all in-process state is lost: requests, validations, the token cache,
- * the limiter, the admission's seats. Clients see connection errors until it is back. */
+ * the limiter, the admission's seats. Clients see connection errors until it is back; with other
+ * replicas live, its kubelets and pods reconnect to them at once (before the requests in flight
+ * fail, so that their retries go there). */
 void server_down(server *s)
 {
     s->down++;
+    replicas_move(s->w, false);
     pool_each(&s->sreqs, drop_sreq, s);
     authn_drop_all(s);
     admission_reset(s->adm, now(s->w));
@@ -557,10 +562,16 @@ void server_destroy(server *s)
 
 /* Adds this server's part of sample x over the span before t: inflight and loopback gauges, CPU
  * busy time (sampling averages it over the servers), orphaned validations, outstanding work. */
-void server_sample(server *s, double t, double span, sample *x)
+void server_sample(server *s, double t, double span, sample *x, replica_sample *rs)
 {
     admission_gauges ag;
     admission_sample(s->adm, t, span, &ag);
+    if (rs) {
+        *rs = (replica_sample){ag.inflight[ADMISSION_MUTATING], ag.inflight[ADMISSION_READONLY],
+                               s->n_req - s->mark_req, s->n_rej - s->mark_rej};
+        s->mark_req = s->n_req;
+        s->mark_rej = s->n_rej;
+    }
     x->inflight_mut += ag.inflight[ADMISSION_MUTATING];
     x->inflight_ro += ag.inflight[ADMISSION_READONLY];
     x->lb_queue += gauge_take(&s->g_lbq, t, span);

@@ -15,13 +15,87 @@
 
 static void ev_call_transmit(sim *e, void *obj, uint64_t arg);
 
-/* The apiserver a call's request goes to: the only one. With replicas, a kubelet keeps its
- * connection to one replica until it breaks (README, "Configuration": apiserver.replicas); this is
- * where that is decided. */
+/* ---- apiserver replicas (README, "Configuration": apiserver.replicas) ---- */
+
+/* A live replica drawn uniformly (RNG_REPLICA); -1 when every replica is down. */
+static int pick_live(world *w)
+{
+    int live = 0;
+    for (int k = 0; k < w->nservers; k++)
+        live += !w->servers[k].down;
+    if (live == 0)
+        return -1;
+    unsigned long u = gsl_rng_uniform_int(w->r[RNG_REPLICA], (unsigned long)live);
+    for (int k = 0;; k++)
+        if (!w->servers[k].down && u-- == 0)
+            return k;
+}
+
+/* A kubelet keeps one connection (its heartbeats and its webhook's TokenReviews go over the
+ * kubelet's client; ASSUMPTION: client-go shares the transport of one kubeconfig), and so does
+ * each SA-token pod; the connection goes through the load balancer once, to a replica it keeps
+ * until that replica goes down. Metrics-server sends nothing to the apiserver here: its token's
+ * TokenReviews are the kubelets', so they follow the kubelets' replicas, not metrics-server's own
+ * connection. */
+void replicas_init(world *w)
+{
+    replicas *rp = &w->rep;
+    if (w->nservers <= 1)
+        return;
+    gsl_rng *r = w->r[RNG_REPLICA];
+    unsigned long n = (unsigned long)w->nservers;
+    rp->node = xmalloc((size_t)(w->kl.n > 0 ? w->kl.n : 1));
+    for (int i = 0; i < w->kl.n; i++)
+        rp->node[i] = (uint8_t)gsl_rng_uniform_int(r, n);
+    rp->ntokens = w->cl.sa_tokens;
+    rp->token = xmalloc((size_t)rp->ntokens + 1);
+    rp->token[0] = 0;
+    for (uint64_t t = 1; t <= rp->ntokens; t++)
+        rp->token[t] = (uint8_t)gsl_rng_uniform_int(r, n);
+}
+
+static void move_one(world *w, uint8_t *a, bool all)
+{
+    if (!all && !w->servers[*a].down)
+        return;
+    int k = pick_live(w);
+    if (k >= 0)
+        *a = (uint8_t)k;
+}
+
+/* Long-lived connections do not come back to a replica that returns: only broken ones move. */
+void replicas_move(world *w, bool all)
+{
+    replicas *rp = &w->rep;
+    if (w->nservers <= 1)
+        return;
+    for (int i = 0; i < w->kl.n; i++)
+        move_one(w, &rp->node[i], all);
+    for (uint64_t t = 1; t <= rp->ntokens; t++)
+        move_one(w, &rp->token[t], all);
+}
+
+void replicas_destroy(world *w)
+{
+    free(w->rep.node);
+    free(w->rep.token);
+}
+
+/* The apiserver a call's request goes to: a kubelet's or an SA-token pod's replica, or, for the
+ * background clients and the burst, a live replica drawn per request (every replica when all
+ * are down: the request is refused). */
 static server *route(world *w, const call *c)
 {
-    (void)c;
-    return &w->servers[0];
+    if (w->nservers == 1)
+        return &w->servers[0];
+    if (kind_node[c->kind])
+        return &w->servers[w->rep.node[c->node]];
+    if ((c->kind == K_SA_RO || c->kind == K_SA_MUT) && c->token <= w->rep.ntokens)
+        return &w->servers[w->rep.token[c->token]];
+    int k = pick_live(w);
+    if (k < 0)
+        k = (int)gsl_rng_uniform_int(w->r[RNG_REPLICA], (unsigned long)w->nservers);
+    return &w->servers[k];
 }
 
 void call_send(world *w, call *c)

@@ -13,8 +13,9 @@
  * Where things go. A new client type: a row of K8S_KINDS (here), its arrivals and how its calls
  * end (call_done) in clients.c, its counters in model.h, its rates' interventions in triggers.c's
  * table. A new admission policy: model/k8s/admission_<policy>.c over admission_impl.h, its
- * constructor in include/admission.h, the choice of policy in server_init (apiserver.c). More
- * replicas: world.c's nservers and route() in clients.c. */
+ * constructor in include/admission.h, the choice of policy in server_init (apiserver.c). Replicas:
+ * world.c's nservers, route() and the connections' replicas in clients.c, the restart of one in
+ * triggers.c. */
 #ifndef AVALANCHE_K8S_H
 #define AVALANCHE_K8S_H
 
@@ -242,6 +243,8 @@ struct server {
     double cpu_busy_mark;
     int down;     /* restarts in progress (down while > 0) */
     int orphaned; /* validations nobody waits for */
+    /* requests reaching its admission and its 429s: running totals, and at the last sample */
+    double n_req, n_rej, mark_req, mark_rej;
 };
 
 /* ---- the other actors' state ---- */
@@ -282,6 +285,16 @@ typedef struct clients {
     bool sa_running, bg_running[2];
 } clients;
 
+/* Which replica each long-lived connection is on, only with more than one replica:
+ * a kubelet's (its heartbeats and the TokenReviews of its webhook authenticator share it), and
+ * each SA-token pod's, by token. Drawn from RNG_REPLICA at set-up; a connection moves when its
+ * replica goes down, to a live replica drawn uniformly, and stays there. */
+typedef struct replicas {
+    uint8_t *node;  /* per node */
+    uint8_t *token; /* per SA token 1..sa_tokens (index 0 unused) */
+    uint64_t ntokens;
+} replicas;
+
 typedef struct sampler {
     double last[C_COUNTER_COUNT]; /* the counters at the previous sample */
     double tr_lat_sum;            /* over TokenReviews answered since the last sample */
@@ -298,8 +311,9 @@ struct world {
     sim *s;
     gsl_rng *r[RNG_STREAM_COUNT];
     pool calls;
-    server *servers; /* one replica (apiserver.replicas: a count) */
+    server *servers; /* apiserver.replicas of them */
     int nservers;
+    replicas rep; /* with nservers > 1 */
     kubelets kl;
     metrics_server ms;
     clients cl;
@@ -363,7 +377,8 @@ void server_down(server *s);
 void server_up(server *s);
 /* An intervention changed the caps (applied at once unless down). */
 void server_caps_changed(server *s);
-void server_sample(server *s, double t, double span, sample *x);
+/* rs (NULL: one replica): this server's own part of the sample. */
+void server_sample(server *s, double t, double span, sample *x, replica_sample *rs);
 
 /* ---- authn.c: the server's authentication ---- */
 
@@ -423,6 +438,12 @@ static inline void call_response(world *w, call *c, enum status st)
 void call_refused(world *w, call *c);
 void burst_start(world *w);
 void burst_stop(world *w);
+/* With more than one replica: the connections' first replicas (set-up, after the kubelets and
+ * clients); every connection on a down replica moves to a uniformly drawn live one (all: every
+ * connection, as after a restart of every replica); none move when no replica is live. */
+void replicas_init(world *w);
+void replicas_move(world *w, bool all);
+void replicas_destroy(world *w);
 
 /* ---- kubelet.c ---- */
 

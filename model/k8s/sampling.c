@@ -19,6 +19,9 @@ static void ev_sample(sim *e, void *obj, uint64_t arg)
     if (o->nsamples == sm->cap_samples) {
         sm->cap_samples = sm->cap_samples ? 2 * sm->cap_samples : 1024;
         o->samples = xrealloc(o->samples, sm->cap_samples * sizeof *o->samples);
+        if (w->nservers > 1)
+            o->rsamples =
+                xrealloc(o->rsamples, sm->cap_samples * (size_t)w->nservers * sizeof *o->rsamples);
     }
     sample *x = &o->samples[o->nsamples++];
     x->t = t;
@@ -29,8 +32,9 @@ static void ev_sample(sim *e, void *obj, uint64_t arg)
     /* the apiservers' parts: sums (the CPU's an average) over the replicas */
     x->inflight_mut = x->inflight_ro = x->lb_queue = x->cpu_util = 0.0;
     x->lb_wait_sum_s = x->orphaned = x->out_vals = x->out_reqs = 0.0;
+    replica_sample *rs = o->rsamples ? &o->rsamples[(o->nsamples - 1) * (size_t)w->nservers] : NULL;
     for (int k = 0; k < w->nservers; k++)
-        server_sample(&w->servers[k], t, span, x);
+        server_sample(&w->servers[k], t, span, x, rs ? &rs[k] : NULL);
     x->cpu_util = w->servers[0].use_cpu ? x->cpu_util / w->nservers : NAN;
     x->tr_latency_sum_s = sm->tr_lat_sum;
     sm->tr_lat_sum = 0.0;
@@ -54,6 +58,7 @@ static void ev_sample(sim *e, void *obj, uint64_t arg)
 void sampling_init(world *w, run_output *out, model_sample_hook hook, void *hook_ctx)
 {
     w->smp.out = out;
+    out->replicas = w->nservers;
     w->smp.hook = hook;
     w->smp.hook_ctx = hook_ctx;
     sim_at(w->s, w->p->sim.sample_interval_s, ev_sample, w, 0);

@@ -23,17 +23,23 @@ static void cache_flush(world *w, enum flush_scope scope)
         kubelet_flush_cache(w);
 }
 
-/* Every apiserver goes down (the masters restarted), or comes back. */
-static void servers_down(world *w)
+/* Replica `which` goes down, or comes back; -1: every replica (the masters restarted). Its
+ * clients moved to the other replicas when it went down (server_down) and stay there; those that
+ * found no live replica reconnect when it is back: after a restart of every replica, every
+ * connection is drawn anew. */
+static void servers_down(world *w, int which)
 {
     for (int k = 0; k < w->nservers; k++)
-        server_down(&w->servers[k]);
+        if (which < 0 || k == which)
+            server_down(&w->servers[k]);
 }
 
-static void servers_up(world *w)
+static void servers_up(world *w, int which)
 {
     for (int k = 0; k < w->nservers; k++)
-        server_up(&w->servers[k]);
+        if (which < 0 || k == which)
+            server_up(&w->servers[k]);
+    replicas_move(w, which < 0);
 }
 
 static void ev_trigger_end(sim *e, void *obj, uint64_t arg)
@@ -43,7 +49,7 @@ static void ev_trigger_end(sim *e, void *obj, uint64_t arg)
     world *w = obj;
     burst_stop(w);
     if (w->p->trigger.kind == TRIGGER_APISERVER_RESTART)
-        servers_up(w);
+        servers_up(w, w->p->trigger.replica);
 }
 
 static void ev_trigger_start(sim *e, void *obj, uint64_t arg)
@@ -59,7 +65,7 @@ static void ev_trigger_start(sim *e, void *obj, uint64_t arg)
         cache_flush(w, p->trigger.flush);
         break;
     case TRIGGER_APISERVER_RESTART:
-        servers_down(w);
+        servers_down(w, p->trigger.replica);
         break;
     default:
         break;
@@ -239,8 +245,10 @@ static void ev_restart_end(sim *e, void *obj, uint64_t arg)
 {
     (void)e;
     world *w = obj;
-    apply_sets(w, &w->p->interventions[arg]); /* the new process's configuration */
-    servers_up(w);
+    /* the new process's configuration (a key marked at_restart reaches the other replicas at
+     * their own restart) */
+    apply_sets(w, &w->p->interventions[arg]);
+    servers_up(w, w->p->interventions[arg].replica);
 }
 
 static void ev_intervention(sim *e, void *obj, uint64_t arg)
@@ -252,7 +260,7 @@ static void ev_intervention(sim *e, void *obj, uint64_t arg)
         apply_sets(w, v);
         break;
     case INTERVENE_RESTART:
-        servers_down(w);
+        servers_down(w, v->replica);
         sim_after(e, v->duration_s, ev_restart_end, w, arg);
         break;
     case INTERVENE_FLUSH:

@@ -1,5 +1,5 @@
 /* world: the Kubernetes model wired on the engine (L3): one replication of the world, its
- * apiserver replicas (one), kubelets, metrics-server, clients, triggers and sampling, set up in
+ * apiserver replicas, kubelets, metrics-server, clients, triggers and sampling, set up in
  * the order their first random draws and events must come, then run (model_run). Includes k8s.h
  * and L0-L2 headers only. */
 #include "k8s.h"
@@ -26,7 +26,7 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     sim_set_context(w->s, w);
     for (unsigned k = 0; k < RNG_STREAM_COUNT; k++)
         w->r[k] = rng_new(p->sim.seed, replication, point, k);
-    w->nservers = 1;
+    w->nservers = p->apiserver.replicas;
     w->servers = xcalloc((size_t)w->nservers, sizeof *w->servers);
     for (int k = 0; k < w->nservers; k++)
         server_init(&w->servers[k], w, (uint8_t)k);
@@ -36,6 +36,7 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
      * phases and caches (and the watchdog), the warm token caches, metrics-server's first tick,
      * the clients' first arrivals, the trigger and interventions, the first sample. */
     kubelet_init(w);
+    replicas_init(w); /* RNG_REPLICA only */
     if (p->sim.warm_start && p->apiserver.token_cache.success_ttl_s > 0.0) {
         /* warm start: every cache entry filled, expiries spread uniformly over the TTL */
         bool tokens_used = p->metrics_server.enabled && p->metrics_server.auth == MS_AUTH_TOKEN;
@@ -58,6 +59,7 @@ void model_run(const params *p, uint64_t replication, uint64_t point, model_samp
     for (int k = 0; k < w->nservers; k++)
         server_destroy(&w->servers[k]);
     free(w->servers);
+    replicas_destroy(w);
     clients_destroy(w);
     for (unsigned k = 0; k < RNG_STREAM_COUNT; k++)
         gsl_rng_free(w->r[k]);
@@ -70,5 +72,7 @@ void run_output_free(run_output *o)
         return;
     free(o->samples);
     o->samples = NULL;
+    free(o->rsamples);
+    o->rsamples = NULL;
     o->nsamples = 0;
 }

@@ -172,7 +172,10 @@ classify *classify_new(const params *p)
             if (v->value > 0 && strcmp(v->key, "metrics_server.enabled") == 0)
                 c->has_scrape = p->cluster.nodes > 0;
         }
-    c->cap = p->apiserver.max_mutating_requests_inflight * p->health.max_mutating_fraction;
+    /* the whole cluster's mutating cap: every replica has its own (the inflight gauge is the sum)
+     */
+    c->cap = p->apiserver.max_mutating_requests_inflight * p->apiserver.replicas *
+             p->health.max_mutating_fraction;
     c->dt = p->sim.sample_interval_s;
     c->at = p->trigger.at_s;
     c->te = classify_trigger_end(p);

@@ -17,6 +17,12 @@ const char *const metric_summary_name[SUM_COUNT] = {METRICS_SUMMARY_HEAD(NAME_SU
 #define NAME_PH(id, name, value) [id] = name,
 const char *const metric_phase_name[PH_COUNT] = {METRICS_PHASE(NAME_PH)};
 
+#define NAME_RS(id, name, value, family, label, help) [id] = name,
+const char *const metric_replica_name[RS_COUNT] = {METRICS_REPLICA(NAME_RS)};
+
+#define OM_RS(id, name, value, family, label, help) [id] = {family, label, NULL, help},
+const metric_om metric_replica_om[RS_COUNT] = {METRICS_REPLICA(OM_RS)};
+
 const char *const metric_phase_suffix[3] = {"baseline", "trigger", "recovery"};
 
 char *metric_phase_column(enum metric_phase id, int ph, char *buf, unsigned n)

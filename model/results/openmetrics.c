@@ -66,6 +66,20 @@ static void generic(const char *col, char *family, size_t n, const char **unit)
     }
 }
 
+/* NAME_rK of a per-replica row (K digits). */
+static int replica_column(const char *col)
+{
+    for (int i = 0; i < RS_COUNT; i++) {
+        size_t n = strlen(metric_replica_name[i]);
+        if (strncmp(col, metric_replica_name[i], n) != 0 || strncmp(col + n, "_r", 2) != 0)
+            continue;
+        const char *d = col + n + 2;
+        if (*d && strspn(d, "0123456789") == strlen(d))
+            return 1;
+    }
+    return 0;
+}
+
 static void header(FILE *f, const char *family, const char *unit, const char *help)
 {
     fprintf(f, "# TYPE avalanche_%s gauge\n", family);
@@ -120,10 +134,26 @@ int openmetrics_write(FILE *f, const table *ts, double epoch_s)
         if (col >= 0)
             series(f, ts, tcol, col, s->family, s->label, epoch_s);
     }
+    /* the per-replica columns NAME_rK (apiserver.replicas > 1), family by family */
+    for (int i = 0; i < RS_COUNT; i++) {
+        const metric_om *s = &metric_replica_om[i];
+        for (int k = 0;; k++) {
+            char col[160], label[200];
+            snprintf(col, sizeof col, "%s_r%d", metric_replica_name[i], k);
+            int c = table_col(ts, col);
+            if (c < 0)
+                break;
+            if (s->help && k == 0)
+                header(f, s->family, s->unit, s->help);
+            snprintf(label, sizeof label, "%s%sreplica=\"%d\"", s->label ? s->label : "",
+                     s->label ? "," : "", k);
+            series(f, ts, tcol, c, s->family, label, epoch_s);
+        }
+    }
     /* then any other column */
     for (int c = 0; c < table_cols(ts); c++) {
         const char *name = table_col_name(ts, c);
-        int is_known = c == tcol;
+        int is_known = c == tcol || replica_column(name);
         for (int i = 0; i < TS_COUNT && !is_known; i++)
             is_known = metric_ts_om[i].family && strcmp(metric_ts_name[i], name) == 0;
         if (is_known)

@@ -195,6 +195,10 @@ void stats_write_timeseries(FILE *f, const params *p, const run_output *o)
 {
     for (int i = 0; i < TS_COUNT; i++)
         fprintf(f, "%s%s", i ? "," : "", metric_ts_name[i]);
+    int nr = o->rsamples ? o->replicas : 0; /* per-replica columns only with replicas > 1 */
+    for (int i = 0; i < RS_COUNT; i++)
+        for (int r = 0; r < nr; r++)
+            fprintf(f, ",%s_r%d", metric_replica_name[i], r);
     fputc('\n', f);
     signed char *h = xmalloc(o->nsamples ? o->nsamples : 1);
     classify_health(p, o, h);
@@ -212,6 +216,15 @@ void stats_write_timeseries(FILE *f, const params *p, const run_output *o)
                 fputc(',', f);
             csv_num(f, v[i]);
         }
+#define RS_VALUE(id, name, value, family, label, help) (value),
+        for (int i = 0; i < RS_COUNT; i++)
+            for (int q = 0; q < nr; q++) {
+                const replica_sample *r = &o->rsamples[k * (size_t)nr + (size_t)q];
+                double rv[RS_COUNT] = {METRICS_REPLICA(RS_VALUE)};
+                fputc(',', f);
+                csv_num(f, rv[i]);
+            }
+#undef RS_VALUE
         fputc('\n', f);
     }
     free(h);
