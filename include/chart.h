@@ -41,6 +41,14 @@ enum chart_dash {
     CHART_DASHDOT
 };
 
+/* The on/off lengths (pt) of each dash kind; each chart picks its own, chart_set_dash applies them.
+ */
+typedef struct chart_dashes {
+    double dashed[2], dotted[2], dashdot[4];
+} chart_dashes;
+/* Sets cr's dash to kind (enum chart_dash) with the lengths of d; solid clears it. */
+void chart_set_dash(cairo_t *cr, int kind, const chart_dashes *d);
+
 typedef struct chart_style {
     rgb c;
     double width; /* line width, pt */

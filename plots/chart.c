@@ -4,12 +4,14 @@
 #include "chart.h"
 
 #include "chart_int.h"
+#include "text.h"
 #include "xmem.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,17 +286,10 @@ static void xml_escaped(FILE *fp, const char *s)
  * the chart is searchable and accessible. */
 static int svg_add_text(const char *path, const char *title, const char *desc)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
+    size_t n;
+    char *buf = text_read_file(path, SIZE_MAX, &n);
+    if (!buf)
         return -1;
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = xmalloc(cap);
-    while ((got = fread(buf + n, 1, cap - n, fp)) > 0) {
-        n += got;
-        if (n == cap)
-            buf = xrealloc(buf, cap *= 2);
-    }
-    fclose(fp);
     char *svg = NULL;
     for (size_t i = 0; i + 4 <= n; i++)
         if (memcmp(buf + i, "<svg", 4) == 0) {
@@ -307,7 +302,7 @@ static int svg_add_text(const char *path, const char *title, const char *desc)
         return -1;
     }
     size_t head = (size_t)(gt + 1 - buf);
-    fp = fopen(path, "wb");
+    FILE *fp = fopen(path, "wb");
     if (!fp) {
         free(buf);
         return -1;

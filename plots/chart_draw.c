@@ -14,18 +14,23 @@ void chart_apply_style(chart_fig *f, chart_style s)
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     double w = s.width > 0 ? s.width : 1;
-    double dashed[] = {4 * w, 2.5 * w}, dotted[] = {1 * w, 1.8 * w},
-           dashdot[] = {4 * w, 1.8 * w, 1 * w, 1.8 * w};
-    switch (s.dash) {
+    chart_dashes d = {{4 * w, 2.5 * w}, {1 * w, 1.8 * w}, {4 * w, 1.8 * w, 1 * w, 1.8 * w}};
+    if (s.dash == CHART_DOTTED)
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    chart_set_dash(cr, s.dash, &d);
+}
+
+void chart_set_dash(cairo_t *cr, int kind, const chart_dashes *d)
+{
+    switch (kind) {
     case CHART_DASHED:
-        cairo_set_dash(cr, dashed, 2, 0);
+        cairo_set_dash(cr, d->dashed, 2, 0);
         break;
     case CHART_DOTTED:
-        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-        cairo_set_dash(cr, dotted, 2, 0);
+        cairo_set_dash(cr, d->dotted, 2, 0);
         break;
     case CHART_DASHDOT:
-        cairo_set_dash(cr, dashdot, 4, 0);
+        cairo_set_dash(cr, d->dashdot, 4, 0);
         break;
     default:
         cairo_set_dash(cr, NULL, 0, 0);

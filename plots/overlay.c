@@ -195,13 +195,8 @@ static void draw_boundaries(chart_fig *f, void *ctx)
             cairo_line_to(cr, chart_px(&p, untr(segs[m].x1, in->x_log)),
                           chart_py(&p, untr(segs[m].y1, in->y_log), 0));
         }
-        double dashed[] = {6, 3}, dotted[] = {1, 3}, dashdot[] = {6, 3, 1, 3};
-        if (k.s.dash == CHART_DASHED)
-            cairo_set_dash(cr, dashed, 2, 0);
-        else if (k.s.dash == CHART_DOTTED)
-            cairo_set_dash(cr, dotted, 2, 0);
-        else if (k.s.dash == CHART_DASHDOT)
-            cairo_set_dash(cr, dashdot, 4, 0);
+        static const chart_dashes dashes = {{6, 3}, {1, 3}, {6, 3, 1, 3}};
+        chart_set_dash(cr, k.s.dash, &dashes);
         chart_set_source(f, k.s.c, 0);
         cairo_set_line_width(cr, k.s.width);
         cairo_stroke(cr);

@@ -4,6 +4,7 @@
 #include "plot.h"
 
 #include "csv.h"
+#include "metrics.h"
 #include "plot_util.h"
 #include "strip.h"
 #include "table.h"
@@ -97,34 +98,34 @@ typedef struct dash {
 
 static void dash_load(dash *d, const table *t)
 {
-    static const char *cols[S_COUNT] = {
-        [S_MUT] = "apiserver_current_inflight_requests_mutating",
-        [S_RO] = "apiserver_current_inflight_requests_readonly",
-        [S_TR] = "tokenreviews_per_s",
-        [S_TR504] = "tokenreview_timeouts_per_s",
-        [S_REQ504] = "request_timeouts_per_s",
-        [S_OUT] = "outstanding_work",
-        [S_OCALLS] = "outstanding_calls",
-        [S_OVAL] = "outstanding_validations",
-        [S_OREQ] = "outstanding_requests",
-        [S_LBQ] = "loopback_queue_length",
-        [S_ORPH] = "orphaned_validations",
-        [S_TOKHIT] = "token_cache_hit_ratio",
-        [S_KUBHIT] = "kubelet_cache_hit_ratio",
-        [S_HB] = "heartbeat_success_ratio",
-        [S_SCRAPE] = "scrape_success_ratio",
-        [S_SA] = "sa_success_ratio",
-        [S_NR] = "not_ready_nodes",
+    /* the time-series column of each strip (metrics.h); TS_T (0): none */
+    static const enum metric_ts cols[S_COUNT] = {
+        [S_MUT] = TS_INFLIGHT_MUT,
+        [S_RO] = TS_INFLIGHT_RO,
+        [S_TR] = TS_TR,
+        [S_TR504] = TS_TR_TIMEOUTS,
+        [S_REQ504] = TS_REQ_TIMEOUTS,
+        [S_OUT] = TS_WORK,
+        [S_OCALLS] = TS_WORK_CALLS,
+        [S_OVAL] = TS_WORK_VALS,
+        [S_OREQ] = TS_WORK_REQS,
+        [S_LBQ] = TS_LB_QUEUE,
+        [S_ORPH] = TS_ORPHANED,
+        [S_TOKHIT] = TS_TOKEN_HIT,
+        [S_KUBHIT] = TS_KUBELET_HIT,
+        [S_HB] = TS_HEARTBEAT,
+        [S_SCRAPE] = TS_SCRAPE,
+        [S_SA] = TS_SA,
+        [S_NR] = TS_NOT_READY,
     };
     d->n = table_rows(t);
-    d->t = plot_column(t, "t");
+    d->t = plot_column(t, metric_ts_name[TS_T]);
     for (int k = 0; k < S_COUNT; k++)
-        if (cols[k])
-            d->s[k] = plot_column(t, cols[k]);
-    d->s[S_429] = plot_column_sum(t, "apiserver_dropped_requests_mutating_per_s",
-                                  "apiserver_dropped_requests_readonly_per_s");
+        if (cols[k] != TS_T)
+            d->s[k] = plot_column(t, metric_ts_name[cols[k]]);
+    d->s[S_429] = plot_column_sum(t, metric_ts_name[TS_DROPPED_MUT], metric_ts_name[TS_DROPPED_RO]);
     /* shade the samples judged unhealthy (healthy = 0; empty = not judged) */
-    double *h = plot_column(t, "healthy");
+    double *h = plot_column(t, metric_ts_name[TS_HEALTHY]);
     for (size_t i = 0; i < d->n; i++)
         h[i] = h[i] == 0 ? 1 : 0;
     d->s[S_UNHEALTHY] = h;
@@ -626,18 +627,18 @@ int plot_compare(const char *const *timeseries_csvs, const char *const *labels, 
         }
         run *r = &c->r[c->n++];
         r->n = table_rows(t);
-        r->t = plot_column(t, "t");
-        r->s[C_MUT] = plot_column(t, "apiserver_current_inflight_requests_mutating");
-        r->s[C_TR504] = plot_column(t, "tokenreview_timeouts_per_s");
-        r->s[C_WORK] = plot_column(t, "outstanding_work");
+        r->t = plot_column(t, metric_ts_name[TS_T]);
+        r->s[C_MUT] = plot_column(t, metric_ts_name[TS_INFLIGHT_MUT]);
+        r->s[C_TR504] = plot_column(t, metric_ts_name[TS_TR_TIMEOUTS]);
+        r->s[C_WORK] = plot_column(t, metric_ts_name[TS_WORK]);
         if (!plot_has_data(r->s[C_WORK], r->n)) {
             free(r->s[C_WORK]);
-            r->s[C_WORK] = plot_column(t, "loopback_queue_length");
+            r->s[C_WORK] = plot_column(t, metric_ts_name[TS_LB_QUEUE]);
             r->work_is_backlog = plot_has_data(r->s[C_WORK], r->n);
         }
-        r->s[C_HB] = plot_column(t, "heartbeat_success_ratio");
-        r->s[C_SCRAPE] = plot_column(t, "scrape_success_ratio");
-        r->s[C_NR] = plot_column(t, "not_ready_nodes");
+        r->s[C_HB] = plot_column(t, metric_ts_name[TS_HEARTBEAT]);
+        r->s[C_SCRAPE] = plot_column(t, metric_ts_name[TS_SCRAPE]);
+        r->s[C_NR] = plot_column(t, metric_ts_name[TS_NOT_READY]);
         table_free(t);
     }
     if (rc == 0) {

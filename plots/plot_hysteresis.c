@@ -4,6 +4,7 @@
 #include "plot.h"
 
 #include "chart.h"
+#include "metrics.h"
 #include "plot_util.h"
 #include "table.h"
 #include "xmem.h"
@@ -41,7 +42,8 @@ static int load_run(const plot_ramp_run *rr, const char *column, double smooth_s
     if (!t)
         return -1;
     size_t n = table_rows(t);
-    double *ts = plot_column(t, "t"), *v = plot_column(t, column), *h = plot_column(t, "healthy");
+    double *ts = plot_column(t, metric_ts_name[TS_T]), *v = plot_column(t, column),
+           *h = plot_column(t, metric_ts_name[TS_HEALTHY]);
     table_free(t);
     out->x = xmalloc((n ? n : 1) * sizeof *out->x);
     out->y = xmalloc((n ? n : 1) * sizeof *out->y);
@@ -131,7 +133,7 @@ int plot_hysteresis(const plot_ramp_run *runs, int n, const char *out_base, unsi
         return err_set(e, "%s: expected 0 to %d ramp runs (got %d)", out_base, HYST_MAX, n);
     static const plot_hysteresis_info none = {0};
     hyst c = {.runs = runs, .info = info ? info : &none, .n = n};
-    const char *col = c.info->column ? c.info->column : "outstanding_validations";
+    const char *col = c.info->column ? c.info->column : metric_ts_name[TS_WORK_VALS];
     double smooth = c.info->smooth_s > 0 ? c.info->smooth_s : 60;
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++)

@@ -234,13 +234,8 @@ void sw_contour_stroke(const chart_panel *p, const sw_contour *c, chart_style st
         cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
         cairo_set_line_width(cr, st.width + 2.2);
     } else {
-        double dashed[] = {5, 3}, dotted[] = {0.1, 3}, dashdot[] = {6, 2.5, 0.1, 2.5};
-        if (st.dash == CHART_DASHED)
-            cairo_set_dash(cr, dashed, 2, 0);
-        else if (st.dash == CHART_DOTTED)
-            cairo_set_dash(cr, dotted, 2, 0);
-        else if (st.dash == CHART_DASHDOT)
-            cairo_set_dash(cr, dashdot, 4, 0);
+        static const chart_dashes dashes = {{5, 3}, {0.1, 3}, {6, 2.5, 0.1, 2.5}};
+        chart_set_dash(cr, st.dash, &dashes);
         chart_set_source(p->f, st.c, 1);
         cairo_set_line_width(cr, st.width);
     }

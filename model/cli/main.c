@@ -11,6 +11,7 @@
 #include "csv.h"
 #include "err.h"
 #include "keydoc.h"
+#include "metrics.h"
 #include "model.h"
 #include "openmetrics.h"
 #include "params.h"
@@ -554,10 +555,10 @@ static int replot_run(const char *dir, const params *p, err *e)
     memset(&s, 0, sizeof s);
     s.recovery_s = NAN;
     if (table_rows(t) > 0) {
-        int cls = run_class_of(table_str(t, 0, table_col(t, "class")));
+        int cls = run_class_of(table_str(t, 0, table_col(t, metric_summary_name[SUM_CLASS])));
         if (cls >= 0)
             s.cls = (enum run_class)cls;
-        s.recovery_s = table_num(t, 0, table_col(t, "recovery_time"));
+        s.recovery_s = table_num(t, 0, table_col(t, metric_summary_name[SUM_RECOVERY]));
     }
     table_free(t);
     return draw_dashboard(dir, p, &s, e);

@@ -9,6 +9,7 @@
 #include "apf.h"
 #include "keys.h"
 #include "model.h"
+#include "text.h"
 #include "version.h"
 #include "xmem.h"
 
@@ -79,12 +80,7 @@ static void bfmt(char *buf, size_t n, const char *fmt, ...)
  * so that libconfig reads a float. */
 static void fmt_num(double v, int force_point, char *buf, size_t n)
 {
-    int prec = 1;
-    for (; prec < 17; prec++) {
-        bfmt(buf, n, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v || isnan(v))
-            break;
-    }
+    int prec = text_shortest(buf, n, v, 1);
     /* %g switches to an exponent when the integer part has more digits than prec: 1800 would
      * print as 1.8e+03, so ask for at least as many digits as the integer part has. */
     if (fabs(v) >= 1.0 && fabs(v) < 1e16) {
@@ -772,35 +768,6 @@ typedef struct include {
     char name[PATH_MAX];
 } include;
 
-static int read_all(const char *path, char **text, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    size_t cap = 4096, n = 0;
-    char *buf = xmalloc(cap);
-    for (;;) {
-        if (n + 1 >= cap)
-            buf = xrealloc(buf, cap *= 2);
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0 || n > CONFIG_MAX_BYTES)
-            break;
-    }
-    int bad = ferror(f) || n > CONFIG_MAX_BYTES;
-    int saved = n > CONFIG_MAX_BYTES ? EFBIG : errno;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        errno = saved ? saved : EIO;
-        return -1;
-    }
-    buf[n] = '\0';
-    *text = buf;
-    *len = n;
-    return 0;
-}
-
 /* Finds the top-level (depth 0) @include lines and rejects decimal integers that libconfig 1.5
  * would silently wrap to 32 bits (it has no range check; 3000000000 reads as -1294967296). */
 static int scan(const char *t, size_t len, const char *path, include **incs, int *ninc, err *e)
@@ -1007,7 +974,7 @@ static int load_file(params *p, const char *path, chain *ch, locs *l, err *e)
 {
     char *text;
     size_t len;
-    if (read_all(path, &text, &len) < 0) {
+    if (!(text = text_read_file(path, CONFIG_MAX_BYTES, &len))) {
         if (ch->n > 1) /* an included file: name the @include line too */
             return err_set(e, "%s: cannot read %s: %s", ch->via[ch->n - 1], path, strerror(errno));
         return err_set(e, "%s: cannot read: %s", path, strerror(errno));

@@ -4,6 +4,7 @@
 
 #include "keys.h"
 #include "model.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <fnmatch.h>
@@ -41,11 +42,7 @@ static void num(double v, char *buf, size_t n)
         snprintf(buf, n, v > 0 ? "inf" : "-inf");
         return;
     }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, n, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
+    text_shortest(buf, n, v, 1);
     if (strchr(buf, 'e') && fabs(v) >= 1 && fabs(v) < 1e15 && v == floor(v))
         snprintf(buf, n, "%.0f", v);
 }

@@ -3,6 +3,7 @@
  * Equations: fluid.c and fluid.md; equilibria: fluid_fixed.c. */
 #include "fluid_impl.h"
 
+#include "timecmp.h"
 #include "xmem.h"
 
 #include <float.h>
@@ -168,7 +169,7 @@ static void take_samples(integ *g, double t0, double t1)
     fluid_model *m = &g->m;
     for (;;) {
         double ts = (double)(g->ns + 1) * g->dt;
-        if (ts > t1 * (1.0 + 1e-12) + 1e-12)
+        if (time_after(ts, t1))
             break;
         double w = t1 > t0 ? (ts - t0) / (t1 - t0) : 1.0;
         if (w > 1.0)
@@ -279,7 +280,7 @@ static void window_health(const integ *g, signed char *h)
 static long sample_at_or_before(const integ *g, double t)
 {
     long k = -1;
-    for (size_t i = 0; i < g->ns && g->st[i] <= t * (1 + 1e-12) + 1e-12; i++)
+    for (size_t i = 0; i < g->ns && !time_after(g->st[i], t); i++)
         k = (long)i;
     return k;
 }

@@ -4,6 +4,7 @@
  * and L0-L2 headers only. */
 #include "k8s.h"
 
+#include "timecmp.h"
 #include "xmem.h"
 
 #include <math.h>
@@ -60,7 +61,7 @@ static void ev_sample(sim *e, void *obj, uint64_t arg)
         return;
     }
     double next = (double)(o->nsamples + 1) * w->p->sim.sample_interval_s;
-    if (next <= w->horizon_s * (1.0 + 1e-12))
+    if (!time_after(next, w->horizon_s))
         sim_at(e, next, ev_sample, w, 0);
 }
 

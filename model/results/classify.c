@@ -28,6 +28,7 @@
  *    time: the run goes on and is judged again at the next sample. */
 #include "classify.h"
 
+#include "timecmp.h"
 #include "xmem.h"
 
 #include <math.h>
@@ -57,17 +58,6 @@ double classify_trigger_end(const params *p)
 {
     return p->trigger.kind == TRIGGER_NONE ? p->trigger.at_s
                                            : p->trigger.at_s + p->trigger.duration_s;
-}
-
-/* Sample times lie on a float grid: compare with a relative tolerance. */
-static int after(double t, double limit)
-{
-    return t > limit * (1 + 1e-12) + 1e-12;
-}
-
-static int reached(double t, double limit)
-{
-    return !(t < limit * (1 - 1e-12) - 1e-12);
 }
 
 /* ---- the trend test -------------------------------------------------------------------------- */
@@ -271,7 +261,7 @@ static void finish(const classify *c, verdict *v, const trend *t)
     v->work_end = c->prefix[k + 1] - c->prefix[k];
     v->work_rate_per_s = t && t->ok ? t->rate_per_s : NAN;
     v->within_window =
-        v->cls == CLASS_STABLE && !(v->recovery_s > c->p->health.recovery_window_s * (1 + 1e-12));
+        v->cls == CLASS_STABLE && !time_after(v->recovery_s, c->p->health.recovery_window_s);
 }
 
 static void decide(classify *c, enum run_class cls, const trend *t)
@@ -323,16 +313,16 @@ int classify_push(classify *c, const sample *x)
     else if (h != 1)
         c->healthy_from = -1;
     /* the baseline: windows after the warm-up, up to trigger.at */
-    if (!after(x->t, c->at)) {
-        if (x->t > p->sim.warmup_s * (1 + 1e-12)) {
+    if (!time_after(x->t, c->at)) {
+        if (time_after(x->t, p->sim.warmup_s)) {
             c->base_sum += work;
             c->base_n++;
         }
-        if (h == 0 && reached(x->t - c->window_s, p->sim.warmup_s) && !c->decided)
+        if (h == 0 && time_reached(x->t - c->window_s, p->sim.warmup_s) && !c->decided)
             decide(c, CLASS_OVERLOADED, NULL); /* failing before any trigger */
         return h;
     }
-    if (c->k0 < 0 && after(x->t, c->te)) {
+    if (c->k0 < 0 && time_after(x->t, c->te)) {
         c->k0 = c->episode = (long)k;
         if (k > 0 && c->h[k - 1] == 0)
             c->last_unhealthy = (long)k - 1;
@@ -340,7 +330,7 @@ int classify_push(classify *c, const sample *x)
     if (c->k0 < 0)
         return h;
     /* an intervention changes the system: its effect is judged on the work after it */
-    while (c->next_iv < p->ninterventions && after(x->t, p->interventions[c->next_iv].at_s)) {
+    while (c->next_iv < p->ninterventions && time_after(x->t, p->interventions[c->next_iv].at_s)) {
         c->next_iv++;
         if (!c->recovered) {
             c->episode = (long)k;
@@ -354,7 +344,7 @@ int classify_push(classify *c, const sample *x)
             c->episode = (long)k;
             c->sustained_from = -1;
         }
-    } else if (h == 1 && !c->recovered && reached(x->t - c->t[c->healthy_from], c->hold_s)) {
+    } else if (h == 1 && !c->recovered && time_reached(x->t - c->t[c->healthy_from], c->hold_s)) {
         c->recovered = 1;
         c->episode = c->sustained_from = -1;
     }
@@ -369,12 +359,12 @@ int classify_push(classify *c, const sample *x)
             c->sustained_from = -1;
         }
     }
-    if (c->decided || !reached(x->t, c->duration))
+    if (c->decided || !time_reached(x->t, c->duration))
         return h;
     if (c->recovered)
         decide(c, CLASS_STABLE, NULL);
     else if (h == 0 && c->sustained_from >= 0 &&
-             reached(x->t - c->t[c->sustained_from], CLASSIFY_SUSTAIN * c->trend_s))
+             time_reached(x->t - c->t[c->sustained_from], CLASSIFY_SUSTAIN * c->trend_s))
         decide(c, CLASS_METASTABLE, &t);
     return h;
 }
@@ -385,7 +375,7 @@ int classify_done(const classify *c, int early)
         return 0;
     if (early && c->dv.cls == CLASS_OVERLOADED)
         return 1;
-    return reached(c->t[c->n - 1], c->duration);
+    return time_reached(c->t[c->n - 1], c->duration);
 }
 
 void classify_verdict(const classify *c, int stopped, verdict *v)

@@ -1,10 +1,12 @@
 /* csv: exact number fields and atomic files (L4). */
 #include "csv.h"
 
+#include "text.h"
 #include "xmem.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,11 +36,7 @@ void csv_num(FILE *f, double v)
         return;
     }
     char buf[40];
-    for (int prec = 6; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
+    text_shortest(buf, sizeof buf, v, 6);
     fputs(buf, f);
 }
 
@@ -140,35 +138,17 @@ void afile_abort(afile *a)
 
 char *file_read(const char *path, size_t *len, err *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    FILE *probe = fopen(path, "rb"); /* to tell "cannot open" from a read error */
+    if (!probe) {
         int saved = errno;
         if (e)
             err_set(e, "%s: cannot open: %s", path, strerror(saved));
         return NULL;
     }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = xmalloc(cap);
-    for (;;) {
-        if (cap - n < 2) {
-            cap *= 2;
-            buf = xrealloc(buf, cap);
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        if (e)
-            err_set(e, "%s: read error", path);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
+    fclose(probe);
+    char *buf = text_read_file(path, SIZE_MAX, len);
+    if (!buf && e)
+        err_set(e, "%s: read error", path);
     return buf;
 }
 

@@ -6,6 +6,8 @@
 #include "stats.h"
 
 #include "csv.h"
+#include "metrics.h"
+#include "timecmp.h"
 #include "xmem.h"
 
 #include <math.h>
@@ -104,7 +106,7 @@ void stats_summarize(const params *p, uint64_t replication, const run_output *o,
     s->max_not_ready = s->max_orphaned = 0;
     for (size_t k = 0; k < o->nsamples; k++) {
         const sample *x = &o->samples[k];
-        if (x->t <= p->sim.warmup_s * (1 + 1e-12))
+        if (!time_after(x->t, p->sim.warmup_s))
             continue;
         for (int c = 0; c < C_COUNTER_COUNT; c++)
             s->total[c] += x->c[c];
@@ -184,41 +186,15 @@ void stats_write_interventions(FILE *f, const params *p, const run_output *o)
 
 /* ---- CSV ---- */
 
-static const char *const ts_cols[] = {"t",
-                                      "apiserver_current_inflight_requests_mutating",
-                                      "apiserver_current_inflight_requests_readonly",
-                                      "apiserver_dropped_requests_mutating_per_s",
-                                      "apiserver_dropped_requests_readonly_per_s",
-                                      "tokenreviews_per_s",
-                                      "tokenreview_timeouts_per_s",
-                                      "request_timeouts_per_s",
-                                      "tokenreview_latency_s",
-                                      "token_cache_hit_ratio",
-                                      "kubelet_cache_hit_ratio",
-                                      "loopback_queue_length",
-                                      "loopback_wait_s",
-                                      "loopback_gets_per_s",
-                                      "orphaned_validations",
-                                      "scrape_success_ratio",
-                                      "heartbeat_success_ratio",
-                                      "not_ready_nodes",
-                                      "goodput_tokenreview_per_s",
-                                      "goodput_heartbeat_per_s",
-                                      "goodput_sa_per_s",
-                                      "goodput_background_per_s",
-                                      "cpu_utilization",
-                                      "sa_success_ratio",
-                                      "outstanding_work",
-                                      "outstanding_calls",
-                                      "outstanding_validations",
-                                      "outstanding_requests",
-                                      "healthy"};
+/* The columns of timeseries.csv and summary.csv are the rows of metrics.h's tables; the value
+ * expressions there are written in the terms of these loops. */
+_Static_assert(PHASE_COUNT == sizeof metric_phase_suffix / sizeof metric_phase_suffix[0],
+               "metrics.h names every phase");
 
 void stats_write_timeseries(FILE *f, const params *p, const run_output *o)
 {
-    size_t ncols = sizeof ts_cols / sizeof ts_cols[0];
-    for (size_t i = 0; i < ncols; i++)
-        fprintf(f, "%s%s", i ? "," : "", ts_cols[i]);
+    for (int i = 0; i < TS_COUNT; i++)
+        fprintf(f, "%s%s", i ? "," : "", metric_ts_name[i]);
     fputc('\n', f);
     signed char *h = xmalloc(o->nsamples ? o->nsamples : 1);
     classify_health(p, o, h);
@@ -228,37 +204,10 @@ void stats_write_timeseries(FILE *f, const params *p, const run_output *o)
         const double *c = x->c;
         double dt = x->t - prev;
         prev = x->t;
-        double answered = c[C_TR_OK] + c[C_TR_TIMEOUT];
-        double v[] = {x->t,
-                      x->inflight_mut,
-                      x->inflight_ro,
-                      per_s(c[C_REJ_MUT], dt),
-                      per_s(c[C_REJ_RO], dt),
-                      per_s(c[C_TR], dt),
-                      per_s(c[C_TR_TIMEOUT], dt),
-                      per_s(c[C_REQ_TIMEOUT], dt),
-                      answered > 0 ? x->tr_latency_sum_s / answered : NAN,
-                      ratio(c[C_TC_HIT], c[C_TC_MISS]),
-                      ratio(c[C_KC_HIT], c[C_KC_MISS]),
-                      x->lb_queue,
-                      c[C_LB_RESERVE] > 0 ? x->lb_wait_sum_s / c[C_LB_RESERVE] : NAN,
-                      per_s(c[C_LB_GETS], dt),
-                      x->orphaned,
-                      ratio(c[C_SCRAPE_OK], c[C_SCRAPE_FAIL]),
-                      p->cluster.nodes > 0 ? 1.0 - x->stale / p->cluster.nodes : NAN,
-                      x->not_ready,
-                      per_s(c[C_TR_OK], dt),
-                      per_s(c[C_HB_OK], dt),
-                      per_s(c[C_SA_OK], dt),
-                      per_s(c[C_BG_OK], dt),
-                      x->cpu_util,
-                      ratio(c[C_SA_OK], c[C_SA_FAIL]),
-                      x->out_calls + x->out_vals + x->out_reqs,
-                      x->out_calls,
-                      x->out_vals,
-                      x->out_reqs,
-                      h[k] < 0 ? NAN : (double)h[k]};
-        for (size_t i = 0; i < ncols; i++) {
+#define TS_VALUE(id, name, value, family, label, unit, help) [id] = (value),
+        double v[TS_COUNT] = {METRICS_TIMESERIES(TS_VALUE)};
+#undef TS_VALUE
+        for (int i = 0; i < TS_COUNT; i++) {
             if (i)
                 fputc(',', f);
             csv_num(f, v[i]);
@@ -268,120 +217,42 @@ void stats_write_timeseries(FILE *f, const params *p, const run_output *o)
     free(h);
 }
 
-static const char *const phase_names[PHASE_COUNT] = {"baseline", "trigger", "recovery"};
-static const char *const phase_cols[] = {
-    "mean_inflight_mutating",  "mean_inflight_readonly",     "mean_loopback_queue",
-    "tokenreviews_per_s",      "tokenreview_timeouts_per_s", "rejected_per_s",
-    "heartbeat_success_ratio", "scrape_success_ratio",       "mean_not_ready_nodes"};
-#define NPHASE_COLS (sizeof phase_cols / sizeof phase_cols[0])
-
-static const char *const head_cols[] = {"seed",
-                                        "replication",
-                                        "class",
-                                        "recovery_time",
-                                        "recovered_within_window",
-                                        "projected_recovery_time",
-                                        "judged",
-                                        "requests_mutating",
-                                        "rejected_mutating",
-                                        "requests_readonly",
-                                        "rejected_readonly",
-                                        "tokenreviews",
-                                        "tokenreviews_ok",
-                                        "tokenreview_timeouts",
-                                        "request_timeouts",
-                                        "tokenreview_mean_latency_s",
-                                        "validations",
-                                        "validations_failed",
-                                        "loopback_reservations",
-                                        "loopback_gets",
-                                        "loopback_mean_wait_s",
-                                        "loopback_mean_queue",
-                                        "mean_inflight_mutating",
-                                        "mean_inflight_readonly",
-                                        "token_cache_hits",
-                                        "token_cache_misses",
-                                        "kubelet_cache_hits",
-                                        "kubelet_cache_misses",
-                                        "webhook_loops",
-                                        "webhook_attempts",
-                                        "heartbeat_success_ratio",
-                                        "scrape_success_ratio",
-                                        "sa_success_ratio",
-                                        "background_success_ratio",
-                                        "max_not_ready_nodes",
-                                        "max_orphaned_validations",
-                                        "outstanding_work_end",
-                                        "outstanding_work_trend_per_s",
-                                        "measured_seconds"};
-#define NHEAD_COLS (sizeof head_cols / sizeof head_cols[0])
-
 void stats_summary_header(FILE *f)
 {
-    for (size_t i = 0; i < NHEAD_COLS; i++)
-        fprintf(f, "%s%s", i ? "," : "", head_cols[i]);
+    for (int i = 0; i < SUM_TAIL_FIRST; i++)
+        fprintf(f, "%s%s", i ? "," : "", metric_summary_name[i]);
     for (int ph = 0; ph < PHASE_COUNT; ph++)
-        for (size_t i = 0; i < NPHASE_COLS; i++)
-            fprintf(f, ",%s_%s", phase_cols[i], phase_names[ph]);
-    fputs(",events,end_time,stopped_early\n", f);
+        for (int i = 0; i < PH_COUNT; i++)
+            fprintf(f, ",%s_%s", metric_phase_name[i], metric_phase_suffix[ph]);
+    for (int i = SUM_TAIL_FIRST; i < SUM_COUNT; i++)
+        fprintf(f, ",%s", metric_summary_name[i]);
+    fputc('\n', f);
 }
+
+/* One summary field of metrics.h's kind. */
+#define SUM_WRITE_U64(v) fprintf(f, "%llu", (unsigned long long)(v))
+#define SUM_WRITE_INT(v) fprintf(f, "%d", (int)(v))
+#define SUM_WRITE_NAME(v) fputs((v), f)
+#define SUM_WRITE_NUM(v) csv_num(f, (v))
+#define SUM_FIELD(id, name, kind, value)                                                           \
+    if (id)                                                                                        \
+        fputc(',', f);                                                                             \
+    SUM_WRITE_##kind(value);
 
 void stats_summary_row(FILE *f, const summary *s)
 {
     const double *t = s->total;
-    fprintf(f, "%llu,%llu,%s,", (unsigned long long)s->seed, (unsigned long long)s->replication,
-            run_class_name(s->cls));
-    csv_num(f, s->recovery_s);
-    fprintf(f, ",%d,", s->within_window);
-    csv_num(f, s->projected_s);
-    fprintf(f, ",%s", s->judged);
-    double v[] = {t[C_REQ_MUT],
-                  t[C_REJ_MUT],
-                  t[C_REQ_RO],
-                  t[C_REJ_RO],
-                  t[C_TR],
-                  t[C_TR_OK],
-                  t[C_TR_TIMEOUT],
-                  t[C_REQ_TIMEOUT],
-                  s->tr_mean_latency_s,
-                  t[C_VALIDATIONS],
-                  t[C_VAL_FAIL],
-                  t[C_LB_RESERVE],
-                  t[C_LB_GETS],
-                  s->lb_mean_wait_s,
-                  s->lb_mean_queue,
-                  s->inflight_mut_mean,
-                  s->inflight_ro_mean,
-                  t[C_TC_HIT],
-                  t[C_TC_MISS],
-                  t[C_KC_HIT],
-                  t[C_KC_MISS],
-                  t[C_WLOOPS],
-                  t[C_TR_ATTEMPTS],
-                  s->hb_ratio,
-                  s->scrape_ratio,
-                  s->sa_ratio,
-                  s->bg_ratio,
-                  s->max_not_ready,
-                  s->max_orphaned,
-                  s->work_end,
-                  s->work_rate_per_s,
-                  s->measured_s};
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-        fputc(',', f);
-        csv_num(f, v[i]);
-    }
+    METRICS_SUMMARY_HEAD(SUM_FIELD)
     for (int ph = 0; ph < PHASE_COUNT; ph++) {
         const phase_means *m = &s->phase[ph];
-        double pv[] = {m->inflight_mut, m->inflight_ro,       m->lb_queue,
-                       m->tr_per_s,     m->tr_timeouts_per_s, m->rejected_per_s,
-                       m->hb_ratio,     m->scrape_ratio,      m->not_ready};
-        for (size_t i = 0; i < NPHASE_COLS; i++) {
+#define PH_VALUE(id, name, value) [id] = (value),
+        double pv[PH_COUNT] = {METRICS_PHASE(PH_VALUE)};
+#undef PH_VALUE
+        for (int i = 0; i < PH_COUNT; i++) {
             fputc(',', f);
             csv_num(f, pv[i]);
         }
     }
-    fprintf(f, ",%llu,", (unsigned long long)s->events);
-    csv_num(f, s->end_s);
-    fprintf(f, ",%d\n", s->stopped_early);
+    METRICS_SUMMARY_TAIL(SUM_FIELD)
+    fputc('\n', f);
 }

@@ -5,6 +5,7 @@
 #include "classify.h"
 #include "config.h"
 #include "csv.h"
+#include "metrics.h"
 #include "plot.h"
 #include "stats.h"
 #include "table.h"
@@ -18,10 +19,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The points.csv column each regions.csv mean comes from. */
-static const char *const metric_cols[SWEEP_METRICS] = {
-    "mean_inflight_mutating_recovery", "tokenreview_timeouts_per_s_recovery",
-    "heartbeat_success_ratio", "max_not_ready_nodes"};
+/* The points.csv column each regions.csv mean comes from (into buf, n bytes). */
+static const char *metric_col(int m, char *buf, unsigned n)
+{
+    switch (m) {
+    case SWEEP_M_INFLIGHT_MUT_RECOVERY:
+        return metric_phase_column(PH_INFLIGHT_MUT, PHASE_RECOVERY, buf, n);
+    case SWEEP_M_TR_TIMEOUTS_RECOVERY:
+        return metric_phase_column(PH_TR_TIMEOUTS, PHASE_RECOVERY, buf, n);
+    case SWEEP_M_HB_RATIO:
+        return metric_summary_name[SUM_HEARTBEAT];
+    default:
+        return metric_summary_name[SUM_MAX_NOT_READY];
+    }
+}
 
 /* ",KEY_X[,KEY_Y]" */
 static void key_columns(FILE *f, const params *p)
@@ -118,13 +129,16 @@ int sweep_rows_read(const char *path, const char *header, int reps, uint64_t fir
     rows->x = xcalloc(n + 1, sizeof *rows->x);
     rows->y = xcalloc(n + 1, sizeof *rows->y);
     rows->res = xcalloc(n + 1, sizeof *rows->res);
-    int cp = table_col(t, "point"), cr = table_col(t, "replication"), cc = table_col(t, "class");
-    int crec = table_col(t, "recovery_time"), cse = table_col(t, "stopped_early");
-    int cww = table_col(t, "recovered_within_window");
+    int cp = table_col(t, "point"), cr = table_col(t, metric_summary_name[SUM_REPLICATION]),
+        cc = table_col(t, metric_summary_name[SUM_CLASS]);
+    int crec = table_col(t, metric_summary_name[SUM_RECOVERY]),
+        cse = table_col(t, metric_summary_name[SUM_STOPPED_EARLY]);
+    int cww = table_col(t, metric_summary_name[SUM_WITHIN]);
     int cx = table_col(t, "x"), cy = table_col(t, "y");
     int cm[SWEEP_METRICS];
+    char name[96];
     for (int i = 0; i < SWEEP_METRICS; i++)
-        cm[i] = table_col(t, metric_cols[i]);
+        cm[i] = table_col(t, metric_col(i, name, sizeof name));
     const char *line = text + hl;
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
@@ -210,8 +224,9 @@ static void write_regions(FILE *f, const params *p, const sweep_grid *g, const s
     fputs(",majority,n_recovered,recovery_median,recovery_lo,recovery_hi,p_within_window,"
           "p_within_window_lo,p_within_window_hi",
           f);
+    char name[96];
     for (int m = 0; m < SWEEP_METRICS; m++)
-        fprintf(f, ",mean_%s", metric_cols[m]);
+        fprintf(f, ",mean_%s", metric_col(m, name, sizeof name));
     fputs(",n_stopped_early\n", f);
     double *rec = xmalloc((size_t)reps * sizeof *rec);
     for (size_t k = 0; k < sweep_grid_count(g); k++) {
