@@ -87,12 +87,20 @@ enum {
     S_COUNT
 };
 
+/* APF runs: the requests waiting per priority level (the timeseries.csv columns
+ * apiserver_flowcontrol_current_inqueue_requests_LEVEL, present only with admission "apf"). */
+#define APF_INQUEUE_PREFIX "apiserver_flowcontrol_current_inqueue_requests_"
+#define DASH_APF_MAX PAL_COUNT
+
 typedef struct dash {
     size_t n;
     double *t;
     double *s[S_COUNT];
+    double *apf[DASH_APF_MAX];
+    char apf_name[DASH_APF_MAX][64];
+    int napf;
     char cap_mut[64], cap_ro[64], thr[3][64];
-    strip_panel pan[5];
+    strip_panel pan[6];
     strip st;
 } dash;
 
@@ -129,6 +137,15 @@ static void dash_load(dash *d, const table *t)
     for (size_t i = 0; i < d->n; i++)
         h[i] = h[i] == 0 ? 1 : 0;
     d->s[S_UNHEALTHY] = h;
+    /* the levels that can queue: the exempt level never does */
+    size_t plen = strlen(APF_INQUEUE_PREFIX);
+    for (int c = 0; c < table_cols(t) && d->napf < DASH_APF_MAX; c++) {
+        const char *name = table_col_name(t, c);
+        if (strncmp(name, APF_INQUEUE_PREFIX, plen) != 0 || strcmp(name + plen, "exempt") == 0)
+            continue;
+        snprintf(d->apf_name[d->napf], sizeof d->apf_name[0], "%s", name + plen);
+        d->apf[d->napf++] = plot_column(t, name);
+    }
 }
 
 /* Health thresholds on the client-success panel: one line when they are equal, else one per
@@ -253,7 +270,20 @@ static void dash_build(dash *d, const plot_run_info *in)
             k->symbol = CHART_SYM_NONE;
         }
     }
-    for (int i = 0; i < 5; i++) {
+    int np = 5;
+    if (d->napf > 0) {
+        /* one line per level, the palette's colours in turn, dash patterns alternating so that
+         * levels at 0 together stay apart in the key */
+        static const int dashes[3] = {CHART_SOLID, CHART_DASHED, CHART_DOTTED};
+        strip_panel *q = &p[np++];
+        q->title = "(f) APF: requests waiting per priority level, time-average";
+        q->ylabel = "requests in queues";
+        q->scale = STRIP_LIN0;
+        for (int k = 0; k < d->napf; k++)
+            add(q, t, d->apf[k], n, line_of((k + 1) % PAL_COUNT, 1.0, dashes[k % 3]),
+                d->apf_name[k], 0);
+    }
+    for (int i = 0; i < np; i++) {
         p[i].ycol = p[i].y2col = PLOT_INK;
         strip_prune(&p[i]);
     }
@@ -268,7 +298,7 @@ static void dash_build(dash *d, const plot_run_info *in)
     s->trig0 = in->trigger_start_s;
     s->trig1 = in->trigger_end_s;
     s->pan = p;
-    s->np = 5;
+    s->np = np;
     s->xlabel = "simulated time (s)";
 }
 
@@ -299,10 +329,14 @@ int plot_dashboard(const char *timeseries_csv, const char *out_base, unsigned fo
     plot_size(in->width_pt, in->height_pt, PLOT_DASHBOARD_W, PLOT_DASHBOARD_H, &w, &h);
     if (h <= 0)
         h = strip_height(&d->st, w);
+    else if (!(in->height_pt > 0) && d->st.np > 5)
+        h *= d->st.np / 5.0; /* the default height is for five panels */
     int rc = chart_render(out_base, formats, w, h, in->title, in->subtitle, draw_dashboard, d, e);
     free(d->t);
     for (int k = 0; k < S_COUNT; k++)
         free(d->s[k]);
+    for (int k = 0; k < d->napf; k++)
+        free(d->apf[k]);
     free(d);
     return rc;
 }

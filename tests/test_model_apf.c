@@ -8,9 +8,12 @@
 
 #include "model.h"
 #include "params.h"
+#include "plot.h"
 #include "stats.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum {
     R = 10
@@ -272,12 +275,81 @@ static void test_fair_share(void **state)
     run_output_free(&o);
 }
 
+static char *timeseries_text(const params *p, const run_output *o)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    stats_write_timeseries(f, p, o);
+    fclose(f);
+    return buf;
+}
+
+/* The per-level columns exist with admission "apf" only, in timeseries.csv and the run's
+ * summary.csv, and the dashboard draws them. */
+static void test_apf_columns(void **state)
+{
+    (void)state;
+    params p;
+    isolation_params(&p);
+    p.sim.duration_s = p.sim.max_duration_s = p.trigger.at_s = 200.0;
+    run_output o;
+    summary s;
+    model_run(&p, 0, 0, NULL, NULL, &o);
+    stats_summarize(&p, 0, &o, &s);
+    char *ts = timeseries_text(&p, &o);
+    const char *want[] = {",apiserver_flowcontrol_current_inqueue_requests_system,",
+                          ",apiserver_flowcontrol_current_executing_requests_flood,",
+                          ",apiserver_flowcontrol_rejected_requests_per_s_exempt"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(ts, want[i]))
+            fail_msg("timeseries header lacks %s", want[i]);
+    char tmpl[] = "/tmp/test_model_apf_XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    char csv[64], base[64], png[64];
+    snprintf(csv, sizeof csv, "%s/timeseries.csv", tmpl);
+    snprintf(base, sizeof base, "%s/timeseries", tmpl);
+    snprintf(png, sizeof png, "%s/timeseries.png", tmpl);
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    fputs(ts, f);
+    fclose(f);
+    err e;
+    err_clear(&e);
+    if (plot_dashboard(csv, base, PLOT_PNG, NULL, &e) < 0)
+        fail_msg("plot_dashboard: %s", e.msg);
+    assert_int_equal(access(png, R_OK), 0);
+    unlink(png);
+    unlink(csv);
+    rmdir(tmpl);
+    free(ts);
+    char *sum = NULL;
+    size_t len = 0;
+    f = open_memstream(&sum, &len);
+    stats_summary_header_run(f, &p, &o);
+    stats_summary_row_run(f, &s, &p, &o);
+    fclose(f);
+    assert_non_null(strstr(sum, ",apiserver_flowcontrol_rejected_requests_total_flood"));
+    assert_non_null(strstr(sum, ",mean_apiserver_flowcontrol_current_inqueue_requests_system"));
+    free(sum);
+    run_output_free(&o);
+
+    p.apiserver.admission = ADMISSION_POLICY_MAX_INFLIGHT;
+    model_run(&p, 0, 0, NULL, NULL, &o);
+    assert_int_equal(o.apf_levels, 0);
+    ts = timeseries_text(&p, &o);
+    assert_null(strstr(ts, "apiserver_flowcontrol"));
+    free(ts);
+    run_output_free(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mmck_model),
         cmocka_unit_test(test_isolation),
         cmocka_unit_test(test_fair_share),
+        cmocka_unit_test(test_apf_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

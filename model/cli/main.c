@@ -212,8 +212,8 @@ static void w_timeseries(FILE *f, const void *ctx)
 static void w_summary(FILE *f, const void *ctx)
 {
     const run_ctx *r = ctx;
-    stats_summary_header(f);
-    stats_summary_row(f, r->s);
+    stats_summary_header_run(f, r->p, r->o);
+    stats_summary_row_run(f, r->s, r->p, r->o);
 }
 
 static void w_interventions(FILE *f, const void *ctx)
