@@ -9,9 +9,11 @@
  * keep its name and labels under the prefix: apiserver_current_inflight_requests_mutating is
  * avalanche_apiserver_current_inflight_requests{request_kind="mutating"} (and "readOnly");
  * the 429 rates are avalanche_apiserver_dropped_requests_per_second{request_kind=...}; the
- * goodput columns are avalanche_goodput_per_second{client=...}. Each family has # TYPE, # HELP
- * and, with a unit, # UNIT; an empty field (no data in that interval) has no sample; the text
- * ends with "# EOF". */
+ * goodput columns are avalanche_goodput_per_second{client=...}; APF's per-level columns (admission
+ * "apf" runs) are avalanche_apiserver_flowcontrol_current_inqueue_requests,
+ * _current_executing_requests and _rejected_requests_per_second{priority_level=...}. Each family
+ * has # TYPE, # HELP and, with a unit, # UNIT; an empty field (no data in that interval) has no
+ * sample; the text ends with "# EOF". */
 #ifndef AVALANCHE_OPENMETRICS_H
 #define AVALANCHE_OPENMETRICS_H
 

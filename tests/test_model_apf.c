@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include "model.h"
+#include "openmetrics.h"
 #include "params.h"
 #include "plot.h"
 #include "stats.h"
@@ -319,6 +320,20 @@ static void test_apf_columns(void **state)
     if (plot_dashboard(csv, base, PLOT_PNG, NULL, &e) < 0)
         fail_msg("plot_dashboard: %s", e.msg);
     assert_int_equal(access(png, R_OK), 0);
+    table *tb = table_read(csv, &e);
+    assert_non_null(tb);
+    char *om = NULL;
+    size_t omlen = 0;
+    FILE *mf = open_memstream(&om, &omlen);
+    assert_int_equal(openmetrics_write(mf, tb, 0.0), 0);
+    fclose(mf);
+    assert_non_null(strstr(om, "# TYPE avalanche_apiserver_flowcontrol_current_inqueue_requests "
+                               "gauge\n"));
+    assert_non_null(
+        strstr(om, "avalanche_apiserver_flowcontrol_rejected_requests_per_second{priority_level="
+                   "\"flood\"}"));
+    free(om);
+    table_free(tb);
     unlink(png);
     unlink(csv);
     rmdir(tmpl);
