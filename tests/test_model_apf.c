@@ -276,6 +276,41 @@ static void test_fair_share(void **state)
     run_output_free(&o);
 }
 
+/* A TokenReview that waited in a queue starts its create handler's timeout when it is dispatched:
+ * one level of 2 seats, TokenReview creates (the trigger's burst, fresh tokens validated from
+ * informers at once) at 3/s for 200 s, each handled in 1 s, a create timeout of 1.5 s. The
+ * queue grows (2/s served), so most wait far longer than 1.5 s, yet none times out in its
+ * handler: each runs 1 s from its dispatch. */
+static void test_queued_tokenreview(void **state)
+{
+    (void)state;
+    params p;
+    quiet(&p, 500.0);
+    p.trigger.kind = TRIGGER_BURST;
+    p.trigger.target = BURST_TOKENREVIEW;
+    p.trigger.at_s = 200.0;
+    p.trigger.duration_s = 200.0;
+    p.trigger.rate = 3.0;
+    p.apiserver.max_requests_inflight = 1;
+    p.apiserver.max_mutating_requests_inflight = 1;
+    p.apiserver.create_timeout_s = 1.5;
+    p.apiserver.sa_lookup.mode = SA_LOOKUP_INFORMER;
+    dist_set(&p.apiserver.service_time, DIST_DETERMINISTIC, 1.0, 0.0);
+    add_level(&p, "l", 1, 1, 1, 1000);
+    add_schema(&p, "all", "l", 1000, ALL_CLASSES, DISTINGUISH_NONE);
+    run_output o;
+    summary s;
+    model_run(&p, 0, 0, NULL, NULL, &o);
+    stats_summarize(&p, 0, &o, &s);
+    double waited = series_mean(&p, &o, level_of(&p, "l"), APF_S_INQUEUE);
+    printf("queued TokenReviews: %.0f created, %.0f answered 201, %.0f 504, mean queue %.1f\n",
+           s.total[C_TR], s.total[C_TR_OK], s.total[C_TR_TIMEOUT], waited);
+    assert_true(waited > 10.0); /* a queue of > 10 at 2/s: waits of > 5 s */
+    assert_true(s.total[C_TR_OK] > 300);
+    assert_true(s.total[C_TR_TIMEOUT] == 0);
+    run_output_free(&o);
+}
+
 static char *timeseries_text(const params *p, const run_output *o)
 {
     char *buf = NULL;
@@ -361,9 +396,8 @@ static void test_apf_columns(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_mmck_model),
-        cmocka_unit_test(test_isolation),
-        cmocka_unit_test(test_fair_share),
+        cmocka_unit_test(test_mmck_model),  cmocka_unit_test(test_isolation),
+        cmocka_unit_test(test_fair_share),  cmocka_unit_test(test_queued_tokenreview),
         cmocka_unit_test(test_apf_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
