@@ -8,7 +8,8 @@
  *  - the mutating inflight time-average of every sample in the window stays below
  *    max_mutating_fraction x the mutating cap.
  *
- * Classes (MODEL.md section 6), with te = trigger end (trigger.at for kind "none"):
+ * Classes (README, "Health and classification"), with te = trigger end (trigger.at for kind
+ * "none"):
  *  - overloaded: the window ending at trigger.at is unhealthy (before any trigger);
  *  - stable: healthy at the end of the run; recovery_time = the time of the first healthy sample
  *    after the last unhealthy one, minus te (0 when never unhealthy after te), however late;

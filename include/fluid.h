@@ -58,7 +58,7 @@ typedef struct fluid_fixed {
 } fluid_fixed;
 
 typedef struct fluid_result {
-    enum fluid_class cls;          /* judged as the DES judges (MODEL.md section 6): at
+    enum fluid_class cls;          /* judged as the DES judges (classify.h): at
                                     * sim.duration, or when still unhealthy and draining there,
                                     * on up to sim.max_duration */
     double trigger_end_s;          /* trigger.at + trigger.duration */

@@ -16,7 +16,7 @@
 /* timeseries.csv, one column per row: X(id, name, value, OpenMetrics family, label, unit, help).
  * The family has no avalanche_ prefix; the unit (NULL, "seconds" or "ratio") ends its name; rows of
  * one family are adjacent and only the first carries the help. Names follow the apiserver's own
- * metrics where one exists (MODEL.md section 5). */
+ * metrics where one exists (paper/k8s-facts.md). */
 #define METRICS_TIMESERIES(X)                                                                      \
     X(TS_T, "t", x->t, NULL, NULL, NULL, NULL)                                                     \
     X(TS_INFLIGHT_MUT, "apiserver_current_inflight_requests_mutating", x->inflight_mut,            \

@@ -115,7 +115,7 @@ typedef struct apf_schema_param {
 #define PLOT_TITLE_MAX 128
 #define AXIS_VALUES_MAX 256
 
-/* Interventions: what operators do during an outage (MODEL.md section 9). */
+/* Interventions: what operators do during an outage (README, "Interventions"). */
 #define INTERVENTIONS_MAX 64
 #define INTERVENTION_SETS_MAX 4
 #define INTERVENTION_TEXT_MAX 128

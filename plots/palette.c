@@ -2,6 +2,14 @@
  * viridis: van der Walt & Smith, matplotlib 1.5 (10 samples, interpolated linearly). */
 #include "palette.h"
 
+#include "classify.h"
+
+_Static_assert(PAL_CLASS_STABLE == (int)CLASS_STABLE &&
+                   PAL_CLASS_METASTABLE == (int)CLASS_METASTABLE &&
+                   PAL_CLASS_OVERLOADED == (int)CLASS_OVERLOADED &&
+                   PAL_CLASS_UNRESOLVED == (int)CLASS_UNRESOLVED && PAL_CLASS_N == (int)CLASS_COUNT,
+               "the palette's classes follow enum run_class");
+
 #include <math.h>
 
 static rgb hex(unsigned v)
@@ -37,8 +45,7 @@ rgb palette_class(int cls)
 
 const char *palette_class_name(int cls)
 {
-    static const char *names[] = {"stable", "metastable", "overloaded", "unresolved"};
-    return cls >= 0 && cls < PAL_CLASS_N ? names[cls] : "?";
+    return cls >= 0 && cls < PAL_CLASS_N ? run_class_name((enum run_class)cls) : "?";
 }
 
 rgb palette_viridis(double t)

@@ -1,4 +1,4 @@
-/* test_validation: the closed forms of MODEL.md section 8, each at two parameter points, on the
+/* test_validation: the closed forms of README "Validation", each at two parameter points, on the
  * components and through the full model configured to match the formula's assumptions. Each
  * check runs R independent replications with fixed seeds and requires the formula inside the
  * 95 % Student-t interval of the replication means. Prints one "validation:" row per check. */

@@ -152,7 +152,7 @@ static const key table[] = {
         "one sample (a row of timeseries.csv) per interval; at most health.window"),
     BOOL("sim.warm_start", sim.warm_start, true, "warm start",
          "caches filled and their expiries spread at time 0, so that the start is not itself a "
-         "trigger (MODEL.md section 4)"),
+         "trigger"),
     DBL("sim.epoch", sim.epoch_s, 1704067200.0, 0, 253402300799.0, 0, "s", "epoch",
         "the Unix time (seconds since 1970-01-01 UTC) that simulated time 0 is in timeseries.om "
         "(1704067200: 2024-01-01T00:00:00Z); set it to an incident's start, e.g. `date -d "

@@ -3,6 +3,8 @@
  * Equations: fluid.c and fluid.md; equilibria: fluid_fixed.c. */
 #include "fluid_impl.h"
 
+#include "classify.h"
+
 #include "timecmp.h"
 #include "xmem.h"
 
@@ -13,11 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The fluid's classes are the simulator's, named by the same table (classify.c). */
+_Static_assert(FLUID_STABLE == (int)CLASS_STABLE && FLUID_METASTABLE == (int)CLASS_METASTABLE &&
+                   FLUID_OVERLOADED == (int)CLASS_OVERLOADED &&
+                   FLUID_UNRESOLVED == (int)CLASS_UNRESOLVED &&
+                   FLUID_CLASS_COUNT == (int)CLASS_COUNT,
+               "enum fluid_class follows enum run_class");
+
 const char *fluid_class_name(enum fluid_class c)
 {
-    static const char *const n[FLUID_CLASS_COUNT] = {"stable", "metastable", "overloaded",
-                                                     "unresolved"};
-    return (unsigned)c < FLUID_CLASS_COUNT ? n[c] : "?";
+    return run_class_name((enum run_class)c);
 }
 
 /* ---- the ODE system for GSL ---- */
@@ -317,10 +324,10 @@ static int run_phases(integ *g, double t_end, fluid_point *baseline, double *y_a
     return integrate_to(g, t_end, e);
 }
 
-/* The trend at the end of an unhealthy run (MODEL.md section 6). The loopback backlog is the
- * feedback's memory: with a backlog, the run drains if it shrinks at a rate that would clear it
- * within FLUID_MAX_HORIZON_S; without one, if the other outstanding work (slots held, loops) or
- * the NotReady nodes do. Sustained (a bad equilibrium, or growth) otherwise. */
+/* The trend at the end of an unhealthy run (README, "Health and classification"). The loopback
+ * backlog is the feedback's memory: with a backlog, the run drains if it shrinks at a rate that
+ * would clear it within FLUID_MAX_HORIZON_S; without one, if the other outstanding work (slots
+ * held, loops) or the NotReady nodes do. Sustained (a bad equilibrium, or growth) otherwise. */
 static bool draining(integ *g)
 {
     fluid_model *m = &g->m;
@@ -383,7 +390,7 @@ int fluid_classify(const params *p, fluid_result *r, err *e)
     if (run_phases(&g, horizon, &r->baseline, y_at, e))
         goto out;
     if (judge(&g, r)) {
-        /* MODEL.md section 6 (as classify.c): unhealthy at sim.duration and draining, the run
+        /* As classify.c: unhealthy at sim.duration and draining, the run
          * goes on up to sim.max_duration; a recovery by then is stable with its recovery time,
          * work that stops draining is metastable, still draining at max_duration unresolved
          * (integrated on to FLUID_MAX_HORIZON_S for the projected recovery) */

@@ -16,7 +16,8 @@
 static void ev_call_transmit(sim *e, void *obj, uint64_t arg);
 
 /* The apiserver a call's request goes to: the only one. With replicas, a kubelet keeps its
- * connection to one replica until it breaks (MODEL.md 11); this is where that is decided. */
+ * connection to one replica until it breaks (README, "Configuration": apiserver.replicas); this is
+ * where that is decided. */
 static server *route(world *w, const call *c)
 {
     (void)c;

@@ -306,7 +306,7 @@ struct world {
     sim *s;
     gsl_rng *r[RNG_STREAM_COUNT];
     pool calls;
-    server *servers; /* one replica (MODEL.md 11: a count later) */
+    server *servers; /* one replica (apiserver.replicas: a count) */
     int nservers;
     kubelets kl;
     metrics_server ms;

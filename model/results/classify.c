@@ -1,11 +1,11 @@
 /* classify: health predicate, trend test and stability class of one run, sample by sample (L3).
  *
  * Why a trend test and not a deadline: a backlog that drains by itself is a slow recovery, not a
- * metastable failure (MODEL.md section 6). What sustains the TokenReview avalanche is work that
- * the system keeps in flight for itself: validations queued behind the loopback limiter (each
- * expiring token adds more while the queue is long), requests holding slots, calls waiting to
- * retry. Its total, sample.out_*, grows or stays put while the failure sustains itself and falls
- * while the system heals, so the classifier judges its trend over a trailing window:
+ * metastable failure (README, "Health and classification"). What sustains the TokenReview avalanche
+ * is work that the system keeps in flight for itself: validations queued behind the loopback
+ * limiter (each expiring token adds more while the queue is long), requests holding slots, calls
+ * waiting to retry. Its total, sample.out_*, grows or stays put while the failure sustains itself
+ * and falls while the system heals, so the classifier judges its trend over a trailing window:
  *  - thirds, not a regression slope: the series is a sawtooth (60 s scrape waves, 120 s kubelet
  *    cache waves) and strongly autocorrelated, so a least-squares standard error would be far too
  *    small; comparing the means of the first and last thirds of a window several waves long
