@@ -12,6 +12,9 @@
 #ifndef AVALANCHE_ADMISSION_H
 #define AVALANCHE_ADMISSION_H
 
+#include "apf.h"
+#include "err.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,13 +36,15 @@ enum admission_subject {
     ADMISSION_SUBJECT_COUNT
 };
 
-/* A request's class, fixed for its life: pass the same kind, subject and exempt to acquire,
- * release and cancel (user is read by acquire only). */
+/* A request's class, fixed for its life: pass the same kind, subject, exempt and flow_class to
+ * acquire, release and cancel (user is read by acquire only). */
 typedef struct admission_class {
-    uint8_t kind;    /* enum admission_kind */
-    uint8_t subject; /* enum admission_subject */
-    bool exempt;     /* never rejected, never queued (system:masters in both policies) */
-    uint64_t user;   /* the requesting user (a node, a ServiceAccount): APF's flow key */
+    uint8_t kind;       /* enum admission_kind */
+    uint8_t subject;    /* enum admission_subject */
+    bool exempt;        /* never rejected, never queued (system:masters in both policies) */
+    uint8_t flow_class; /* the caller's client class: APF's FlowSchemas match on it (an index
+                         * of admission_apf_config.routes); max-inflight ignores it */
+    uint64_t user;      /* the requesting user (a node, a ServiceAccount): APF's flow key */
 } admission_class;
 
 enum admission_result {
@@ -128,6 +133,44 @@ void admission_sample(admission *a, double now, double span_s, admission_gauges 
 uint64_t admission_rejected(const admission *a, enum admission_reason why);
 /* "concurrency-limit", "queue-full", "time-out", "cancelled". */
 const char *admission_reason_name(enum admission_reason why);
+
+/* API Priority and Fairness (model/k8s/admission_apf.c over apf.h). The FlowSchemas come
+ * resolved: for each client class (admission_class.flow_class) the level its matching schema of
+ * the lowest precedence sends it to, that schema's index (part of the flow key) and its
+ * distinguisher. The loopback client (exempt) goes to the first exempt level, which cfg must
+ * have. */
+enum admission_distinguisher {
+    ADMISSION_BY_USER,      /* ByUser: one flow per user (node, ServiceAccount) */
+    ADMISSION_BY_NAMESPACE, /* ByNamespace: one flow per namespace (see admission_apf.c) */
+    ADMISSION_BY_NONE,      /* no distinguisher: one flow per FlowSchema */
+    ADMISSION_DISTINGUISHER_COUNT
+};
+
+typedef struct admission_apf_route {
+    int level;             /* index of cfg->levels */
+    uint32_t schema;       /* the FlowSchema's index */
+    uint8_t distinguisher; /* enum admission_distinguisher */
+} admission_apf_route;
+
+typedef struct admission_apf_config {
+    const apf_level_config *levels; /* copied; at least one exempt */
+    int nlevels;
+    double max_queue_wait_s; /* > 0: the queue wait limit (request_timeout / 4 by default) */
+    const admission_apf_route *routes; /* copied; by flow_class */
+    int nroutes;
+} admission_apf_config;
+
+/* Bad configuration: NULL, one line in e. The server concurrency is the sum of l's caps. */
+admission *admission_apf_new(admission_limits l, const admission_apf_config *cfg,
+                             const admission_hooks *hooks, double now, err *e);
+/* Per priority level (in cfg->levels order), for the metrics (0 levels for other policies): the
+ * time-averages since the previous call (as admission_sample; call once per sample interval)
+ * of apiserver_flowcontrol_current_inqueue_requests and _current_executing_requests, and the
+ * running total of apiserver_flowcontrol_rejected_requests_total over every reason. */
+int admission_apf_nlevels(const admission *a);
+void admission_apf_sample(admission *a, int level, double now, double span_s, double *inqueue,
+                          double *executing);
+uint64_t admission_apf_rejected(const admission *a, int level);
 
 /* How API Priority and Fairness (apf.h) maps onto this interface, for model/k8s/admission_apf.c:
  *

@@ -136,6 +136,10 @@ void apf_expire(apf *a, double now, apf_reject_fn cb, void *ctx);
 /* Borrowing: recomputes every level's current limit from its seat demand since the previous
  * call, and dispatches what the new limits let through, via cb. */
 void apf_rebalance(apf *a, double now, apf_dispatch_fn cb, void *ctx);
+/* A new server concurrency at now (max_requests_inflight + max_mutating_requests_inflight
+ * changed by an intervention), >= 1: recomputes every level's limits as apf_new does and
+ * dispatches, via cb, what the new limits let through. Executing requests keep their seats. */
+void apf_set_concurrency(apf *a, int server_concurrency, double now, apf_dispatch_fn cb, void *ctx);
 /* An apiserver restart at now: drops every queued and executing request without callbacks
  * (every ticket is void), zeroes the gauges, the virtual clocks and the demand statistics, and
  * computes the limits afresh. Counters keep running. */

@@ -22,7 +22,9 @@ enum key_type {
     KEY_VALUES,  /* the explicit values of a sweep axis (a list of numbers) */
     KEY_DIST,    /* a distribution group (dist, mean, cv), written on one line */
     KEY_AXIS,    /* a sweep axis group (key, from, to, steps, scale, values), on one line */
-    KEY_LIST,    /* the interventions: a list of groups, whose members are KEY_F_ELEMENT rows */
+    KEY_LIST,    /* a list of groups (the interventions, APF's priority levels and FlowSchemas),
+                  * whose members are the KEY_F_ELEMENT rows named "LIST[].MEMBER"; an element
+                  * row's off is relative to the element's struct */
     KEY_TYPE_COUNT
 };
 
@@ -38,15 +40,18 @@ typedef struct key_enum {
     int count;
 } key_enum;
 
-extern const key_enum key_enum_dist;         /* dist_kind (dist.h; checked against it) */
-extern const key_enum key_enum_sa_mode;      /* enum sa_mode */
-extern const key_enum key_enum_ms_auth;      /* enum ms_auth */
-extern const key_enum key_enum_trigger_kind; /* enum trigger_kind */
-extern const key_enum key_enum_flush;        /* enum flush_scope */
-extern const key_enum key_enum_burst_target; /* enum burst_target */
-extern const key_enum key_enum_scale;        /* enum axis_scale */
-extern const key_enum key_enum_formats;      /* bit i of enum plot_format */
-extern const key_enum key_enum_intervention; /* enum intervention_kind */
+extern const key_enum key_enum_dist;          /* dist_kind (dist.h; checked against it) */
+extern const key_enum key_enum_sa_mode;       /* enum sa_mode */
+extern const key_enum key_enum_ms_auth;       /* enum ms_auth */
+extern const key_enum key_enum_trigger_kind;  /* enum trigger_kind */
+extern const key_enum key_enum_flush;         /* enum flush_scope */
+extern const key_enum key_enum_burst_target;  /* enum burst_target */
+extern const key_enum key_enum_scale;         /* enum axis_scale */
+extern const key_enum key_enum_formats;       /* bit i of enum plot_format */
+extern const key_enum key_enum_intervention;  /* enum intervention_kind */
+extern const key_enum key_enum_admission;     /* enum admission_policy */
+extern const key_enum key_enum_client_class;  /* enum client_class (a FlowSchema's match) */
+extern const key_enum key_enum_distinguisher; /* enum flow_distinguisher */
 
 /* The name of value v, or "?" out of range. */
 const char *key_enum_name(const key_enum *e, int v);

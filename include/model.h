@@ -68,15 +68,26 @@ typedef struct replica_sample {
     double inflight_mut, inflight_ro; /* time-averages over the interval */
     double requests, rejected;        /* requests reaching its admission, and its 429s */
 } replica_sample;
+/* APF's per-level series (apiserver.admission = "apf"), per sample and priority level. */
+enum apf_series {
+    APF_S_INQUEUE,   /* apiserver_flowcontrol_current_inqueue_requests: time-average */
+    APF_S_EXECUTING, /* apiserver_flowcontrol_current_executing_requests: time-average */
+    APF_S_REJECTED,  /* apiserver_flowcontrol_rejected_requests_total: 429s in the interval */
+    APF_SERIES_COUNT
+};
 
 typedef struct run_output {
     sample *samples; /* owned; one per interval, in time order */
     size_t nsamples;
     int replicas;             /* apiserver replicas; rsamples only when more than one */
     replica_sample *rsamples; /* owned; nsamples x replicas, sample-major (NULL: one replica) */
-    uint64_t events;          /* engine events executed */
-    double end_s;             /* simulated time reached */
-    int stopped_early;        /* the hook asked to stop */
+    /* APF only (else 0 and NULL, owned): apf[(i * apf_levels + level) * APF_SERIES_COUNT + s] is
+     * series s of level (model_apf_level_name) in sample i, summed over the replicas. */
+    int apf_levels;
+    double *apf;
+    uint64_t events;   /* engine events executed */
+    double end_s;      /* simulated time reached */
+    int stopped_early; /* the hook asked to stop */
     size_t peak_pending;
 } run_output;
 
@@ -103,5 +114,10 @@ const model_settable *model_settable_find(const char *key);
 void model_run(const params *p, uint64_t replication, uint64_t point, model_sample_hook hook,
                void *hook_ctx, run_output *out);
 void run_output_free(run_output *o);
+
+/* The priority levels the model runs with apiserver.admission = "apf" (0 otherwise): those of
+ * apiserver.apf.priority_levels, then an "exempt" level when none of them is exempt. */
+int model_apf_levels(const params *p);
+const char *model_apf_level_name(const params *p, int level);
 
 #endif

@@ -12,9 +12,11 @@
  * goodput columns are avalanche_goodput_per_second{client=...}; the per-replica columns NAME_rK
  * (apiserver.replicas > 1) are series of their own families labelled replica="K", e.g.
  * avalanche_apiserver_replica_current_inflight_requests{request_kind="mutating",replica="0"}
- * (metrics.h METRICS_REPLICA). Each family has # TYPE, # HELP
- * and, with a unit, # UNIT; an empty field (no data in that interval) has no sample; the text
- * ends with "# EOF". */
+ * (metrics.h METRICS_REPLICA); APF's per-level columns (admission "apf" runs) are
+ * avalanche_apiserver_flowcontrol_current_inqueue_requests, _current_executing_requests and
+ * _rejected_requests_per_second{priority_level=...}. Each family has # TYPE, # HELP and, with a
+ * unit, # UNIT; an empty field (no data in that interval) has no sample; the text ends with
+ * "# EOF". */
 #ifndef AVALANCHE_OPENMETRICS_H
 #define AVALANCHE_OPENMETRICS_H
 

@@ -59,6 +59,58 @@ enum plot_format {
     PLOT_PDF = 4
 };
 
+/* apiserver.admission: which policy decides admission (include/admission.h). */
+enum admission_policy {
+    ADMISSION_POLICY_MAX_INFLIGHT, /* 1.12: two loss pools (filters/maxinflight.go) */
+    ADMISSION_POLICY_APF,          /* API Priority and Fairness (1.20+ default) */
+    ADMISSION_POLICY_COUNT
+};
+
+/* The client classes a FlowSchema may match (apiserver.apf.flow_schemas[].match): the kubelet
+ * heartbeat (GET node, PATCH status), the kubelet webhook's TokenReviews, pods with their own SA
+ * tokens, the background clients, the trigger's burst. The loopback client is always exempt. */
+enum client_class {
+    CLIENT_HEARTBEAT,
+    CLIENT_TOKENREVIEW,
+    CLIENT_SA,
+    CLIENT_BACKGROUND,
+    CLIENT_BURST,
+    CLIENT_CLASS_COUNT
+};
+
+/* FlowSchema distinguisher (in the order of admission.h's admission_distinguisher). */
+enum flow_distinguisher {
+    DISTINGUISH_USER,
+    DISTINGUISH_NAMESPACE,
+    DISTINGUISH_NONE,
+    DISTINGUISH_COUNT
+};
+
+#define APF_LEVELS_MAX 16
+#define APF_SCHEMAS_MAX 32
+#define APF_NAME_MAX 48
+
+/* A PriorityLevelConfiguration (apiserver.apf.priority_levels[]). */
+typedef struct apf_level_param {
+    char name[APF_NAME_MAX];
+    int shares;                  /* NominalConcurrencyShares (AssuredConcurrencyShares < 1.26) */
+    int queues;                  /* 0: reject at the limit (LimitResponse Reject) */
+    int hand_size;               /* shuffle-sharding hand */
+    int queue_length_limit;      /* requests per queue */
+    int lendable_percent;        /* LendablePercent (1.26+), 0..100 */
+    int borrowing_limit_percent; /* BorrowingLimitPercent (1.26+); -1: nil, no limit */
+    bool exempt;                 /* type Exempt: never queued, never rejected */
+} apf_level_param;
+
+/* A FlowSchema (apiserver.apf.flow_schemas[]), matching client classes. */
+typedef struct apf_schema_param {
+    char name[APF_NAME_MAX];
+    char level[APF_NAME_MAX]; /* the priority level's name */
+    int precedence;           /* MatchingPrecedence: the lowest matching one wins */
+    unsigned match;           /* bit set of enum client_class */
+    int distinguisher;        /* enum flow_distinguisher */
+} apf_schema_param;
+
 #define AXIS_KEY_MAX 96
 #define PLOT_TITLE_MAX 128
 #define AXIS_VALUES_MAX 256
@@ -148,6 +200,14 @@ typedef struct params {
             double qps; /* 50, config_selfclient.go; 0: no limit (1.17+) */
             int burst;  /* 100 */
         } loopback;
+        int admission; /* apiserver.admission: enum admission_policy */
+        struct {
+            double max_queue_wait_s; /* 0: request_timeout / 4 (server/options/recommended.go) */
+            int nlevels;
+            apf_level_param levels[APF_LEVELS_MAX];
+            int nschemas;
+            apf_schema_param schemas[APF_SCHEMAS_MAX];
+        } apf;
         struct {
             int cores;            /* 0: no CPU contention (no Kubernetes default fixes it) */
             double reject_cost_s; /* CPU seconds one 429 costs */
@@ -250,6 +310,7 @@ const char *flush_scope_name(enum flush_scope f);
 const char *burst_target_name(enum burst_target t);
 const char *axis_scale_name(enum axis_scale s);
 const char *intervention_kind_name(enum intervention_kind k);
+const char *client_class_name(enum client_class c);
 /* "apiserver_restart 30 s", "cache_flush all", "metrics_server.auth = \"certificate\"", ... */
 void intervention_describe(const intervention *v, char *buf, size_t n);
 

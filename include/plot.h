@@ -60,8 +60,10 @@ typedef struct plot_run_info {
  * work and its parts, the series the stability trend test judges (linear; the loopback backlog
  * and orphaned validations for files without outstanding_work); (d) cache hit ratios;
  * (e) heartbeat, scrape and SA-client success ratios with the health thresholds, the samples
- * where healthy = 0 shaded, NotReady nodes on the right. A series whose column is missing or
- * empty is left out (and out of the legend); a panel without data says "no data". */
+ * where healthy = 0 shaded, NotReady nodes on the right; (f), APF runs only (columns
+ * apiserver_flowcontrol_current_inqueue_requests_LEVEL), the requests waiting per priority
+ * level but the exempt one, and the default height grows by a panel. A series whose column is
+ * missing or empty is left out (and out of the legend); a panel without data says "no data". */
 int plot_dashboard(const char *timeseries_csv, const char *out_base, unsigned formats,
                    const plot_run_info *info, err *e);
 

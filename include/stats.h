@@ -61,5 +61,11 @@ void stats_write_interventions(FILE *f, const params *p, const run_output *o);
 void stats_write_timeseries(FILE *f, const params *p, const run_output *o);
 void stats_summary_header(FILE *f);
 void stats_summary_row(FILE *f, const summary *s);
+/* The summary.csv of `run`: the same columns, then (apiserver.admission = "apf" only) APF's
+ * per-level totals: mean_apiserver_flowcontrol_current_{inqueue,executing}_requests_LEVEL and
+ * apiserver_flowcontrol_rejected_requests_total_LEVEL ('-' in a level's name as '_'). The sweep
+ * files keep the fixed columns. */
+void stats_summary_header_run(FILE *f, const params *p, const run_output *o);
+void stats_summary_row_run(FILE *f, const summary *s, const params *p, const run_output *o);
 
 #endif

@@ -89,17 +89,24 @@ enum {
 
 /* Replicas drawn on panel (f): two series each (STRIP_SERIES 16). */
 #define DASH_REPLICAS 8
+/* APF runs: the requests waiting per priority level (the timeseries.csv columns
+ * apiserver_flowcontrol_current_inqueue_requests_LEVEL, present only with admission "apf"). */
+#define APF_INQUEUE_PREFIX "apiserver_flowcontrol_current_inqueue_requests_"
+#define DASH_APF_MAX PAL_COUNT
 
 typedef struct dash {
     size_t n;
     double *t;
     double *s[S_COUNT];
+    double *apf[DASH_APF_MAX];
+    char apf_name[DASH_APF_MAX][64];
+    int napf;
     char cap_mut[64], cap_ro[64], thr[3][64];
     /* with more than one apiserver replica: each one's inflight (the _rK columns), panel (f) */
     int nrep;
     double *rep_mut[DASH_REPLICAS], *rep_ro[DASH_REPLICAS];
     char rep_label[DASH_REPLICAS][2][40], cap_rep[64];
-    strip_panel pan[6];
+    strip_panel pan[7];
     strip st;
 } dash;
 
@@ -145,6 +152,15 @@ static void dash_load(dash *d, const table *t)
         snprintf(name, sizeof name, "%s_r%d", metric_replica_name[RS_INFLIGHT_RO], k);
         d->rep_ro[k] = plot_column(t, name);
         d->nrep++;
+    }
+    /* the levels that can queue: the exempt level never does */
+    size_t plen = strlen(APF_INQUEUE_PREFIX);
+    for (int c = 0; c < table_cols(t) && d->napf < DASH_APF_MAX; c++) {
+        const char *name = table_col_name(t, c);
+        if (strncmp(name, APF_INQUEUE_PREFIX, plen) != 0 || strcmp(name + plen, "exempt") == 0)
+            continue;
+        snprintf(d->apf_name[d->napf], sizeof d->apf_name[0], "%s", name + plen);
+        d->apf[d->napf++] = plot_column(t, name);
     }
 }
 
@@ -297,6 +313,19 @@ static void dash_build(dash *d, const plot_run_info *in)
     int np = 5;
     if (d->nrep > 1)
         replica_panel(d, &p[np++], in);
+    if (d->napf > 0) {
+        /* one line per level, the palette's colours in turn, dash patterns alternating so that
+         * levels at 0 together stay apart in the key */
+        static const int dashes[3] = {CHART_SOLID, CHART_DASHED, CHART_DOTTED};
+        strip_panel *q = &p[np++];
+        q->title = d->nrep > 1 ? "(g) APF: requests waiting per priority level, time-average"
+                               : "(f) APF: requests waiting per priority level, time-average";
+        q->ylabel = "requests in queues";
+        q->scale = STRIP_LIN0;
+        for (int k = 0; k < d->napf; k++)
+            add(q, t, d->apf[k], n, line_of((k + 1) % PAL_COUNT, 1.0, dashes[k % 3]),
+                d->apf_name[k], 0);
+    }
     for (int i = 0; i < np; i++) {
         p[i].ycol = p[i].y2col = PLOT_INK;
         strip_prune(&p[i]);
@@ -345,6 +374,8 @@ int plot_dashboard(const char *timeseries_csv, const char *out_base, unsigned fo
         h *= d->st.np / 5.0; /* the screen size is for five panels; (f) adds one */
     if (h <= 0)
         h = strip_height(&d->st, w);
+    else if (!(in->height_pt > 0) && d->st.np > 5)
+        h *= d->st.np / 5.0; /* the default height is for five panels */
     int rc = chart_render(out_base, formats, w, h, in->title, in->subtitle, draw_dashboard, d, e);
     free(d->t);
     for (int k = 0; k < S_COUNT; k++)
@@ -353,6 +384,8 @@ int plot_dashboard(const char *timeseries_csv, const char *out_base, unsigned fo
         free(d->rep_mut[k]);
         free(d->rep_ro[k]);
     }
+    for (int k = 0; k < d->napf; k++)
+        free(d->apf[k]);
     free(d);
     return rc;
 }

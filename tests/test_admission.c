@@ -16,9 +16,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const admission_class RO = {ADMISSION_READONLY, ADMISSION_USERS, false, 0};
-static const admission_class MUT = {ADMISSION_MUTATING, ADMISSION_NODES, false, 7};
-static const admission_class LOOPBACK = {ADMISSION_READONLY, ADMISSION_MASTERS, true, 0};
+static const admission_class RO = {.kind = ADMISSION_READONLY, .subject = ADMISSION_USERS};
+static const admission_class MUT = {
+    .kind = ADMISSION_MUTATING, .subject = ADMISSION_NODES, .user = 7};
+static const admission_class LOOPBACK = {
+    .kind = ADMISSION_READONLY, .subject = ADMISSION_MASTERS, .exempt = true};
 
 typedef struct calls {
     int dispatch, reject, wake;

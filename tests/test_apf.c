@@ -869,6 +869,48 @@ static void test_reset(void **state)
     apf_free(a);
 }
 
+/* A live change of the server concurrency: limits recomputed from the shares, a raise
+ * dispatches at once in fair-queuing order, a cut keeps what executes and admits nothing until
+ * fewer than the new limit hold seats. */
+static void test_set_concurrency(void **state)
+{
+    (void)state;
+    seen sn = {0};
+    apf_level_config lv[] = {
+        {.name = "a", .shares = 1, .queues = 1, .hand_size = 1, .queue_length_limit = 10},
+        {.name = "b", .shares = 3, .queues = 1, .hand_size = 1, .queue_length_limit = 10},
+    };
+    apf *a = make(4, INFINITY, lv, 2);
+    assert_int_equal(apf_stats(a, 0)->current_limit_seats, 1);
+    assert_int_equal(apf_stats(a, 1)->current_limit_seats, 3);
+    apf_ticket t[8];
+    assert_int_equal(admit(a, 0, 1, 1, 0, 0.0, &sn, &t[0], NULL), APF_EXECUTE);
+    for (uint32_t k = 1; k < 4; k++)
+        assert_int_equal(admit(a, 0, 1, 1, k, 0.0, &sn, &t[k], NULL), APF_QUEUED);
+    /* 8 seats: a gets ceil(8 * 1/4) = 2, b 6; one queued request of a goes at once. */
+    apf_set_concurrency(a, 8, 1.0, on_dispatch, &sn);
+    assert_int_equal(apf_stats(a, 0)->nominal_limit_seats, 2);
+    assert_int_equal(apf_stats(a, 1)->nominal_limit_seats, 6);
+    assert_int_equal(apf_stats(a, 0)->current_limit_seats, 2);
+    assert_int_equal(sn.n, 1);
+    assert_int_equal(sn.id[0], 1);
+    assert_int_equal(apf_stats(a, 0)->current_executing_requests, 2);
+    assert_int_equal(apf_stats(a, 0)->current_inqueue_requests, 2);
+    /* Back to 2 seats (a: 1): both keep executing; finishing one dispatches nothing. */
+    apf_set_concurrency(a, 2, 2.0, on_dispatch, &sn);
+    assert_int_equal(apf_stats(a, 0)->current_limit_seats, 1);
+    assert_int_equal(apf_stats(a, 0)->current_executing_requests, 2);
+    assert_int_equal(sn.n, 1);
+    apf_finish(a, t[0], 3.0, on_dispatch, &sn);
+    assert_int_equal(sn.n, 1);
+    assert_int_equal(apf_stats(a, 0)->current_executing_requests, 1);
+    /* The other one finishing frees the only seat: the next in line goes. */
+    apf_finish(a, sn.t[0], 4.0, on_dispatch, &sn);
+    assert_int_equal(sn.n, 2);
+    assert_int_equal(sn.id[1], 2);
+    apf_free(a);
+}
+
 /* The exempt level: no limit, never queued or rejected, but counted. */
 static void test_exempt(void **state)
 {
@@ -1162,6 +1204,7 @@ int main(void)
         cmocka_unit_test(test_time_out),
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_reset),
+        cmocka_unit_test(test_set_concurrency),
         cmocka_unit_test(test_exempt),
         cmocka_unit_test(test_borrowing),
         cmocka_unit_test(test_borrowing_deviation),

@@ -212,8 +212,8 @@ static void w_timeseries(FILE *f, const void *ctx)
 static void w_summary(FILE *f, const void *ctx)
 {
     const run_ctx *r = ctx;
-    stats_summary_header(f);
-    stats_summary_row(f, r->s);
+    stats_summary_header_run(f, r->p, r->o);
+    stats_summary_row_run(f, r->s, r->p, r->o);
 }
 
 static void w_interventions(FILE *f, const void *ctx)
@@ -354,8 +354,28 @@ static void print_summary(const params *p, const cli *c, const summary *s, const
     fmt_num(a, sizeof a, s->phase[PHASE_BASELINE].inflight_mut, "");
     fmt_num(b, sizeof b, s->phase[PHASE_TRIGGER].inflight_mut, "");
     fmt_num(d, sizeof d, s->phase[PHASE_RECOVERY].inflight_mut, "");
-    printf("  mutating inflight (cap %d): baseline %s, trigger %s, after %s\n",
-           p->apiserver.max_mutating_requests_inflight, a, b, d);
+    if (o->apf_levels > 0)
+        printf("  mutating inflight (APF, server concurrency %d): baseline %s, trigger %s, "
+               "after %s\n",
+               p->apiserver.max_requests_inflight + p->apiserver.max_mutating_requests_inflight, a,
+               b, d);
+    else
+        printf("  mutating inflight (cap %d): baseline %s, trigger %s, after %s\n",
+               p->apiserver.max_mutating_requests_inflight, a, b, d);
+    if (o->apf_levels > 0) {
+        /* the levels that rejected anything, with their 429s over the whole run */
+        printf("  APF 429s by level:");
+        int any = 0;
+        for (int l = 0; l < o->apf_levels; l++) {
+            double n = 0;
+            for (size_t k = 0; k < o->nsamples; k++)
+                n += o->apf[(k * (size_t)o->apf_levels + (size_t)l) * APF_SERIES_COUNT +
+                            APF_S_REJECTED];
+            if (n > 0)
+                printf("%s %s %.0f", any++ ? "," : "", model_apf_level_name(p, l), n);
+        }
+        printf("%s\n", any ? "" : " none");
+    }
     fmt_num(a, sizeof a, s->phase[PHASE_BASELINE].tr_timeouts_per_s, "/s");
     fmt_num(d, sizeof d, s->phase[PHASE_RECOVERY].tr_timeouts_per_s, "/s");
     printf("  TokenReview 504s: baseline %s, after %s; max NotReady nodes %g\n", a, d,

@@ -6,6 +6,7 @@
  * checks; resolved output (L4). Every key lives in exactly one row of the key table (name, type,
  * offset, range): parsing, --set, sweeps, suggestions and config_dump all read the same rows. */
 #include "config.h"
+#include "apf.h"
 #include "keys.h"
 #include "model.h"
 #include "text.h"
@@ -630,10 +631,22 @@ static int apply_axis(const ctx *c, const field *f, char *base, const config_set
     return 0;
 }
 
+/* `"a", "b", "c"`: the names of enums, for a message. */
+static void enum_names(const key_enum *en, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < en->count && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s\"%s\"", i ? ", " : "", en->names[i]);
+}
+
+/* A list of distinct names of f->enums, as a bit set (plot.formats, a FlowSchema's match). */
 static int apply_formats(const ctx *c, const field *f, char *base, const config_setting_t *s,
                          const char *key)
 {
-    const char *what = "a non-empty list of \"png\", \"svg\", \"pdf\"";
+    char names[160], what[200];
+    enum_names(f->enums, names, sizeof names);
+    bfmt(what, sizeof what, "a non-empty list of %s", names);
     int t = config_setting_type(s), n = config_setting_length(s);
     if ((t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) || n == 0)
         return expect(c, s, key, what);
@@ -645,10 +658,13 @@ static int apply_formats(const ctx *c, const field *f, char *base, const config_
         const char *str =
             config_setting_type(el) == CONFIG_TYPE_STRING ? config_setting_get_string(el) : NULL;
         int i = key_enum_value(f->enums, str);
-        if (i < 0)
-            return expect(c, el, ek, "one of \"png\", \"svg\", \"pdf\"");
+        if (i < 0) {
+            bfmt(what, sizeof what, "one of %s", names);
+            return expect(c, el, ek, what);
+        }
         if (bits & (1u << i))
-            return fail(c, el, ek, "expected each format once (got \"%s\" twice)", str);
+            return fail(c, el, ek, "expected each %s once (got \"%s\" twice)",
+                        f->enums == &key_enum_formats ? "format" : "name", str);
         bits |= 1u << i;
     }
     *(unsigned *)(base + f->off) = bits;
@@ -657,6 +673,8 @@ static int apply_formats(const ctx *c, const field *f, char *base, const config_
 
 static int apply_interventions(const ctx *c, char *base, const config_setting_t *s,
                                const char *key);
+static int apply_list(const ctx *c, const field *f, char *base, const config_setting_t *s,
+                      const char *key);
 
 static int apply_field(const ctx *c, const field *f, char *base, const config_setting_t *s,
                        const char *key)
@@ -664,7 +682,8 @@ static int apply_field(const ctx *c, const field *f, char *base, const config_se
     int t = config_setting_type(s);
     switch (f->type) {
     case KEY_LIST:
-        if (apply_interventions(c, base, s, key) < 0)
+        if (strcmp(f->name, "interventions") == 0 ? apply_interventions(c, base, s, key) < 0
+                                                  : apply_list(c, f, base, s, key) < 0)
             return -1;
         break;
     case KEY_GROUP:
@@ -1194,9 +1213,9 @@ static int apply_assignment(params *p, const char *assignment, const char *origi
         config_init(&cf);
         if (r.f->type == KEY_LIST)
             rc = err_set(e,
-                         "%s: %s: expected a key (interventions are a list of groups: set them "
-                         "in a config file)",
-                         origin, key);
+                         "%s: %s: expected a key (%s is a list of groups: set it in a config "
+                         "file)",
+                         origin, key, key);
         else if (is_group_type(r.f->type))
             rc = err_set(e, "%s: %s: expected a key, not a group (e.g. %s.%s)", origin, key, key,
                          keys_leaf(keys_first_child(r.f)));
@@ -1446,6 +1465,175 @@ static int apply_interventions(const ctx *c, char *base, const config_setting_t 
     if (rc == 0) {
         memcpy(p->interventions, out, sizeof p->interventions);
         p->ninterventions = count;
+    }
+    free(out);
+    return rc;
+}
+
+/* ---- lists of groups with their own element rows (APF's priority levels and FlowSchemas) ---- */
+
+typedef struct list_desc {
+    const char *name;
+    size_t count_off, array_off, elem_size;
+    int max;
+    const char *what; /* the expected element, for messages */
+} list_desc;
+
+static const list_desc lists[] = {
+    {"apiserver.apf.priority_levels", offsetof(params, apiserver.apf.nlevels),
+     offsetof(params, apiserver.apf.levels), sizeof(apf_level_param), APF_LEVELS_MAX,
+     "a group { name, shares, queues, hand_size, queue_length_limit, lendable_percent, "
+     "borrowing_limit_percent, exempt }"},
+    {"apiserver.apf.flow_schemas", offsetof(params, apiserver.apf.nschemas),
+     offsetof(params, apiserver.apf.schemas), sizeof(apf_schema_param), APF_SCHEMAS_MAX,
+     "a group { name, level, precedence, match, distinguisher }"},
+};
+
+static const list_desc *list_of(const field *f)
+{
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+        if (strcmp(lists[i].name, f->name) == 0)
+            return &lists[i];
+    abort(); /* a KEY_LIST row without a descriptor */
+}
+
+/* The element rows of list f ("LIST[]."), in table order. */
+static const field *element_rows(const field *f, size_t *n)
+{
+    size_t total;
+    const field *t = keys_table(&total);
+    const field *first = NULL;
+    size_t len = strlen(f->name);
+    *n = 0;
+    for (size_t i = 0; i < total; i++)
+        if ((t[i].flags & KEY_F_ELEMENT) && strncmp(t[i].name, f->name, len) == 0 &&
+            strncmp(t[i].name + len, "[].", 3) == 0) {
+            if (!first)
+                first = &t[i];
+            (*n)++;
+        }
+    return first;
+}
+
+static void element_defaults(const field *rows, size_t nrows, char *el)
+{
+    for (size_t r = 0; r < nrows; r++) {
+        const field *m = &rows[r];
+        char *fp = el + m->off;
+        if (m->type == KEY_INT || m->type == KEY_ENUM)
+            *(int *)fp = (int)m->def;
+        else if (m->type == KEY_BOOL)
+            *(bool *)fp = m->def != 0;
+        else if (m->type == KEY_FORMATS)
+            *(unsigned *)fp = (unsigned)m->def;
+    }
+}
+
+/* A priority level's own constraints (the rest is apf_new's, checked in validate). */
+static int check_level_param(const ctx *c, const config_setting_t *g, const char *k,
+                             const apf_level_param *lv)
+{
+    char mk[KEY_MAX];
+    if (lv->exempt && lv->queues != 0) {
+        join(mk, k, "queues");
+        return fail(c, g, mk, "expected 0 for an exempt level, which never queues (got %d)",
+                    lv->queues);
+    }
+    if (!lv->exempt && lv->queues > 0) {
+        int hmax = lv->queues < APF_MAX_HAND ? lv->queues : APF_MAX_HAND;
+        join(mk, k, "hand_size");
+        if (lv->hand_size < 1 || lv->hand_size > hmax)
+            return fail(c, g, mk, "expected an integer in [1, %d] (at most queues = %d) (got %d)",
+                        hmax, lv->queues, lv->hand_size);
+        join(mk, k, "queue_length_limit");
+        if (lv->queue_length_limit < 1)
+            return fail(c, g, mk, "expected an integer >= 1 when queues > 0 (got %d)",
+                        lv->queue_length_limit);
+    }
+    return 0;
+}
+
+static int apply_list(const ctx *c, const field *f, char *base, const config_setting_t *s,
+                      const char *key)
+{
+    const list_desc *d = list_of(f);
+    int t = config_setting_type(s), n = config_setting_length(s);
+    if (t != CONFIG_TYPE_LIST && t != CONFIG_TYPE_ARRAY && !(t == CONFIG_TYPE_GROUP && n == 0)) {
+        char what[320];
+        bfmt(what, sizeof what, "a list ( %s, ... )", d->what);
+        return expect(c, s, key, what);
+    }
+    if (n > d->max) {
+        char got[32];
+        bfmt(got, sizeof got, "%d", n);
+        return fail(c, s, key, "expected at most %d elements (got %s)", d->max, got);
+    }
+    size_t nrows;
+    const field *rows = element_rows(f, &nrows);
+    char prefix[KEY_MAX];
+    bfmt(prefix, sizeof prefix, "%s[].", f->name);
+    /* A list replaces the one of a base file as a whole. */
+    char *out = xcalloc((size_t)d->max, d->elem_size);
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        const config_setting_t *g = config_setting_get_elem(s, i);
+        char k[KEY_MAX], mk[KEY_MAX];
+        bfmt(k, sizeof k, "%s[%d]", key, i);
+        if (!config_setting_is_group(g)) {
+            rc = expect(c, g, k, d->what);
+            break;
+        }
+        char *el = out + (size_t)i * d->elem_size;
+        element_defaults(rows, nrows, el);
+        for (int j = 0; j < config_setting_length(g) && rc == 0; j++) {
+            const config_setting_t *m = config_setting_get_elem(g, j);
+            const char *nm = config_setting_name(m);
+            join(mk, k, nm);
+            const field *row_m = NULL;
+            for (size_t r = 0; r < nrows; r++)
+                if (strcmp(keys_leaf(&rows[r]), nm) == 0)
+                    row_m = &rows[r];
+            if (!row_m)
+                rc = unknown_key(c, m, NULL, prefix, mk);
+            else
+                rc = apply_field(c, row_m, el, m, mk);
+        }
+        if (rc < 0)
+            break;
+        /* every element has a unique, non-empty name */
+        const char *name = el; /* name is each element struct's first member */
+        join(mk, k, "name");
+        if (!*name) {
+            rc = fail(c, g, mk, "expected a non-empty string (got none)");
+            break;
+        }
+        for (int j = 0; j < i; j++)
+            if (strcmp(out + (size_t)j * d->elem_size, name) == 0) {
+                rc = fail(c, g, mk, "expected a name not used before in %s (got \"%s\" again)", key,
+                          name);
+                break;
+            }
+        if (rc < 0)
+            break;
+        if (d == &lists[0]) {
+            rc = check_level_param(c, g, k, (const apf_level_param *)el);
+        } else {
+            const apf_schema_param *fs = (const apf_schema_param *)el;
+            if (!fs->level[0]) {
+                join(mk, k, "level");
+                rc = fail(c, g, mk, "expected the name of a priority level (got none)");
+            } else if (!fs->match) {
+                join(mk, k, "match");
+                char names[160];
+                enum_names(&key_enum_client_class, names, sizeof names);
+                rc = fail(c, g, mk, "expected a non-empty list of %s (got none)", names);
+            }
+        }
+        note(c, g, k);
+    }
+    if (rc == 0) {
+        memcpy(base + d->array_off, out, (size_t)d->max * d->elem_size);
+        *(int *)(base + d->count_off) = n;
     }
     free(out);
     return rc;
@@ -1791,6 +1979,79 @@ static int check_cost(const vctx *v, const params *p)
     return 0;
 }
 
+/* APF across the two lists: FlowSchemas name existing levels; with admission "apf" there are
+ * levels, every client class has a schema, and the levels make an APF (apf_new's checks). */
+static int check_apf(const vctx *v, const params *p)
+{
+    const __typeof__(p->apiserver.apf) *a = &p->apiserver.apf;
+    char k[KEY_MAX], names[APF_LEVELS_MAX * (APF_NAME_MAX + 4) + 8];
+    size_t used = 0;
+    names[0] = '\0';
+    for (int i = 0; i < a->nlevels && used < sizeof names; i++)
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s\"%s\"", i ? ", " : "",
+                                 a->levels[i].name);
+    for (int i = 0; i < a->nschemas; i++) {
+        int found = 0;
+        for (int j = 0; j < a->nlevels; j++)
+            found |= strcmp(a->schemas[i].level, a->levels[j].name) == 0;
+        if (!found) {
+            bfmt(k, sizeof k, "apiserver.apf.flow_schemas[%d].level", i);
+            return vfail(v, KEYS(k, "apiserver.apf.flow_schemas"),
+                         "name one of apiserver.apf.priority_levels",
+                         "expected the name of a priority level (%s) (got \"%s\")",
+                         a->nlevels ? names : "none defined", a->schemas[i].level);
+        }
+    }
+    if (p->apiserver.admission != ADMISSION_POLICY_APF)
+        return 0;
+    if (a->nlevels == 0)
+        return vfail(v, KEYS("apiserver.apf.priority_levels", "apiserver.admission"),
+                     "@include configs/apf-current.cfg or configs/apf-1.20.cfg, or define them",
+                     "expected priority levels for apiserver.admission = \"apf\" (got none)");
+    unsigned matched = 0;
+    for (int i = 0; i < a->nschemas; i++)
+        matched |= a->schemas[i].match;
+    for (int c = 0; c < CLIENT_CLASS_COUNT; c++)
+        if (!(matched & (1u << c)))
+            return vfail(v, KEYS("apiserver.apf.flow_schemas", "apiserver.admission"),
+                         "add it to a schema's match (a catch-all schema matches every class)",
+                         "expected a FlowSchema matching every client class (got none matching "
+                         "\"%s\")",
+                         client_class_name((enum client_class)c));
+    apf_level_config lc[APF_LEVELS_MAX + 1];
+    int n = 0, exempt = 0;
+    for (int i = 0; i < a->nlevels; i++, n++) {
+        const apf_level_param *q = &a->levels[i];
+        lc[n] = (apf_level_config){q->name,
+                                   q->exempt,
+                                   q->shares,
+                                   q->queues,
+                                   q->hand_size,
+                                   q->queue_length_limit,
+                                   q->lendable_percent,
+                                   q->borrowing_limit_percent >= 0,
+                                   q->borrowing_limit_percent};
+        exempt |= q->exempt;
+    }
+    if (!exempt)
+        lc[n++] = (apf_level_config){.name = "exempt", .exempt = true};
+    long sc =
+        (long)p->apiserver.max_requests_inflight + p->apiserver.max_mutating_requests_inflight;
+    apf_config ac = {.server_concurrency = sc > 1000000000L ? 1000000000 : (int)sc,
+                     .max_queue_wait_s = 1.0,
+                     .estimated_service_s = APF_ESTIMATED_SERVICE_S,
+                     .levels = lc,
+                     .nlevels = n};
+    err ae;
+    err_clear(&ae);
+    apf *t = apf_new(&ac, 0.0, &ae);
+    if (!t)
+        return vfail(v, KEYS("apiserver.apf.priority_levels"), NULL, "expected a valid APF (%s)",
+                     ae.msg);
+    apf_free(t);
+    return 0;
+}
+
 static int validate(const params *p, const locs *l, const char *path, err *e)
 {
     vctx v = {.l = l, .path = path, .e = e};
@@ -1904,6 +2165,8 @@ static int validate(const params *p, const locs *l, const char *path, err *e)
         }
     }
     if (check_cost(&v, p) < 0)
+        return -1;
+    if (check_apf(&v, p) < 0)
         return -1;
     if (p->sweep.y.present && !p->sweep.x.present)
         return vfail(&v, KEYS("sweep.y", "sweep.y.key", "sweep.y.values"),
@@ -2040,13 +2303,65 @@ static void dump_interventions(const params *p, FILE *f)
     fputs(p->ninterventions ? "\n);\n" : " );\n", f);
 }
 
+/* A list of groups with element rows: one element a line, every member written. */
+static void dump_list(const field *fs, const char *base, FILE *f, int depth)
+{
+    const list_desc *d = list_of(fs);
+    int n = *(const int *)(base + d->count_off);
+    size_t nrows;
+    const field *rows = element_rows(fs, &nrows);
+    indent(f, depth);
+    fprintf(f, "%s = (", keys_leaf(fs));
+    for (int i = 0; i < n; i++) {
+        const char *el = base + d->array_off + (size_t)i * d->elem_size;
+        fprintf(f, "%s\n", i ? "," : "");
+        indent(f, depth + 1);
+        fputs("{", f);
+        for (size_t r = 0; r < nrows; r++) {
+            const field *m = &rows[r];
+            const char *fp = el + m->off;
+            fprintf(f, " %s = ", keys_leaf(m));
+            if (m->type == KEY_STRING) {
+                dump_string(f, fp);
+            } else if (m->type == KEY_INT) {
+                fprintf(f, "%d", *(const int *)fp);
+            } else if (m->type == KEY_BOOL) {
+                fputs(*(const bool *)fp ? "true" : "false", f);
+            } else if (m->type == KEY_ENUM) {
+                fprintf(f, "\"%s\"", key_enum_name(m->enums, *(const int *)fp));
+            } else if (m->type == KEY_FORMATS) {
+                unsigned bits = *(const unsigned *)fp;
+                fputs("[", f);
+                for (int b = 0, first = 1; b < m->enums->count; b++)
+                    if (bits & (1u << b)) {
+                        fprintf(f, "%s\"%s\"", first ? " " : ", ", m->enums->names[b]);
+                        first = 0;
+                    }
+                fputs(" ]", f);
+            }
+            fputs(";", f);
+        }
+        fputs(" }", f);
+    }
+    if (n) {
+        fputs("\n", f);
+        indent(f, depth);
+        fputs(");\n", f);
+    } else {
+        fputs(" );\n", f);
+    }
+}
+
 static void dump_field(const field *fs, const char *base, FILE *f, int depth)
 {
     const char *ptr = base + fs->off;
     const char *name = keys_leaf(fs);
     switch (fs->type) {
     case KEY_LIST:
-        dump_interventions((const params *)base, f);
+        if (strcmp(fs->name, "interventions") == 0)
+            dump_interventions((const params *)base, f);
+        else
+            dump_list(fs, base, f, depth);
         return;
     case KEY_GROUP:
         indent(f, depth);

@@ -61,7 +61,7 @@ static const char *type_name(const key *k, char *buf, size_t n)
     case KEY_STRING:
         return "string";
     case KEY_FORMATS:
-        return "list of formats";
+        return k->enums == &key_enum_formats ? "list of formats" : "list of names";
     case KEY_VALUES:
         return (k->flags & KEY_F_ELEMENT) ? "list of strings" : "list of numbers";
     case KEY_LIST:
@@ -103,6 +103,8 @@ static void default_text(const key *k, char *buf, size_t n)
             if ((unsigned)k->def & (1u << i))
                 used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? ", " : "",
                                          k->enums->names[i]);
+        if (!used)
+            snprintf(buf, n, "none");
         break;
     }
     case KEY_STRING:

@@ -2,6 +2,8 @@
  * include/params.h and paper/k8s-facts.md. */
 #include "keys.h"
 
+#include "apf.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -24,6 +26,10 @@ ENUM_TABLE(burst_target, BURST_TARGET_COUNT, "sa_requests", "tokenreview", "muta
 ENUM_TABLE(scale, SCALE_COUNT, "linear", "log");
 ENUM_TABLE(formats, 3, "png", "svg", "pdf");
 ENUM_TABLE(intervention, INTERVENE_KIND_COUNT, "set", "apiserver_restart", "cache_flush", "ramp");
+ENUM_TABLE(admission, ADMISSION_POLICY_COUNT, "max_inflight", "apf");
+ENUM_TABLE(client_class, CLIENT_CLASS_COUNT, "heartbeat", "tokenreview", "sa_clients", "background",
+           "burst");
+ENUM_TABLE(distinguisher, DISTINGUISH_COUNT, "user", "namespace", "none");
 
 const char *key_enum_name(const key_enum *e, int v)
 {
@@ -105,10 +111,25 @@ int key_enum_value(const key_enum *e, const char *s)
         .doc = "explicit grid values, each one the key accepts (from, to and steps unused)",       \
         .default_text = "none"                                                                     \
     }
-#define ELEMENT(n, t, d, lo, hi, fl, e, u, doc_)                                                   \
+#define ELEMENT_OF(list, n, t, d, lo, hi, fl, e, u, doc_)                                          \
     {                                                                                              \
-        .name = "interventions[]." n, .type = t, .def = d, .min = lo, .max = hi,                   \
+        .name = list "[]." n, .type = t, .def = d, .min = lo, .max = hi,                           \
         .flags = KEY_F_ELEMENT | (fl), .enums = e, .unit = u, .doc = doc_                          \
+    }
+#define ELEMENT(n, t, d, lo, hi, fl, e, u, doc_)                                                   \
+    ELEMENT_OF("interventions", n, t, d, lo, hi, fl, e, u, doc_)
+/* APF list members: off is within the element's struct. */
+#define PL(n, m, t, d, lo, hi, doc_)                                                               \
+    {                                                                                              \
+        .name = "apiserver.apf.priority_levels[]." n, .type = t,                                   \
+        .off = offsetof(apf_level_param, m), .size = sizeof(((apf_level_param *)0)->m), .def = d,  \
+        .min = lo, .max = hi, .flags = KEY_F_ELEMENT, .doc = doc_                                  \
+    }
+#define FS(n, m, t, d, lo, hi, e, doc_)                                                            \
+    {                                                                                              \
+        .name = "apiserver.apf.flow_schemas[]." n, .type = t,                                      \
+        .off = offsetof(apf_schema_param, m), .size = sizeof(((apf_schema_param *)0)->m),          \
+        .def = d, .min = lo, .max = hi, .flags = KEY_F_ELEMENT, .enums = e, .doc = doc_            \
     }
 
 static const key table[] = {
@@ -208,6 +229,60 @@ static const key table[] = {
            "server/config_selfclient.go; removed in 1.17, PR #80465)"),
     INT("apiserver.loopback.burst", apiserver.loopback.burst, 100, 1, INT_MAX, "requests",
         "loopback burst", "token bucket size (100: config_selfclient.go)"),
+    ENUM("apiserver.admission", apiserver.admission, ADMISSION_POLICY_MAX_INFLIGHT, admission,
+         "admission policy",
+         "max_inflight: the two max-inflight pools (1.12, filters/maxinflight.go); apf: API "
+         "Priority and Fairness over apiserver.apf (the default from 1.20; its concurrency is "
+         "max_requests_inflight + max_mutating_requests_inflight)"),
+    GROUP("apiserver.apf", "API Priority and Fairness (apiserver.admission = \"apf\")"),
+    NONNEG("apiserver.apf.max_queue_wait", apiserver.apf.max_queue_wait_s, 0.0, "s",
+           "APF queue wait limit",
+           "a request queued this long is rejected 429 (time-out); 0: request_timeout / 4, as the "
+           "apiserver does (server/config.go DefaultBuildHandlerChain passes c.RequestTimeout/4 "
+           "to WithPriorityAndFairness, 1.29+; server/options/recommended.go passed "
+           "RequestTimeout/4 to utilflowcontrol.New, 1.20-1.28)"),
+    {.name = "apiserver.apf.priority_levels",
+     .type = KEY_LIST,
+     .off = P(apiserver.apf.nlevels),
+     .doc = "the PriorityLevelConfigurations, a list of groups; the loopback client "
+            "(system:masters) goes to the first exempt one (an \"exempt\" level of 0 shares is "
+            "added when none is); see configs/apf-1.20.cfg, configs/apf-current.cfg",
+     .default_text = "none"},
+    PL("name", name, KEY_STRING, 0, 0, 0, "the level's name (unique), as FlowSchemas name it"),
+    PL("shares", shares, KEY_INT, 30, 0, 1000000,
+       "NominalConcurrencyShares (AssuredConcurrencyShares before 1.26): the level's limit is "
+       "ceil(server concurrency x shares / sum of every level's shares) (30: the API default)"),
+    PL("queues", queues, KEY_INT, 64, 0, APF_MAX_QUEUES,
+       "queues of the level; 0: no queuing, reject at the limit (64: the API default)"),
+    PL("hand_size", hand_size, KEY_INT, 8, 0, APF_MAX_HAND,
+       "shuffle-sharding hand: candidate queues per flow, at most queues (8: the API default)"),
+    PL("queue_length_limit", queue_length_limit, KEY_INT, 50, 0, INT_MAX,
+       "requests per queue; a full queue answers 429 (50: the API default)"),
+    PL("lendable_percent", lendable_percent, KEY_INT, 0, 0, 100,
+       "LendablePercent (1.26+): seats other levels may borrow (0)"),
+    PL("borrowing_limit_percent", borrowing_limit_percent, KEY_INT, -1, -1, INT_MAX,
+       "BorrowingLimitPercent (1.26+): seats it may borrow, percent of its nominal limit; -1: "
+       "nil, no limit (the default)"),
+    PL("exempt", exempt, KEY_BOOL, 0, 0, 1,
+       "type Exempt: never queued or rejected, no limit (queues must be 0)"),
+    {.name = "apiserver.apf.flow_schemas",
+     .type = KEY_LIST,
+     .off = P(apiserver.apf.nschemas),
+     .doc = "the FlowSchemas, a list of groups: each client class goes to the level of the "
+            "matching schema of the lowest precedence (ties: the name first in byte order); "
+            "every class needs one",
+     .default_text = "none"},
+    FS("name", name, KEY_STRING, 0, 0, 0, NULL, "the schema's name (unique)"),
+    FS("level", level, KEY_STRING, 0, 0, 0, NULL, "the priority level's name"),
+    FS("precedence", precedence, KEY_INT, 1000, 1, 10000, NULL,
+       "MatchingPrecedence, 1..10000: the lowest matching one wins (1000: the API default)"),
+    FS("match", match, KEY_FORMATS, 0, 0, 0, &key_enum_client_class,
+       "list of client classes it matches: \"heartbeat\", \"tokenreview\", \"sa_clients\", "
+       "\"background\", \"burst\""),
+    FS("distinguisher", distinguisher, KEY_ENUM, DISTINGUISH_NONE, 0, 0, &key_enum_distinguisher,
+       "the flow: \"user\" (a kubelet's node, a pod's ServiceAccount), \"namespace\" (assumed: "
+       "one per ServiceAccount; cluster-scoped kubelet requests one flow) or \"none\" (nil: one "
+       "flow)"),
     GROUP("apiserver.cpu", "CPU contention in the apiserver"),
     INT("apiserver.cpu.cores", apiserver.cpu.cores, 0, 0, INT_MAX, "cores", "apiserver cores",
         "cores the handlers share; 0: no CPU contention (no Kubernetes default fixes it)"),

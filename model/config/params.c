@@ -26,6 +26,7 @@ NAME_FN(flush_scope_name, enum flush_scope, key_enum_flush)
 NAME_FN(burst_target_name, enum burst_target, key_enum_burst_target)
 NAME_FN(axis_scale_name, enum axis_scale, key_enum_scale)
 NAME_FN(intervention_kind_name, enum intervention_kind, key_enum_intervention)
+NAME_FN(client_class_name, enum client_class, key_enum_client_class)
 
 void intervention_describe(const intervention *v, char *buf, size_t n)
 {

@@ -295,6 +295,9 @@ int fluid_model_init(fluid_model *m, const params *p, err *e)
                        "fluid: apiserver.replicas = %d: several apiservers are not in the fluid "
                        "model (simulate)",
                        p->apiserver.replicas);
+    if (p->apiserver.admission == ADMISSION_POLICY_APF)
+        return err_set(e, "fluid: apiserver.admission = \"apf\": API Priority and Fairness is "
+                          "not in the fluid model (it has the max-inflight pools; simulate)");
     if (p->ninterventions > 0)
         return err_set(e,
                        "fluid: %d interventions: the fluid model integrates the trigger only "

@@ -51,9 +51,11 @@
 
 #include "dist.h"
 #include "err.h"
+#include "xmem.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- small helpers ---- */
 
@@ -104,11 +106,18 @@ static uint32_t *tl_next(sreq *r, bool x)
 
 static void ev_tlist(sim *e, void *obj, uint64_t arg);
 
+/* When r's timeout in list l started: its arrival, but for the create list of a policy that
+ * queues, when the create handler started (a TokenReview may wait in a queue first). */
+static inline double tl_start(const server *s, const tlist *l, const sreq *r)
+{
+    return l->kind == TL_CREATE && s->create_start ? s->create_start[r->h.id] : r->t0;
+}
+
 static void tl_arm(server *s, tlist *l)
 {
     l->armed = l->head != NO_ID;
     if (l->armed)
-        sim_at(s->w->s, sreq_at(s, l->head)->t0 + l->timeout_s, ev_tlist, l, 0);
+        sim_at(s->w->s, tl_start(s, l, sreq_at(s, l->head)) + l->timeout_s, ev_tlist, l, 0);
 }
 
 /* Appends r, which arrived now: its deadline is the latest. */
@@ -226,8 +235,20 @@ static void sreq_admitted(server *s, sreq *r)
         /* create handler: finishRequest gives up after create_timeout (30 s in 1.12) and the
          * handler returns, freeing the slot; the authentication it started goes on. */
         /* A TokenReview is admitted on arrival (no authentication of its own first), so the
-         * list's deadline t0 + create_timeout is the handler's. */
-        ensure(r->t0 == now(s->w), now(s->w), "TokenReview admitted after its arrival");
+         * list's deadline t0 + create_timeout is the handler's; under a policy that queues it
+         * may start later, and the list keys on create_start (appended in order of start). */
+        if (s->create_start) {
+            if (r->h.id >= s->create_start_cap) {
+                uint32_t n = s->create_start_cap ? s->create_start_cap : 1024;
+                while (n <= r->h.id)
+                    n *= 2;
+                s->create_start = xrealloc(s->create_start, n * sizeof *s->create_start);
+                s->create_start_cap = n;
+            }
+            s->create_start[r->h.id] = now(s->w);
+        } else {
+            ensure(r->t0 == now(s->w), now(s->w), "TokenReview admitted after its arrival");
+        }
         tl_append(s, &s->tl_create, r);
         r->state = RS_VALIDATING;
         int a = authn_begin(s, r);
@@ -308,7 +329,9 @@ static void adm_reject(void *ctx, uint32_t id, enum admission_reason why)
 {
     (void)why;
     server *s = ctx;
-    sreq_rejected(s, queued_sreq(s, id));
+    sreq *r = queued_sreq(s, id);
+    r->state = RS_ARRIVED; /* out of the queue, holding nothing: ending it cancels nothing */
+    sreq_rejected(s, r);
 }
 
 static void ev_admission(sim *e, void *obj, uint64_t arg)
@@ -447,7 +470,7 @@ static void ev_tlist(sim *e, void *obj, uint64_t arg)
     server *s = l->srv;
     while (l->head != NO_ID) {
         sreq *r = sreq_at(s, l->head);
-        if (r->t0 + l->timeout_s > now(s->w))
+        if (tl_start(s, l, r) + l->timeout_s > now(s->w))
             break;
         tl_unlink(s, l, r);
         if (l->kind == TL_FILTER)
@@ -530,6 +553,108 @@ void server_caps_changed(server *s)
 
 /* ---- set-up, sampling ---- */
 
+/* ---- APF ---- */
+
+_Static_assert((int)DISTINGUISH_USER == (int)ADMISSION_BY_USER &&
+                   (int)DISTINGUISH_NAMESPACE == (int)ADMISSION_BY_NAMESPACE &&
+                   (int)DISTINGUISH_NONE == (int)ADMISSION_BY_NONE,
+               "flow distinguishers out of step");
+
+int model_apf_levels(const params *p)
+{
+    if (p->apiserver.admission != ADMISSION_POLICY_APF)
+        return 0;
+    const __typeof__(p->apiserver.apf) *a = &p->apiserver.apf;
+    for (int i = 0; i < a->nlevels; i++)
+        if (a->levels[i].exempt)
+            return a->nlevels;
+    return a->nlevels + 1;
+}
+
+const char *model_apf_level_name(const params *p, int level)
+{
+    return level < p->apiserver.apf.nlevels ? p->apiserver.apf.levels[level].name : "exempt";
+}
+
+/* The levels as configured (plus the mandatory "exempt" one when none is: the apiserver always
+ * creates it, bootstrap/default.go MandatoryPriorityLevelConfigurationExempt), and one route
+ * per client class: the matching FlowSchema of the lowest precedence, ties by name
+ * (apf_controller.go sorts FlowSchemas by MatchingPrecedence, then name). The config layer
+ * checked all of it; a failure here is a broken invariant. */
+static void server_apf_init(server *s, const admission_hooks *hooks)
+{
+    const params *p = s->w->p;
+    const __typeof__(p->apiserver.apf) *a = &p->apiserver.apf;
+    int n = model_apf_levels(p);
+    apf_level_config *lc = xcalloc((size_t)n, sizeof *lc);
+    for (int i = 0; i < n; i++) {
+        if (i == a->nlevels) {
+            lc[i] = (apf_level_config){.name = "exempt", .exempt = true};
+            continue;
+        }
+        const apf_level_param *q = &a->levels[i];
+        lc[i] = (apf_level_config){.name = q->name,
+                                   .exempt = q->exempt,
+                                   .shares = q->shares,
+                                   .queues = q->queues,
+                                   .hand_size = q->hand_size,
+                                   .queue_length_limit = q->queue_length_limit,
+                                   .lendable_percent = q->lendable_percent,
+                                   .borrowing_limited = q->borrowing_limit_percent >= 0,
+                                   .borrowing_limit_percent = q->borrowing_limit_percent};
+    }
+    admission_apf_route routes[CLIENT_CLASS_COUNT];
+    for (int c = 0; c < CLIENT_CLASS_COUNT; c++) {
+        int best = -1;
+        for (int i = 0; i < a->nschemas; i++) {
+            const apf_schema_param *fs = &a->schemas[i];
+            if (!(fs->match & (1u << c)))
+                continue;
+            if (best < 0 || fs->precedence < a->schemas[best].precedence ||
+                (fs->precedence == a->schemas[best].precedence &&
+                 strcmp(fs->name, a->schemas[best].name) < 0))
+                best = i;
+        }
+        ensure(best >= 0, 0.0, "apf: no FlowSchema for client class %d", c);
+        const apf_schema_param *fs = &a->schemas[best];
+        int level = -1;
+        for (int i = 0; i < a->nlevels && level < 0; i++)
+            if (strcmp(a->levels[i].name, fs->level) == 0)
+                level = i;
+        ensure(level >= 0, 0.0, "apf: FlowSchema %s names no level", fs->name);
+        routes[c] = (admission_apf_route){level, (uint32_t)best, (uint8_t)fs->distinguisher};
+    }
+    /* The queue wait limit, unless set: RequestTimeout / 4 (server/config.go
+     * DefaultBuildHandlerChain: WithPriorityAndFairness(..., c.RequestTimeout/4), 1.29+;
+     * server/options/recommended.go: utilflowcontrol.New(..., RequestTimeout/4), 1.20-1.28). */
+    double wait =
+        a->max_queue_wait_s > 0.0 ? a->max_queue_wait_s : p->apiserver.request_timeout_s / 4;
+    admission_apf_config ac = {lc, n, wait, routes, CLIENT_CLASS_COUNT};
+    err e;
+    err_clear(&e);
+    s->adm = admission_apf_new(limits_of(p), &ac, hooks, 0.0, &e);
+    ensure(s->adm != NULL, 0.0, "%s", e.msg);
+    free(lc);
+    s->apf_levels = n;
+    s->apf_rej_mark = xcalloc((size_t)n, sizeof *s->apf_rej_mark);
+    s->create_start_cap = 1024;
+    s->create_start = xcalloc(s->create_start_cap, sizeof *s->create_start);
+}
+
+/* Adds this server's per-level series over the span before t to out[level * APF_SERIES_COUNT]. */
+void server_sample_apf(server *s, double t, double span, double *out)
+{
+    for (int k = 0; k < s->apf_levels; k++) {
+        double inq, ex;
+        admission_apf_sample(s->adm, k, t, span, &inq, &ex);
+        double rej = (double)admission_apf_rejected(s->adm, k);
+        out[k * APF_SERIES_COUNT + APF_S_INQUEUE] += inq;
+        out[k * APF_SERIES_COUNT + APF_S_EXECUTING] += ex;
+        out[k * APF_SERIES_COUNT + APF_S_REJECTED] += rej - s->apf_rej_mark[k];
+        s->apf_rej_mark[k] = rej;
+    }
+}
+
 void server_init(server *s, world *w, uint8_t index)
 {
     const params *p = w->p;
@@ -538,7 +663,10 @@ void server_init(server *s, world *w, uint8_t index)
     pool_init(&s->sreqs, sizeof(sreq));
     pool_init(&s->vals, sizeof(val));
     admission_hooks hooks = {s, adm_dispatch, adm_reject, adm_wake};
-    s->adm = admission_maxinflight_new(limits_of(p), &hooks, 0.0);
+    if (p->apiserver.admission == ADMISSION_POLICY_APF)
+        server_apf_init(s, &hooks);
+    else
+        s->adm = admission_maxinflight_new(limits_of(p), &hooks, 0.0);
     authn_init(s);
     s->use_cpu = p->apiserver.cpu.cores > 0;
     if (s->use_cpu)
@@ -556,6 +684,8 @@ void server_destroy(server *s)
     if (s->use_cpu)
         ps_destroy(&s->cpu);
     admission_free(s->adm);
+    free(s->create_start);
+    free(s->apf_rej_mark);
     pool_destroy(&s->sreqs);
     pool_destroy(&s->vals);
 }

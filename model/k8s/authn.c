@@ -11,7 +11,8 @@
 #include <math.h>
 
 /* The loopback client is system:masters: exempt. */
-static const admission_class loopback_class = {ADMISSION_READONLY, ADMISSION_MASTERS, true, 0};
+static const admission_class loopback_class = {
+    .kind = ADMISSION_READONLY, .subject = ADMISSION_MASTERS, .exempt = true};
 
 static bool loopback_limited(const params *p)
 {

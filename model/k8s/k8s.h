@@ -39,28 +39,29 @@
 #include <stdint.h>
 
 /* ---- request kinds: one row each ----
- * X(name, requestKind, subject, sa_authn, review, node):
+ * X(name, requestKind, subject, sa_authn, review, node, cls):
  *   requestKind  admission_kind: which max-inflight pool (ADMISSION_ prefix left out)
  *   subject      admission_subject: who sends it
  *   sa_authn     it authenticates with its own SA token in the authn filter, before admission
  *   review       it is a TokenReview create (of the token in sreq.token)
  *   node         a kubelet sends it for its node: its call has call.node
+ *   cls          client_class (CLIENT_ prefix left out): what APF's FlowSchemas match
  * Rows: the kubelet webhook's TokenReview, the kubelet heartbeat's GET node and PATCH status,
  * pods with their own SA token (read-only, mutating), other clients with certificates, and the
  * trigger's bursts (SA requests with fresh tokens, TokenReviews of fresh tokens, mutating). */
 #define K8S_KINDS(X)                                                                               \
-    X(K_TOKENREVIEW, MUTATING, NODES, false, true, true)                                           \
-    X(K_HB_GET, READONLY, NODES, false, false, true)                                               \
-    X(K_HB_PATCH, MUTATING, NODES, false, false, true)                                             \
-    X(K_SA_RO, READONLY, SERVICE_ACCOUNTS, true, false, false)                                     \
-    X(K_SA_MUT, MUTATING, SERVICE_ACCOUNTS, true, false, false)                                    \
-    X(K_BG_RO, READONLY, USERS, false, false, false)                                               \
-    X(K_BG_MUT, MUTATING, USERS, false, false, false)                                              \
-    X(K_BURST_SA, READONLY, SERVICE_ACCOUNTS, true, false, false)                                  \
-    X(K_BURST_TR, MUTATING, NODES, false, true, false)                                             \
-    X(K_BURST_MUT, MUTATING, USERS, false, false, false)
+    X(K_TOKENREVIEW, MUTATING, NODES, false, true, true, TOKENREVIEW)                              \
+    X(K_HB_GET, READONLY, NODES, false, false, true, HEARTBEAT)                                    \
+    X(K_HB_PATCH, MUTATING, NODES, false, false, true, HEARTBEAT)                                  \
+    X(K_SA_RO, READONLY, SERVICE_ACCOUNTS, true, false, false, SA)                                 \
+    X(K_SA_MUT, MUTATING, SERVICE_ACCOUNTS, true, false, false, SA)                                \
+    X(K_BG_RO, READONLY, USERS, false, false, false, BACKGROUND)                                   \
+    X(K_BG_MUT, MUTATING, USERS, false, false, false, BACKGROUND)                                  \
+    X(K_BURST_SA, READONLY, SERVICE_ACCOUNTS, true, false, false, BURST)                           \
+    X(K_BURST_TR, MUTATING, NODES, false, true, false, BURST)                                      \
+    X(K_BURST_MUT, MUTATING, USERS, false, false, false, BURST)
 
-#define K8S_KIND_ENUM(name, rk, subj, sa, rev, nd) name,
+#define K8S_KIND_ENUM(name, rk, subj, sa, rev, nd, cls) name,
 enum kind {
     K8S_KINDS(K8S_KIND_ENUM) K_COUNT
 };
@@ -68,13 +69,13 @@ enum kind {
 
 /* The columns as arrays indexed by kind (one byte or one class each: these are read on every
  * request's path). */
-#define K8S_KIND_CLASS(name, rk, subj, sa, rev, nd)                                                \
-    [name] = {ADMISSION_##rk, ADMISSION_##subj, false, 0},
+#define K8S_KIND_CLASS(name, rk, subj, sa, rev, nd, cls)                                           \
+    [name] = {.kind = ADMISSION_##rk, .subject = ADMISSION_##subj, .flow_class = CLIENT_##cls},
 static const admission_class kind_classes[K_COUNT] = {K8S_KINDS(K8S_KIND_CLASS)};
 #undef K8S_KIND_CLASS
-#define K8S_KIND_SA(name, rk, subj, sa, rev, nd) [name] = sa,
-#define K8S_KIND_REVIEW(name, rk, subj, sa, rev, nd) [name] = rev,
-#define K8S_KIND_NODE(name, rk, subj, sa, rev, nd) [name] = nd,
+#define K8S_KIND_SA(name, rk, subj, sa, rev, nd, cls) [name] = sa,
+#define K8S_KIND_REVIEW(name, rk, subj, sa, rev, nd, cls) [name] = rev,
+#define K8S_KIND_NODE(name, rk, subj, sa, rev, nd, cls) [name] = nd,
 static const bool kind_sa_authn[K_COUNT] = {K8S_KINDS(K8S_KIND_SA)};
 static const bool kind_review[K_COUNT] = {K8S_KINDS(K8S_KIND_REVIEW)};
 static const bool kind_node[K_COUNT] = {K8S_KINDS(K8S_KIND_NODE)};
@@ -226,9 +227,15 @@ struct server {
     world *w;
     uint8_t index;     /* in w->servers */
     pool sreqs, vals;  /* its requests and SA validations */
-    admission *adm;    /* max-inflight (or, later, APF) */
+    admission *adm;    /* max-inflight or APF (apiserver.admission) */
     sim_handle adm_ev; /* the admission's wake-up (a policy that queues) */
-    ttlcache *tc;      /* the token cache */
+    /* A policy that queues: when each TokenReview's create handler started (by request id),
+     * the create timeout's start; NULL: at arrival (max-inflight never queues). */
+    double *create_start;
+    uint32_t create_start_cap;
+    int apf_levels;       /* APF: priority levels (their metrics), else 0 */
+    double *apf_rej_mark; /* per level: its rejections at the previous sample */
+    ttlcache *tc;         /* the token cache */
     /* the loopback client: its limiter, the FIFO of reservations waiting, their gauge */
     tbucket loopback;
     bool lb_limited;
@@ -301,6 +308,7 @@ typedef struct sampler {
     double sample_start;
     run_output *out;
     size_t cap_samples;
+    size_t cap_apf; /* samples out->apf has room for */
     model_sample_hook hook;
     void *hook_ctx;
 } sampler;
@@ -379,6 +387,9 @@ void server_up(server *s);
 void server_caps_changed(server *s);
 /* rs (NULL: one replica): this server's own part of the sample. */
 void server_sample(server *s, double t, double span, sample *x, replica_sample *rs);
+/* APF: adds the per-level series (enum apf_series) over the span before t to
+ * out[level * APF_SERIES_COUNT + series]. */
+void server_sample_apf(server *s, double t, double span, double *out);
 
 /* ---- authn.c: the server's authentication ---- */
 

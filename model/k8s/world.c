@@ -71,8 +71,11 @@ void run_output_free(run_output *o)
     if (!o)
         return;
     free(o->samples);
+    free(o->apf);
     o->samples = NULL;
     free(o->rsamples);
     o->rsamples = NULL;
+    o->apf = NULL;
     o->nsamples = 0;
+    o->apf_levels = 0;
 }

@@ -814,6 +814,26 @@ void apf_rebalance(apf *a, double now, apf_dispatch_fn cb, void *ctx)
             dispatch_all(a, &a->lv[k], now, NIL, cb, ctx);
 }
 
+/* A live change of the server's concurrency (an intervention on the caps; the apiserver itself
+ * needs a restart for it). Every level's virtual clock is brought to now under its old limit,
+ * then the limits are recomputed as at construction (set_limits: nominal, lendable and
+ * borrowable seats, and one borrowing allocation from the demand seen since the last
+ * rebalance, which that allocation consumes), and what the new limits let through is dispatched
+ * in level order. Executing requests keep their seats: a lowered limit dispatches nothing until
+ * enough of them finish. */
+void apf_set_concurrency(apf *a, int server_concurrency, double now, apf_dispatch_fn cb, void *ctx)
+{
+    begin(a, now);
+    ensure(server_concurrency >= 1, now, "apf: server concurrency %d < 1", server_concurrency);
+    for (int k = 0; k < a->nlv; k++)
+        sync_level(&a->lv[k], a->lv[k].st.current_limit_seats, now);
+    a->server_concurrency = server_concurrency;
+    set_limits(a);
+    for (int k = 0; k < a->nlv; k++)
+        if (a->lv[k].queues > 0)
+            dispatch_all(a, &a->lv[k], now, NIL, cb, ctx);
+}
+
 void apf_reset(apf *a, double now)
 {
     begin(a, now);

@@ -150,10 +150,44 @@ int openmetrics_write(FILE *f, const table *ts, double epoch_s)
             series(f, ts, tcol, c, s->family, label, epoch_s);
         }
     }
+    /* APF's per-level columns (admission "apf" runs): one family each, the level a label */
+    static const struct {
+        const char *prefix, *family, *help;
+    } apf[] = {
+        {"apiserver_flowcontrol_current_inqueue_requests_",
+         "apiserver_flowcontrol_current_inqueue_requests",
+         "Requests waiting in an APF priority level's queues, time-average (the apiserver's "
+         "gauge; the level's name with '-' as '_')"},
+        {"apiserver_flowcontrol_current_executing_requests_",
+         "apiserver_flowcontrol_current_executing_requests",
+         "Requests executing in an APF priority level, time-average"},
+        {"apiserver_flowcontrol_rejected_requests_per_s_",
+         "apiserver_flowcontrol_rejected_requests_per_second",
+         "429s of an APF priority level per second, every reason (the rate of the apiserver's "
+         "apiserver_flowcontrol_rejected_requests_total)"},
+    };
+    const size_t napf = sizeof apf / sizeof apf[0];
+    for (size_t a = 0; a < napf; a++) {
+        size_t len = strlen(apf[a].prefix);
+        int any = 0;
+        for (int c = 0; c < table_cols(ts); c++) {
+            const char *name = table_col_name(ts, c);
+            if (strncmp(name, apf[a].prefix, len) != 0 || !name[len])
+                continue;
+            if (!any++)
+                header(f, apf[a].family, NULL, apf[a].help);
+            char label[160];
+            snprintf(label, sizeof label, "priority_level=\"%s\"", name + len);
+            series(f, ts, tcol, c, apf[a].family, label, epoch_s);
+        }
+    }
     /* then any other column */
     for (int c = 0; c < table_cols(ts); c++) {
         const char *name = table_col_name(ts, c);
         int is_known = c == tcol || replica_column(name);
+        for (size_t a = 0; a < napf && !is_known; a++)
+            is_known = strncmp(name, apf[a].prefix, strlen(apf[a].prefix)) == 0 &&
+                       name[strlen(apf[a].prefix)];
         for (int i = 0; i < TS_COUNT && !is_known; i++)
             is_known = metric_ts_om[i].family && strcmp(metric_ts_name[i], name) == 0;
         if (is_known)

@@ -191,6 +191,26 @@ void stats_write_interventions(FILE *f, const params *p, const run_output *o)
 _Static_assert(PHASE_COUNT == sizeof metric_phase_suffix / sizeof metric_phase_suffix[0],
                "metrics.h names every phase");
 
+/* APF's per-level columns (apiserver.admission = "apf" only, so that max-inflight files keep
+ * their columns): the apiserver's metric name, suffixed by the level's name with '-' as '_'. */
+static const char *const apf_col[APF_SERIES_COUNT] = {
+    [APF_S_INQUEUE] = "apiserver_flowcontrol_current_inqueue_requests",
+    [APF_S_EXECUTING] = "apiserver_flowcontrol_current_executing_requests",
+    [APF_S_REJECTED] = "apiserver_flowcontrol_rejected_requests_per_s",
+};
+
+static void apf_col_name(FILE *f, const char *metric, const char *level)
+{
+    fprintf(f, ",%s_", metric);
+    for (const char *c = level; *c; c++)
+        fputc(*c == '-' || *c == '.' ? '_' : *c, f);
+}
+
+static double apf_value(const run_output *o, size_t k, int level, enum apf_series s)
+{
+    return o->apf[(k * (size_t)o->apf_levels + (size_t)level) * APF_SERIES_COUNT + s];
+}
+
 void stats_write_timeseries(FILE *f, const params *p, const run_output *o)
 {
     for (int i = 0; i < TS_COUNT; i++)
@@ -199,6 +219,9 @@ void stats_write_timeseries(FILE *f, const params *p, const run_output *o)
     for (int i = 0; i < RS_COUNT; i++)
         for (int r = 0; r < nr; r++)
             fprintf(f, ",%s_r%d", metric_replica_name[i], r);
+    for (int s = 0; s < APF_SERIES_COUNT; s++)
+        for (int l = 0; l < o->apf_levels; l++)
+            apf_col_name(f, apf_col[s], model_apf_level_name(p, l));
     fputc('\n', f);
     signed char *h = xmalloc(o->nsamples ? o->nsamples : 1);
     classify_health(p, o, h);
@@ -225,12 +248,18 @@ void stats_write_timeseries(FILE *f, const params *p, const run_output *o)
                 csv_num(f, rv[i]);
             }
 #undef RS_VALUE
+        for (int s = 0; s < APF_SERIES_COUNT; s++)
+            for (int l = 0; l < o->apf_levels; l++) {
+                double y = apf_value(o, k, l, (enum apf_series)s);
+                fputc(',', f);
+                csv_num(f, s == APF_S_REJECTED ? per_s(y, dt) : y);
+            }
         fputc('\n', f);
     }
     free(h);
 }
 
-void stats_summary_header(FILE *f)
+static void summary_header_cols(FILE *f)
 {
     for (int i = 0; i < SUM_TAIL_FIRST; i++)
         fprintf(f, "%s%s", i ? "," : "", metric_summary_name[i]);
@@ -239,6 +268,28 @@ void stats_summary_header(FILE *f)
             fprintf(f, ",%s_%s", metric_phase_name[i], metric_phase_suffix[ph]);
     for (int i = SUM_TAIL_FIRST; i < SUM_COUNT; i++)
         fprintf(f, ",%s", metric_summary_name[i]);
+}
+
+void stats_summary_header(FILE *f)
+{
+    summary_header_cols(f);
+    fputc('\n', f);
+}
+
+/* APF's per-level totals over the measured period (after the warm-up): the time-average of
+ * requests waiting and executing, and the 429s. */
+static const char *const apf_sum_col[APF_SERIES_COUNT] = {
+    [APF_S_INQUEUE] = "mean_apiserver_flowcontrol_current_inqueue_requests",
+    [APF_S_EXECUTING] = "mean_apiserver_flowcontrol_current_executing_requests",
+    [APF_S_REJECTED] = "apiserver_flowcontrol_rejected_requests_total",
+};
+
+void stats_summary_header_run(FILE *f, const params *p, const run_output *o)
+{
+    summary_header_cols(f);
+    for (int s = 0; s < APF_SERIES_COUNT; s++)
+        for (int l = 0; l < o->apf_levels; l++)
+            apf_col_name(f, apf_sum_col[s], model_apf_level_name(p, l));
     fputc('\n', f);
 }
 
@@ -252,7 +303,36 @@ void stats_summary_header(FILE *f)
         fputc(',', f);                                                                             \
     SUM_WRITE_##kind(value);
 
+static void summary_row_cols(FILE *f, const summary *s);
+
 void stats_summary_row(FILE *f, const summary *s)
+{
+    summary_row_cols(f, s);
+    fputc('\n', f);
+}
+
+void stats_summary_row_run(FILE *f, const summary *s, const params *p, const run_output *o)
+{
+    summary_row_cols(f, s);
+    for (int sr = 0; sr < APF_SERIES_COUNT; sr++)
+        for (int l = 0; l < o->apf_levels; l++) {
+            double sum = 0, span = 0, prev = 0;
+            for (size_t k = 0; k < o->nsamples; k++) {
+                double t = o->samples[k].t, dt = t - prev;
+                prev = t;
+                if (!(t > p->sim.warmup_s))
+                    continue;
+                double y = apf_value(o, k, l, (enum apf_series)sr);
+                sum += sr == APF_S_REJECTED ? y : y * dt; /* the gauges: time-weighted */
+                span += dt;
+            }
+            fputc(',', f);
+            csv_num(f, sr == APF_S_REJECTED ? sum : (span > 0 ? sum / span : NAN));
+        }
+    fputc('\n', f);
+}
+
+static void summary_row_cols(FILE *f, const summary *s)
 {
     const double *t = s->total;
     METRICS_SUMMARY_HEAD(SUM_FIELD)
@@ -267,5 +347,4 @@ void stats_summary_row(FILE *f, const summary *s)
         }
     }
     METRICS_SUMMARY_TAIL(SUM_FIELD)
-    fputc('\n', f);
 }

@@ -175,6 +175,13 @@ int sweep_fluid_run(const sweep_opts *o, const params *p, int jobs)
                 o->c.resume ? "--resume" : "--shard");
         return EXIT_USAGE;
     }
+    if (p->apiserver.admission == ADMISSION_POLICY_APF) {
+        /* before --out exists: a refused sweep leaves nothing behind */
+        fprintf(stderr, "avalanche sweep: --method fluid: apiserver.admission = \"apf\": API "
+                        "Priority and Fairness is not in the fluid model (it has the max-inflight "
+                        "pools; simulate)\n");
+        return EXIT_USAGE;
+    }
     if (dir_make(dir, &e) < 0) {
         fprintf(stderr, "avalanche sweep: %s\n", e.msg);
         return EXIT_USAGE;
