@@ -173,11 +173,35 @@ for i in 1 2 3 4 5; do
   echo "$a $b" | awk '{ printf "%.4f\n", $2 - $1 }'
 done > "$R/fluid/fluid-seconds.txt"
 
+# 5d. Today's control plane: the incident's traffic under 1.12, 1.20 (APF) and a current release,
+#     with 1 and 3 apiserver replicas: N replications of the 5000-node scenario and the size x
+#     token TTL map of each; and 1.12 with only the current APF objects (apf-only), which separates
+#     what today's APF does from the release's other changes. 1.12 with one replica is sections 1
+#     and 5 (scen-k8s-1.12 and map-tokencache/k8s-1.12).
+TODAY='k8s-1.12|k8s-1.12-incident.cfg|paper-map-tokencache.cfg
+k8s-1.20|k8s-1.20-apf.cfg|paper-map-k8s-1.20.cfg
+k8s-current|k8s-current.cfg|paper-map-k8s-current.cfg
+apf-only|paper-apf-current-only.cfg|paper-map-apf-current-only.cfg'
+log "today's control plane"
+# (runs and sweep set name, cfg, out and r: this loop's variables are its own)
+echo "$TODAY" | while IFS='|' read -r t_name t_cfg t_map; do
+  for t_reps in 1 3; do
+    [ "$t_name-$t_reps" = k8s-1.12-1 ] && continue
+    runs "today-$t_name-r$t_reps" "$t_cfg" --set apiserver.replicas=$t_reps
+    sweep "$R/today/$t_name-r$t_reps" "configs/$t_map" "--set apiserver.replicas=$t_reps"
+  done
+done
+
 # 6. Closed-form validation table.
 log "validation"
 if [ -x build/tests/test_validation ]; then
   build/tests/test_validation 2>&1 | grep '^validation:' > "$R/validation.txt" || true
 fi
+for t in model_apf replicas; do # APF and replicas through the full model (z = 4 intervals)
+  if [ -x "build/tests/test_$t" ]; then
+    "build/tests/test_$t" 2>&1 | grep '^validation:' > "$R/validation-$t.txt" || true
+  fi
+done
 if [ -x build/tests/test_classify ]; then
   build/tests/test_classify 2>&1 | grep -E '^(validation|agreement):' > "$R/classify.txt" || true
 fi
@@ -197,6 +221,16 @@ for name in $(echo "$VERSIONS" | cut -d'|' -f1); do
 done
 cp "$R/capacity-search/capacity.pdf" "$F/capacity-search.pdf"
 cp "$R/capacity-search/capacity.png" "$F/capacity-search.png"
+for v in k8s-1.20 k8s-current apf-only; do
+  for r in 1 3; do
+    cp "$R/today/$v-r$r/stability.pdf" "$F/today-$v-r$r.pdf"
+    cp "$R/today/$v-r$r/stability.png" "$F/today-$v-r$r.png"
+  done
+done
+cp "$R/today/k8s-1.12-r3/stability.pdf" "$F/today-k8s-1.12-r3.pdf"
+cp "$R/today/k8s-1.12-r3/stability.png" "$F/today-k8s-1.12-r3.png"
+cp "$R/runs/today-k8s-1.20-r1/r0/timeseries.pdf" "$F/today-k8s-1.20-timeseries.pdf"
+cp "$R/runs/today-k8s-1.20-r1/r0/timeseries.png" "$F/today-k8s-1.20-timeseries.png"
 sh paper/overlay.sh "$R" "$F"
 python3 paper/tables.py "$R" "$F" paper/numbers.tex
 log "done"

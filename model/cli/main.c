@@ -276,6 +276,8 @@ static void fmt_num(char *buf, size_t n, double v, const char *unit)
 {
     if (v != v)
         snprintf(buf, n, "-");
+    else if (fabs(v) >= 1000 && fabs(v) < 1e9)
+        snprintf(buf, n, "%.0f%s", v, unit); /* 1370 s, not 1.37e+03 s */
     else
         snprintf(buf, n, "%.3g%s", v, unit);
 }
