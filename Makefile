@@ -248,7 +248,7 @@ bench: deps deps-mpi
 FUZZ_BUILD := build-fuzz
 # The loader and what it links: the key table, and the model for the keys interventions may set.
 FUZZ_SRC := $(wildcard model/engine/*.c model/parts/*.c model/k8s/*.c) \
-	model/config/config.c model/config/keys.c model/config/params.c
+	$(filter-out model/config/keydoc.c,$(wildcard model/config/*.c))
 FUZZ_CORPUS ?= $(FUZZ_BUILD)/corpus
 FUZZ_SECONDS ?= 60
 $(FUZZ_BUILD)/fuzz_config: tests/fuzz_config.c $(FUZZ_SRC) $(BUILD)/gen/build_info.h
