@@ -47,9 +47,14 @@ int sweep_overlays_check(const params *p, const char *const *dirs, int n, err *e
 int sweep_axis_values(const params *p, const axis *a, const char *name, double **values, size_t *n,
                       err *e);
 
+/* The name of category i of the categorical axis a in CSV files and charts: the enum name, or a
+ * config file's base name. */
+const char *sweep_category_label(const axis *a, int i);
+
 typedef struct sweep_point {
-    double x, y; /* y is NAN in a one-axis sweep */
+    double x, y; /* y is NAN in a one-axis sweep; a categorical axis holds its index 0, 1, ... */
     int level;   /* 0: the coarse grid; l: added by the l-th refinement */
+    double z;    /* NAN unless sweep.z: the grid is then x fastest, then y, then z */
 } sweep_point;
 
 /* The set of grid points: the coarse grid, then points added by refinement. Point k keeps its
@@ -61,7 +66,7 @@ typedef struct sweep_grid sweep_grid;
 sweep_grid *sweep_grid_new(const params *p, err *e);
 void sweep_grid_free(sweep_grid *g); /* NULL is a no-op */
 
-int sweep_grid_axes(const sweep_grid *g); /* 1 or 2 */
+int sweep_grid_axes(const sweep_grid *g); /* 1, 2 or 3 */
 size_t sweep_grid_count(const sweep_grid *g);
 const sweep_point *sweep_grid_point(const sweep_grid *g, size_t k);
 int sweep_grid_levels(const sweep_grid *g); /* refinements done so far */

@@ -45,7 +45,7 @@ void sweep_row_prefix(FILE *f, const params *p, size_t k, const sweep_point *pt)
 /* Rows of a points.csv read back: row i is task first + i x stride. */
 typedef struct sweep_rows {
     size_t n;
-    double *x, *y;     /* as written, to check against the grid */
+    double *x, *y, *z; /* as written, to check against the grid (z NAN without a z column) */
     sweep_result *res; /* done; line set when asked for */
 } sweep_rows;
 

@@ -775,16 +775,20 @@ static const bad bad_files[] = {
     {"sweep = {\n  x = { key = \"cluster.nodes\"; values = []; };\n};\n",
      "bad.cfg:2: sweep.x.values: expected a non-empty list of numbers (got an empty array)", NULL},
     {"sweep = { x = { key = \"cluster.node\"; }; };\n",
-     "bad.cfg:1: sweep.x.key: expected a numeric config key (got \"cluster.node\": unknown key; "
+     "bad.cfg:1: sweep.x.key: expected a numeric, enum or bool config key or \"config\" (got "
+     "\"cluster.node\": unknown key; "
      "did you mean 'cluster.nodes'?)",
      NULL},
-    {"sweep = { x = { key = \"trigger.kind\"; }; };\n",
-     "sweep.x.key: expected a numeric config key (got \"trigger.kind\": not a numeric key)", NULL},
+    {"sweep = { x = { key = \"plot.title\"; }; };\n",
+     "sweep.x.key: expected a numeric, enum or bool config key or \"config\" (got \"plot.title\": "
+     "not a numeric key)",
+     NULL},
     {"sweep = { x = { key = \"sweep.replications\"; }; };\n",
-     "sweep.x.key: expected a numeric config key (got \"sweep.replications\": a sweep setting",
+     "sweep.x.key: expected a numeric, enum or bool config key or \"config\" (got "
+     "\"sweep.replications\": a sweep setting",
      NULL},
     {"sweep = { x = { from = 1; to = 2; }; };\n",
-     "sweep.x.key: expected a numeric config key (got none)", NULL},
+     "sweep.x.key: expected a numeric, enum or bool config key or \"config\" (got none)", NULL},
     {"sweep = {\n  y = { key = \"cluster.nodes\"; values = [ 1 ]; };\n};\n",
      "bad.cfg:2: sweep.y: expected sweep.x too (got sweep.y alone)", NULL},
     {"sweep = {\n  x = { key = \"cluster.nodes\";\n        values = [ 10, 2000000 ]; };\n};\n",
@@ -899,8 +903,9 @@ static const badset bad_sets[] = {
                          "empty value)"},
     {"trigger.kind=a\nb", "--set trigger.kind=a\\nb: trigger.kind: expected one of \"none\", "
                           "\"burst\", \"cache_flush\", \"apiserver_restart\" (got \"a\\nb\")"},
-    {"sweep.x.key=plot.formats", "--set sweep.x.key=plot.formats: sweep.x.key: expected a numeric "
-                                 "config key (got \"plot.formats\": not a numeric key)"},
+    {"sweep.x.key=plot.formats", "--set sweep.x.key=plot.formats: sweep.x.key: expected a numeric, "
+                                 "enum or bool config key or \"config\" (got \"plot.formats\": "
+                                 "not a numeric key)"},
     {"apiserver.loopback=5", "--set apiserver.loopback=5: apiserver.loopback: expected a key, not "
                              "a group (e.g. apiserver.loopback.qps)"},
     {"apiserver.sa_lookup.get_time.cv=0.3",

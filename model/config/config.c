@@ -273,6 +273,15 @@ static void locs_add(locs *l, const char *key, const char *where)
     l->n++;
 }
 
+/* Index of the latest setting of key, or -1. */
+static int locs_last(const locs *l, const char *key)
+{
+    for (int i = l->n - 1; i >= 0; i--)
+        if (strcmp(l->v[i].key, key) == 0)
+            return i;
+    return -1;
+}
+
 static const char *locs_find(const locs *l, const char *key)
 {
     if (!l || !key)
@@ -468,6 +477,8 @@ static int resolve(const char *key, keyref *r)
     }
 }
 
+#define AXIS_KEY_WHAT "a numeric, enum or bool config key or \"" AXIS_CONFIG "\""
+
 static int is_numeric(const keyref *r)
 {
     return !r->in_sweep && (r->f->type == KEY_INT || r->f->type == KEY_DOUBLE);
@@ -484,6 +495,12 @@ static void suggest_any(void *arg, const char *key, const field *f, int sweep)
     (void)f;
     (void)sweep;
     suggest_try(arg, key);
+}
+
+/* A key a sweep axis may name: numeric, or an enum or bool (categorical), outside the sweep. */
+static int is_axis_key(const keyref *r)
+{
+    return is_numeric(r) || (!r->in_sweep && (r->f->type == KEY_ENUM || r->f->type == KEY_BOOL));
 }
 
 /* Explains why `key` is not a sweepable numeric key ("unknown key; did you mean ..."). */
@@ -560,6 +577,67 @@ static int apply_dist(const ctx *c, const field *f, dist *d, const config_settin
     return 0;
 }
 
+/* The string values of a categorical axis: each an enum name or "true"/"false" (checked with
+ * the key in check_axis, which may be set elsewhere), or with key "config" a config file, named
+ * relative to the file that names it (a --set: to the working directory) and kept as its
+ * absolute path; values[i] = i. */
+static int axis_categories(const ctx *c, const config_setting_t *s, axis *a, const char *k)
+{
+    int n = config_setting_length(s);
+    if (n > AXIS_CATS_MAX) {
+        char got[32];
+        bfmt(got, sizeof got, "%d", n);
+        return fail(c, s, k, "expected at most %d categories (got %s)", AXIS_CATS_MAX, got);
+    }
+    const config_setting_t *ks = config_setting_get_member(config_setting_parent(s), "key");
+    const char *axis_key = ks && config_setting_type(ks) == CONFIG_TYPE_STRING
+                               ? config_setting_get_string(ks)
+                               : a->key; /* the group's own key, else one set before */
+    int files = strcmp(axis_key, AXIS_CONFIG) == 0;
+    char dir[PATH_MAX] = ".";
+    if (files && c->path && !c->origin)
+        dir_of(c->path, dir, sizeof dir);
+    for (int j = 0; j < n; j++) {
+        const config_setting_t *el = config_setting_get_elem(s, j);
+        char ek[KEY_MAX];
+        bfmt(ek, sizeof ek, "%s[%d]", k, j);
+        if (config_setting_type(el) != CONFIG_TYPE_STRING)
+            return expect(c, el, ek, "a string, as the first value is");
+        const char *str = config_setting_get_string(el);
+        if (!*str)
+            return expect(c, el, ek, "a non-empty string");
+        for (int i = 0; i < j; i++)
+            if (strcmp(config_setting_get_string(config_setting_get_elem(s, i)), str) == 0)
+                return fail(c, el, ek, "expected each value once (got \"%.60s\" twice)", str);
+        if (!files) {
+            bfmt(a->cats[j], sizeof a->cats[j], "%s", str);
+        } else {
+            char full[2 * PATH_MAX], real[PATH_MAX];
+            if (str[0] == '/')
+                bfmt(full, sizeof full, "%s", str);
+            else
+                bfmt(full, sizeof full, "%s/%s", dir, str);
+            if (!realpath(full, real))
+                return fail(c, el, ek, "expected a readable config file (got \"%.200s\": %s)", str,
+                            strerror(errno));
+            if (strlen(real) >= AXIS_CAT_MAX)
+                return fail(c, el, ek, "expected a path shorter than %d bytes (got \"%.200s\")",
+                            AXIS_CAT_MAX, real);
+            const char *base = strrchr(real, '/') ? strrchr(real, '/') + 1 : real;
+            for (int i = 0; i < j; i++)
+                if (strcmp(strrchr(a->cats[i], '/') + 1, base) == 0)
+                    return fail(c, el, ek,
+                                "expected files of different names, which label the chart "
+                                "(got \"%.200s\" twice)",
+                                base);
+            bfmt(a->cats[j], sizeof a->cats[j], "%s", real);
+        }
+        a->values[j] = j;
+    }
+    a->nvalues = a->ncats = n;
+    return 0;
+}
+
 static int apply_axis(const ctx *c, const field *f, char *base, const config_setting_t *g,
                       const char *key)
 {
@@ -582,11 +660,11 @@ static int apply_axis(const ctx *c, const field *f, char *base, const config_set
                 return expect(c, s, k, "a numeric config key as a string");
             keyref r;
             int known = resolve(str, &r) == 0;
-            if (!known || !is_numeric(&r)) {
+            if (strcmp(str, AXIS_CONFIG) != 0 && (!known || !is_axis_key(&r))) {
                 char why[KEY_MAX + 80];
                 numeric_problem(str, &r, known, why, sizeof why);
-                return fail(c, s, k, "expected a numeric config key (got \"%.*s\": %s)", KEY_MAX,
-                            str, why);
+                return fail(c, s, k, "expected %s (got \"%.*s\": %s)", AXIS_KEY_WHAT, KEY_MAX, str,
+                            why);
             }
             bfmt(a->key, sizeof a->key, "%s", str);
         } else if (sf->type == KEY_ENUM) {
@@ -598,6 +676,13 @@ static int apply_axis(const ctx *c, const field *f, char *base, const config_set
             int t = config_setting_type(s), n = config_setting_length(s);
             if ((t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) || n == 0)
                 return expect(c, s, k, "a non-empty list of numbers");
+            if (config_setting_type(config_setting_get_elem(s, 0)) == CONFIG_TYPE_STRING) {
+                if (axis_categories(c, s, a, k) < 0)
+                    return -1;
+                values = 1;
+                note(c, s, k);
+                continue;
+            }
             if (n > AXIS_VALUES_MAX) {
                 char what[64];
                 bfmt(what, sizeof what, "at most %d values", AXIS_VALUES_MAX);
@@ -613,6 +698,7 @@ static int apply_axis(const ctx *c, const field *f, char *base, const config_set
                     return -1;
             }
             a->nvalues = n;
+            a->ncats = 0;
             values = 1;
         } else {
             double v;
@@ -622,6 +708,24 @@ static int apply_axis(const ctx *c, const field *f, char *base, const config_set
             grid = 1;
         }
         note(c, s, k);
+    }
+    /* Names and a grid in one group: the grid would be silently unused. */
+    const config_setting_t *vs = config_setting_get_member(g, "values");
+    if (vs && config_setting_length(vs) > 0 &&
+        config_setting_type(config_setting_get_elem(vs, 0)) == CONFIG_TYPE_STRING) {
+        static const char *const gridk[] = {"from", "to", "steps", "scale"};
+        for (int i = 0; i < 4; i++) {
+            const config_setting_t *gs = config_setting_get_member(g, gridk[i]);
+            if (gs) {
+                char got[96];
+                found(gs, got, sizeof got);
+                join(k, key, gridk[i]);
+                return fail(c, gs, k,
+                            "expected no grid on a categorical axis, whose values name the "
+                            "categories (got %s)",
+                            got);
+            }
+        }
     }
     /* Setting from/to/steps without values switches the axis to the grid (a base file's explicit
      * values would otherwise silently win). */
@@ -1142,7 +1246,7 @@ static int build_leaf(config_t *cf, const keyref *r, char *v, char *why, size_t 
                      f->type == KEY_FORMATS ? "formats" : "numbers");
                 return -1;
             }
-            if (f->type == KEY_FORMATS) {
+            if (f->type == KEY_FORMATS || *trim(tok) == '"') { /* "name": a category */
                 config_setting_set_string_elem(arr, -1, unquote(tok));
             } else if (parse_double(trim(tok), &d) == 0) {
                 config_setting_set_float_elem(arr, -1, d);
@@ -1528,6 +1632,42 @@ int config_set_number(params *p, const char *key, double v, const char *origin, 
     return one_line(e, rc);
 }
 
+/* Loading a config axis's files checks them, and a file's own sweep is not looked into. */
+static _Thread_local int point_base_depth;
+
+int config_set_category(params *p, const axis *a, int i, const char *origin, err *e)
+{
+    if (i < 0 || i >= a->ncats)
+        return err_set(e, "%s: %s: no category %d", origin, a->key, i);
+    if (strcmp(a->key, AXIS_CONFIG) == 0) {
+        params *q = xmalloc(sizeof *q);
+        point_base_depth++;
+        int rc = config_load(q, a->cats[i], NULL, 0, e);
+        point_base_depth--;
+        if (rc == 0) {
+            q->sim.seed = p->sim.seed;
+            q->sweep = p->sweep;
+            q->plot = p->plot;
+            *p = *q;
+        }
+        free(q);
+        return rc;
+    }
+    keyref r;
+    if (resolve(a->key, &r) < 0 || !is_axis_key(&r) || is_numeric(&r))
+        return err_set(e, "%s: %s: not a categorical key", origin, a->key);
+    config_t cf;
+    config_init(&cf);
+    if (r.f->type == KEY_BOOL)
+        config_setting_set_bool(add_path(&cf, &r, CONFIG_TYPE_BOOL),
+                                strcmp(a->cats[i], "true") == 0);
+    else
+        config_setting_set_string(add_path(&cf, &r, CONFIG_TYPE_STRING), a->cats[i]);
+    int rc = apply_tree(p, &cf, origin, NULL, e);
+    config_destroy(&cf);
+    return one_line(e, rc);
+}
+
 /* ---- cross-field checks ---------------------------------------------------------------------- */
 
 typedef struct vctx {
@@ -1602,6 +1742,67 @@ static int vfail_keys(const vctx *v, const char *const *keys, int follow_set, co
 
 #define vfail(v, keys, fix, ...) vfail_keys(v, keys, 0, fix, __VA_ARGS__)
 
+/* A categorical axis (f: its enum or bool row; NULL: config files): only values, names the key
+ * accepts, files that load. */
+static int check_categories(const vctx *v, const axis *a, const char *k, const field *f)
+{
+    static const char *const grid[] = {"from", "to", "steps", "scale"};
+    char kv[KEY_MAX], kg[KEY_MAX], what[400], fix[2 * KEY_MAX + 64];
+    join(kv, k, "values");
+    if (f && f->type == KEY_ENUM)
+        describe_enum(f, what, sizeof what);
+    else if (f)
+        bfmt(what, sizeof what, "one of \"false\", \"true\"");
+    else
+        bfmt(what, sizeof what, "config files");
+    for (int i = 0; i < 4 && v->l; i++) {
+        join(kg, k, grid[i]);
+        /* a grid set after the names (a later file, a --set): a base's grid is replaced */
+        if (locs_last(v->l, kg) > locs_last(v->l, kv)) {
+            char got[40];
+            if (i < 2)
+                fmt_num(i == 0 ? a->from : a->to, 0, got, sizeof got);
+            else if (i == 2)
+                bfmt(got, sizeof got, "%d", a->steps);
+            else
+                bfmt(got, sizeof got, "\"%s\"", axis_scale_name(a->scale));
+            bfmt(fix, sizeof fix, "drop %s and list the categories in %s", kg, kv);
+            return vfail(v, KEYS(kg), fix,
+                         "expected no grid on the categorical axis over %s (got %s)", a->key, got);
+        }
+    }
+    if (a->ncats == 0)
+        return vfail(v, KEYS(kv, k), NULL, "expected a list of %s%s (got %s)",
+                     f ? "names, each " : "", what, a->nvalues ? "numbers" : "none");
+    for (int i = 0; i < a->ncats; i++) {
+        const char *w = locs_find(v->l, kv);
+        char origin[WHERE_MAX + KEY_MAX];
+        if (w || v->path)
+            bfmt(origin, sizeof origin, "%s: %s[%d]", w ? w : v->path, kv, i);
+        else
+            bfmt(origin, sizeof origin, "%s[%d]", kv, i);
+        if (f && f->type == KEY_ENUM && key_enum_value(f->enums, a->cats[i]) < 0)
+            return err_set(v->e, "%s: %s: expected %s (got \"%.60s\")", origin, a->key, what,
+                           a->cats[i]);
+        if (f && f->type == KEY_BOOL && strcmp(a->cats[i], "true") != 0 &&
+            strcmp(a->cats[i], "false") != 0)
+            return err_set(v->e, "%s: %s: expected %s (got \"%.60s\")", origin, a->key, what,
+                           a->cats[i]);
+        if (!f && point_base_depth == 0) {
+            params *q = xmalloc(sizeof *q);
+            err fe;
+            err_clear(&fe);
+            point_base_depth++;
+            int rc = config_load(q, a->cats[i], NULL, 0, &fe);
+            point_base_depth--;
+            free(q);
+            if (rc < 0)
+                return err_set(v->e, "%s: %s", origin, fe.msg);
+        }
+    }
+    return 0;
+}
+
 static int check_axis(const vctx *v, const params *p, const axis *a, const char *name,
                       const axis *other)
 {
@@ -1612,20 +1813,31 @@ static int check_axis(const vctx *v, const params *p, const axis *a, const char 
     join(kf, k, "from");
     join(kt, k, "to");
     keyref r;
+    int files = strcmp(a->key, AXIS_CONFIG) == 0;
     int known = a->key[0] && resolve(a->key, &r) == 0;
-    if (!known || !is_numeric(&r)) {
+    if (!files && (!known || !is_axis_key(&r))) {
         char why[KEY_MAX + 80];
         if (!a->key[0]) {
             bfmt(fix, sizeof fix, "name the key to sweep in %s (avalanche keys lists them)", kk);
-            return vfail(v, KEYS(kk, kv, kf), fix, "expected a numeric config key (got none)");
+            return vfail(v, KEYS(kk, kv, kf), fix, "expected %s (got none)", AXIS_KEY_WHAT);
         }
         numeric_problem(a->key, &r, known, why, sizeof why);
-        return vfail(v, KEYS(kk, kv, kf), NULL, "expected a numeric config key (got \"%s\": %s)",
+        return vfail(v, KEYS(kk, kv, kf), NULL, "expected %s (got \"%s\": %s)", AXIS_KEY_WHAT,
                      a->key, why);
     }
-    if (other && other->present && strcmp(other->key, a->key) == 0)
-        return vfail(v, KEYS(kk, "sweep.x.key"), "sweep another key on y, or drop sweep.y",
-                     "expected a key other than sweep.x.key (got \"%s\" twice)", a->key);
+    const axis *others[2] = {other, other == &p->sweep.x && a == &p->sweep.z ? &p->sweep.y : NULL};
+    for (int o = 0; o < 2; o++) {
+        const axis *b = others[o];
+        const char *bn = o == 0 ? "sweep.x.key" : "sweep.y.key";
+        if (b && b->present && strcmp(b->key, a->key) == 0)
+            return vfail(v, KEYS(kk, bn), "sweep another key on this axis, or drop it",
+                         "expected a key other than %s (got \"%s\" twice)", bn, a->key);
+    }
+    if (files || !is_numeric(&r))
+        return check_categories(v, a, k, files ? NULL : r.f);
+    if (a->ncats > 0)
+        return vfail(v, KEYS(kv, kk), NULL, "expected numbers for %s (got \"%.60s\")", a->key,
+                     a->cats[0]);
     char got[40], got2[40];
     if (a->nvalues < 0 || a->nvalues > AXIS_VALUES_MAX)
         return vfail(v, KEYS(kv, kk), NULL, "expected 1 to %d values (got %d)", AXIS_VALUES_MAX,
@@ -1882,6 +2094,16 @@ static int validate(const params *p, const locs *l, const char *path, err *e)
         return -1;
     if (p->sweep.y.present && check_axis(&v, p, &p->sweep.y, "y", &p->sweep.x) < 0)
         return -1;
+    if (p->sweep.z.present && !(p->sweep.x.present && p->sweep.y.present))
+        return vfail(&v, KEYS("sweep.z", "sweep.z.key", "sweep.z.values"),
+                     "add sweep.x and sweep.y (z draws one map of x and y per value)",
+                     "expected sweep.x and sweep.y too (got sweep.z without them)");
+    if (p->sweep.z.present && check_axis(&v, p, &p->sweep.z, "z", &p->sweep.x) < 0)
+        return -1;
+    if (p->sweep.z.present && p->sweep.refine > 0)
+        return vfail(&v, KEYS("sweep.refine", "sweep.z"),
+                     "set sweep.refine = 0, or sweep each z value as a two-axis sweep to refine it",
+                     "expected 0 on a three-axis sweep (got %d)", p->sweep.refine);
     if (p->capacity.key[0]) {
         keyref r;
         int known = resolve(p->capacity.key, &r) == 0;
@@ -2037,6 +2259,17 @@ static void dump_field(const field *fs, const char *base, FILE *f, int depth)
         if (!a->present)
             return;
         indent(f, depth);
+        if (a->ncats > 0) { /* categorical: no grid, which would be refused on reading */
+            fprintf(f, "%s = { key = \"%s\";\n", name, a->key);
+            indent(f, depth + 1);
+            fputs("values = [ ", f);
+            for (int i = 0; i < a->ncats && i < AXIS_CATS_MAX; i++) {
+                fputs(i ? ", " : "", f);
+                dump_string(f, a->cats[i]);
+            }
+            fputs(" ]; };\n", f);
+            return;
+        }
         fprintf(f, "%s = { key = \"%s\"; from = ", name, a->key);
         dump_number(find_field(fs, "from"), base, f);
         fputs("; to = ", f);
