@@ -1,4 +1,5 @@
-/* sweep: replicated runs over a one- or two-axis grid of config values, with adaptive refinement
+/* sweep: replicated runs over a one-, two- or three-axis grid of config values (numeric or
+ * categorical: enum names, config files), with adaptive refinement
  * of the class boundaries; `avalanche sweep` and `avalanche merge` (L4). This header: the grid and
  * the statistics (sweep.c), the commands. The driver and its back-ends (threads, MPI) are in
  * sweep_run.h and sweep_mpi.h, the files in sweep_files.h.
@@ -61,7 +62,10 @@ typedef struct sweep_point {
  * index (and so its seed) for good: new points are appended. */
 typedef struct sweep_grid sweep_grid;
 
-/* The coarse grid of p's sweep axes (x required, y optional), points numbered x fastest.
+/* The coarse grid of p's sweep axes (x required, y optional, z only with y), points numbered x
+ * fastest, then y, then z. A categorical axis holds the indices 0..n-1 of its names; beside one,
+ * refinement splits the numeric axis within each category (never across categories); a
+ * three-axis grid is never refined (sweep_grid_refine adds nothing).
  * Returns NULL with e set on a bad axis. */
 sweep_grid *sweep_grid_new(const params *p, err *e);
 void sweep_grid_free(sweep_grid *g); /* NULL is a no-op */

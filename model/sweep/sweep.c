@@ -223,12 +223,21 @@ sweep_grid *sweep_grid_new(const params *p, err *e)
         return g; /* never refined (config.c refuses sweep.refine > 0): no cells to split */
     size_t cx = ax->nlv[0] > 1 ? ax->nlv[0] - 1 : 0;
     size_t cy = g->naxes == 2 ? (ay->nlv[0] > 1 ? ay->nlv[0] - 1 : 0) : 1;
+    int catx = ax->cat, caty = g->naxes == 2 && ay->cat;
+    /* Beside a categorical axis the cells are segments of the numeric axis, one row (column)
+     * per category: neighbouring categories are not compared, as no boundary lies between
+     * them, so refinement looks for boundaries along the numeric axis within each category. */
+    if (catx && g->naxes == 2)
+        cx = caty ? 0 : ax->nlv[0];
+    if (caty)
+        cy = ay->nlv[0];
     g->cells = xmalloc((cx * cy + 1) * sizeof *g->cells);
     for (size_t j = 0; j < cy; j++)
         for (size_t i = 0; i < cx; i++)
             g->cells[g->ncells++] =
-                (cellr){ax->lv[0][i], ax->lv[0][i + 1], g->naxes == 2 ? ay->lv[0][j] : NAN,
-                        g->naxes == 2 ? ay->lv[0][j + 1] : NAN};
+                (cellr){ax->lv[0][i], ax->lv[0][catx && g->naxes == 2 ? i : i + 1],
+                        g->naxes == 2 ? ay->lv[0][j] : NAN,
+                        g->naxes == 2 ? ay->lv[0][caty ? j : j + 1] : NAN};
     return g;
 }
 
