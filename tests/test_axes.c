@@ -344,6 +344,20 @@ static void test_third_axis(void **state)
         titles++;
     assert_int_equal(titles, 2);
     free(svg);
+    /* a numeric z on a narrow chart: three panels, titles that fit (the unit dropped) */
+    const char *narrow = at("three-narrow");
+    const char *more[] = {"--set", "sweep.z.key=apiserver.max_mutating_requests_inflight",
+                          "--set", "sweep.z.values=100,200,400",
+                          "--set", "plot.width=500",
+                          "--set", "plot.formats=\"svg\"",
+                          NULL};
+    assert_int_equal(sweep_to(THREE, narrow, more), 0);
+    svg = file_in(narrow, "stability.svg");
+    assert_non_null(strstr(svg, "mutating inflight cap = 100"));
+    assert_non_null(strstr(svg, "mutating inflight cap = 200"));
+    assert_non_null(strstr(svg, "mutating inflight cap = 400"));
+    assert_null(strstr(svg, "(requests) = "));
+    free(svg);
     char *reg = file_in(dir, "regions.csv");
     assert_int_equal(strncmp(reg, "point,level,x,y,z,apiserver.loopback.qps,", 41), 0);
     assert_non_null(strstr(reg, "\n11,0,12,200,1,12,200,certificate,"));

@@ -1771,6 +1771,17 @@ static int check_categories(const vctx *v, const axis *a, const char *k, const f
                          "expected no grid on the categorical axis over %s (got %s)", a->key, got);
         }
     }
+    /* A point of a config-file axis is its file: a --set of a model key would silently miss it. */
+    for (int i = 0; !f && v->l && i < v->l->n; i++) {
+        const char *key = v->l->v[i].key;
+        if (is_set_origin(v->l->v[i].where) && strncmp(key, "sweep.", 6) != 0 &&
+            strncmp(key, "plot.", 5) != 0 && strcmp(key, "sim.seed") != 0) {
+            bfmt(fix, sizeof fix, "set %s in the config files of %s", key, kv);
+            return vfail_keys(v, KEYS(key), 1, fix,
+                              "expected only sim.seed, sweep and plot keys beside a config-file "
+                              "axis, whose points are those files loaded in full");
+        }
+    }
     if (a->ncats == 0)
         return vfail(v, KEYS(kv, k), NULL, "expected a list of %s%s (got %s)",
                      f ? "names, each " : "", what, a->nvalues ? "numbers" : "none");

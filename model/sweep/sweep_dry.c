@@ -163,10 +163,19 @@ int sweep_dry_run(const sweep_opts *o, const params *p, int threads, const char 
     char a[32], b[32], c[32];
     fmt_wall(a, sizeof a, lo * share / threads);
     fmt_wall(b, sizeof b, hi * share / threads);
-    printf("  estimated wall time on %d thread%s: about %s (every run judged at sim.duration = "
-           "%g s), at most %s (every run draining to sim.max_duration = %g s)\n",
-           threads, threads == 1 ? "" : "s", a, p->sim.duration_s, b,
-           fmax(p->sim.duration_s, p->sim.max_duration_s));
+    int files = 0; /* a config-file axis: each point has its own file's durations */
+    for (int i = 0; i < naxes; i++)
+        files |= strcmp(ax[i]->key, AXIS_CONFIG) == 0;
+    if (files)
+        printf("  estimated wall time on %d thread%s: about %s (every run judged at its file's "
+               "sim.duration), at most %s (every run draining to its sim.max_duration)\n",
+               threads, threads == 1 ? "" : "s", a, b);
+    else
+        printf("  estimated wall time on %d thread%s: about %s (every run judged at "
+               "sim.duration = %g s), at most %s (every run draining to sim.max_duration = "
+               "%g s)\n",
+               threads, threads == 1 ? "" : "s", a, p->sim.duration_s, b,
+               fmax(p->sim.duration_s, p->sim.max_duration_s));
     if (p->sweep.refine > 0 && bhi > 0) {
         fmt_wall(c, sizeof c, blo / threads);
         printf("  refinement adds at most about %s\n", c);

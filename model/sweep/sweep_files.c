@@ -455,6 +455,10 @@ int sweep_draw_overlays(const char *dir, const params *p, const char *const *ove
     /* A categorical axis over one of these keys varies it: the base's value would mislead; over
      * config files, every one of them comes from the files. */
     int files = swept(p, AXIS_CONFIG);
+    /* with every axis categorical, refine has nothing to split */
+    int refined =
+        p->sweep.refine > 0 && !(p->sweep.x.ncats && (!p->sweep.y.present || p->sweep.y.ncats) &&
+                                 (!p->sweep.z.present || p->sweep.z.ncats));
     char sa[64] = "", co[32] = "";
     if (!swept(p, "apiserver.sa_lookup.mode"))
         snprintf(sa, sizeof sa, " · sa_lookup %s", sa_mode_name(p->apiserver.sa_lookup.mode));
@@ -462,10 +466,10 @@ int sweep_draw_overlays(const char *dir, const params *p, const char *const *ove
         snprintf(co, sizeof co, " · coalesce %s", p->apiserver.token_cache.coalesce ? "on" : "off");
     if (files)
         snprintf(subtitle, sizeof subtitle, "stability regions · %s%s", reps,
-                 p->sweep.refine > 0 ? " · refined" : "");
+                 refined ? " · refined" : "");
     else
         snprintf(subtitle, sizeof subtitle, "stability regions · %s%s · %s%s · %s%s", trig, sa, lb,
-                 co, reps, p->sweep.refine > 0 ? " · refined" : "");
+                 co, reps, refined ? " · refined" : "");
     axis_label(&p->sweep.x, xl, sizeof xl);
     if (p->sweep.y.present)
         axis_label(&p->sweep.y, yl, sizeof yl);
