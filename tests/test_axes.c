@@ -245,6 +245,10 @@ static void test_resume_and_merge(void **state)
     /* and `plot` redraws it from the files */
     const char *plot[] = {AVALANCHE_BIN, "plot", m, NULL};
     assert_int_equal(run(plot), 0);
+    /* no boundary to overlay along a categorical axis: refused as usage */
+    const char *over[] = {AVALANCHE_BIN, "plot", m, "--overlay", one, NULL};
+    assert_int_equal(run(over), 2);
+    output_has("err.txt", "the map's y axis (metrics_server.auth) is categorical");
     free(full);
 }
 
@@ -344,6 +348,10 @@ static void test_third_axis(void **state)
         titles++;
     assert_int_equal(titles, 2);
     free(svg);
+    /* another sweep over the same three axes overlays every panel; other axes are refused */
+    const char *over[] = {AVALANCHE_BIN, "plot", dir, "--overlay", at("slice0"), NULL};
+    assert_int_equal(run(over), 2);
+    output_has("err.txt", "not the same axes");
     /* a numeric z on a narrow chart: three panels, titles that fit (the unit dropped) */
     const char *narrow = at("three-narrow");
     const char *more[] = {"--set", "sweep.z.key=apiserver.max_mutating_requests_inflight",

@@ -362,10 +362,13 @@ static int is_fluid(const char *dir)
     return yes;
 }
 
-/* "x = KEY" or "x = KEY, y = KEY" */
+/* "x = KEY", "x = KEY, y = KEY" or "x = KEY, y = KEY, z = KEY" */
 static void axes_text(const params *p, char *buf, size_t len)
 {
-    if (p->sweep.y.present)
+    if (p->sweep.z.present)
+        snprintf(buf, len, "x = %s, y = %s, z = %s", p->sweep.x.key, p->sweep.y.key,
+                 p->sweep.z.key);
+    else if (p->sweep.y.present)
         snprintf(buf, len, "x = %s, y = %s", p->sweep.x.key, p->sweep.y.key);
     else
         snprintf(buf, len, "x = %s", p->sweep.x.key);
@@ -376,6 +379,13 @@ int sweep_overlays_check(const params *p, const char *const *dirs, int n, err *e
     if (n > PLOT_OVERLAY_MAX)
         return err_set(e, "--overlay %s: at most %d overlays on one chart", dirs[PLOT_OVERLAY_MAX],
                        PLOT_OVERLAY_MAX);
+    const axis *ax[2] = {&p->sweep.x, &p->sweep.y};
+    for (int a = 0; a < 2 && n > 0; a++)
+        if (ax[a]->present && ax[a]->ncats > 0)
+            return err_set(e,
+                           "--overlay %s: the map's %s axis (%s) is categorical: there is no "
+                           "boundary along it to draw",
+                           dirs[0], a ? "y" : "x", ax[a]->key);
     for (int i = 0; i < n; i++) {
         const char *d = dirs[i];
         struct stat st;
@@ -392,8 +402,10 @@ int sweep_overlays_check(const params *p, const char *const *dirs, int n, err *e
             rc = err_set(e, "--overlay %s: %s", d, ce.msg);
         else if (has_cfg && (strcmp(q.sweep.x.key, p->sweep.x.key) != 0 ||
                              q.sweep.y.present != p->sweep.y.present ||
-                             (q.sweep.y.present && strcmp(q.sweep.y.key, p->sweep.y.key) != 0))) {
-            char mine[2 * AXIS_KEY_MAX + 16], theirs[2 * AXIS_KEY_MAX + 16];
+                             (q.sweep.y.present && strcmp(q.sweep.y.key, p->sweep.y.key) != 0) ||
+                             q.sweep.z.present != p->sweep.z.present ||
+                             (q.sweep.z.present && strcmp(q.sweep.z.key, p->sweep.z.key) != 0))) {
+            char mine[3 * AXIS_KEY_MAX + 24], theirs[3 * AXIS_KEY_MAX + 24];
             axes_text(p, mine, sizeof mine);
             axes_text(&q, theirs, sizeof theirs);
             rc = err_set(e, "--overlay %s: a sweep over %s, not %s: not the same axes", d, theirs,
