@@ -301,7 +301,8 @@ static void test_config_axis(void **state)
 static void test_third_axis(void **state)
 {
     (void)state;
-    const char *dir = at("three");
+    char dir[256]; /* at()'s buffers are reused below */
+    snprintf(dir, sizeof dir, "%s", at("three"));
     assert_int_equal(sweep_to(THREE, dir, NULL), 0);
     char *pts = file_in(dir, "points.csv");
     size_t n;
@@ -348,6 +349,17 @@ static void test_third_axis(void **state)
         titles++;
     assert_int_equal(titles, 2);
     free(svg);
+    /* two shards merged: the same bytes */
+    const char *k1[] = {"--shard", "1/2", NULL}, *k2[] = {"--shard", "2/2", NULL};
+    assert_int_equal(sweep_to(THREE, at("three-s1"), k1), 0);
+    assert_int_equal(sweep_to(THREE, at("three-s2"), k2), 0);
+    const char *merged = at("three-m");
+    const char *merge[] = {AVALANCHE_BIN, "merge", at("three-s1"), at("three-s2"), "--out",
+                           merged,        NULL};
+    assert_int_equal(run(merge), 0);
+    same_file(dir, merged, "points.csv");
+    same_file(dir, merged, "regions.csv");
+    same_file(dir, merged, "cells.csv");
     /* another sweep over the same three axes overlays every panel; other axes are refused */
     const char *over[] = {AVALANCHE_BIN, "plot", dir, "--overlay", at("slice0"), NULL};
     assert_int_equal(run(over), 2);
