@@ -3,9 +3,9 @@
  * contract: a plain state machine that takes `now`, knows nothing of the engine or of the
  * requests beyond their class and an id). Policies: max-inflight (1.12, filters/maxinflight.go:
  * two loss pools) in model/k8s/admission_maxinflight.c; API Priority and Fairness over apf.h is
- * meant to be the second (how it maps, at the end of this header). The common part (the entry
- * points, the gauges and counters every policy reports into) is model/k8s/admission.c; what a
- * policy implements and reports through, model/k8s/admission_impl.h.
+ * the second, in model/k8s/admission_apf.c (how it maps, at the end of this header). The common
+ * part (the entry points, the gauges and counters every policy reports into) is
+ * model/k8s/admission.c; what a policy implements and reports through, model/k8s/admission_impl.h.
  *
  * Times in seconds, non-decreasing across calls. The module owns its memory; admission_free
  * releases it (NULL: no-op). Broken invariants (releasing what is not held) abort. */

@@ -70,6 +70,10 @@ int config_key_numeric(const char *key, int *is_int, err *e);
 /* Sets numeric `key` to v, with the same range checks as the file (no cross-field checks); an int
  * key needs an integral v. origin (e.g. "sweep.x value 12000") prefixes errors. Returns 0 or -1. */
 int config_set_number(params *p, const char *key, double v, const char *origin, err *e);
+/* Category i of the categorical axis a (a->ncats > 0) on p: an enum or bool key set by name; for
+ * key AXIS_CONFIG, p becomes that config file loaded in full on the built-in defaults, keeping
+ * p's sim.seed and its sweep and plot groups. Returns 0, or -1 with e (starting with origin). */
+int config_set_category(params *p, const axis *a, int i, const char *origin, err *e);
 
 /* Reads numeric `key` from p into *v. Returns 0, or -1 for a key config_key_numeric rejects. */
 int config_get_number(const params *p, const char *key, double *v, err *e);

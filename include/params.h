@@ -114,6 +114,9 @@ typedef struct apf_schema_param {
 #define AXIS_KEY_MAX 96
 #define PLOT_TITLE_MAX 128
 #define AXIS_VALUES_MAX 256
+#define AXIS_CATS_MAX 16     /* categories of one axis */
+#define AXIS_CAT_MAX 512     /* an enum name, or a config file's absolute path */
+#define AXIS_CONFIG "config" /* the key of an axis over whole config files */
 
 /* Interventions: what operators do during an outage (README, "Interventions"). */
 #define INTERVENTIONS_MAX 64
@@ -159,6 +162,10 @@ typedef struct axis {
     enum axis_scale scale;  /* linear or log spacing of from..to */
     int nvalues;            /* > 0: explicit values, from/to/steps unused */
     double values[AXIS_VALUES_MAX];
+    /* > 0: a categorical axis (an enum or bool key, or AXIS_CONFIG): values[i] = i names
+     * cats[i], an enum name, "true"/"false", or a config file's absolute path. Never refined. */
+    int ncats;
+    char cats[AXIS_CATS_MAX][AXIS_CAT_MAX];
 } axis;
 
 typedef struct params {
@@ -275,7 +282,7 @@ typedef struct params {
         double hold_s;                /* a run stops as stable once health has held this long */
     } health;
     struct {
-        axis x, y;
+        axis x, y, z; /* z: small multiples, needs x and y */
         int replications;
         int refine;                 /* adaptive refinement levels (0: none) */
         bool common_random_numbers; /* true: the grid point is left out of the seed hash */

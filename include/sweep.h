@@ -1,4 +1,5 @@
-/* sweep: replicated runs over a one- or two-axis grid of config values, with adaptive refinement
+/* sweep: replicated runs over a one-, two- or three-axis grid of config values (numeric or
+ * categorical: enum names, config files), with adaptive refinement
  * of the class boundaries; `avalanche sweep` and `avalanche merge` (L4). This header: the grid and
  * the statistics (sweep.c), the commands. The driver and its back-ends (threads, MPI) are in
  * sweep_run.h and sweep_mpi.h, the files in sweep_files.h.
@@ -47,21 +48,29 @@ int sweep_overlays_check(const params *p, const char *const *dirs, int n, err *e
 int sweep_axis_values(const params *p, const axis *a, const char *name, double **values, size_t *n,
                       err *e);
 
+/* The name of category i of the categorical axis a in CSV files and charts: the enum name, or a
+ * config file's base name. */
+const char *sweep_category_label(const axis *a, int i);
+
 typedef struct sweep_point {
-    double x, y; /* y is NAN in a one-axis sweep */
+    double x, y; /* y is NAN in a one-axis sweep; a categorical axis holds its index 0, 1, ... */
     int level;   /* 0: the coarse grid; l: added by the l-th refinement */
+    double z;    /* NAN unless sweep.z: the grid is then x fastest, then y, then z */
 } sweep_point;
 
 /* The set of grid points: the coarse grid, then points added by refinement. Point k keeps its
  * index (and so its seed) for good: new points are appended. */
 typedef struct sweep_grid sweep_grid;
 
-/* The coarse grid of p's sweep axes (x required, y optional), points numbered x fastest.
+/* The coarse grid of p's sweep axes (x required, y optional, z only with y), points numbered x
+ * fastest, then y, then z. A categorical axis holds the indices 0..n-1 of its names; beside one,
+ * refinement splits the numeric axis within each category (never across categories); a
+ * three-axis grid is never refined (sweep_grid_refine adds nothing).
  * Returns NULL with e set on a bad axis. */
 sweep_grid *sweep_grid_new(const params *p, err *e);
 void sweep_grid_free(sweep_grid *g); /* NULL is a no-op */
 
-int sweep_grid_axes(const sweep_grid *g); /* 1 or 2 */
+int sweep_grid_axes(const sweep_grid *g); /* 1, 2 or 3 */
 size_t sweep_grid_count(const sweep_grid *g);
 const sweep_point *sweep_grid_point(const sweep_grid *g, size_t k);
 int sweep_grid_levels(const sweep_grid *g); /* refinements done so far */

@@ -35,17 +35,19 @@ typedef struct sweep_result {
     char *line;    /* the points.csv row with its '\n', owned; NULL once written or not kept */
 } sweep_result;
 
-/* "point,level,x,y,KEY_X[,KEY_Y],<summary columns>\n": the swept keys name their columns. Caller
- * frees. */
+/* "point,level,x,y[,z],KEY_X[,KEY_Y[,KEY_Z]],<summary columns>\n": the swept keys name their
+ * columns (z only in a three-axis sweep). A categorical axis holds its index in x/y/z and its
+ * name (a config file's base name) in its key's column. Caller frees. */
 char *sweep_points_header(const params *p);
 
-/* The row prefix "point,level,x,y,VALUE_X[,VALUE_Y]," of point k at pt; p gives the axes. */
+/* The row prefix "point,level,x,y[,z],VALUE_X[,VALUE_Y[,VALUE_Z]]," of point k at pt; p gives
+ * the axes. */
 void sweep_row_prefix(FILE *f, const params *p, size_t k, const sweep_point *pt);
 
 /* Rows of a points.csv read back: row i is task first + i x stride. */
 typedef struct sweep_rows {
     size_t n;
-    double *x, *y;     /* as written, to check against the grid */
+    double *x, *y, *z; /* as written, to check against the grid (z NAN without a z column) */
     sweep_result *res; /* done; line set when asked for */
 } sweep_rows;
 

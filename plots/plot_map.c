@@ -781,9 +781,20 @@ void draw_map(chart_fig *f, void *ctx)
         if (sw->nz > 1) {
             char v[96], buf[192];
             sweep_value_label(sw->zv[z], in->z_cats, in->nz_cats, v, sizeof v);
-            snprintf(buf, sizeof buf, "%s = %s", in->z_label ? in->z_label : "z", v);
+            const char *zl = in->z_label ? in->z_label : "z";
+            snprintf(buf, sizeof buf, "%s = %s", zl, v);
+            /* A title wider than its panel would run into the next one: drop the unit, then
+             * shrink the type (to 70 %), then keep only "= value". */
+            double size = fn->panel;
+            const char *unit = strstr(zl, " (");
+            if (chart_text_width(f, buf, size, 1) > p.w && unit)
+                snprintf(buf, sizeof buf, "%.*s = %s", (int)(unit - zl), zl, v);
+            while (chart_text_width(f, buf, size, 1) > p.w && size > 0.7 * fn->panel)
+                size -= 0.5;
+            if (chart_text_width(f, buf, size, 1) > p.w)
+                snprintf(buf, sizeof buf, "= %s", v);
             cairo_set_source_rgb(f->cr, 0, 0, 0);
-            chart_text(f, p.x, p.y - 0.5 * fn->panel, buf, fn->panel, 1, 0, 1, 0, 1);
+            chart_text(f, p.x, p.y - 0.5 * fn->panel, buf, size, 1, 0, 1, 0, 1);
         }
         grid_bottom = fmax(grid_bottom, p.y + p.h);
     }

@@ -182,10 +182,14 @@ static void test_loader_keys_are_the_table(void **state)
     err e;
     err_clear(&e);
     params_defaults(&p);
-    /* both axes present, so that config_dump writes every key */
-    const char *sets[] = {"sweep.x.key=cluster.nodes", "sweep.x.values=100,200",
-                          "sweep.y.key=kubelet.webhook_cache_ttl", "sweep.y.values=5,10"};
-    for (size_t i = 0; i < 4; i++)
+    /* every axis present, so that config_dump writes every key */
+    const char *sets[] = {"sweep.x.key=cluster.nodes",
+                          "sweep.x.values=100,200",
+                          "sweep.y.key=kubelet.webhook_cache_ttl",
+                          "sweep.y.values=5,10",
+                          "sweep.z.key=apiserver.max_requests_inflight",
+                          "sweep.z.values=1,2"};
+    for (size_t i = 0; i < 6; i++)
         assert_int_equal(config_apply_set(&p, sets[i], &e), 0);
     char *text = NULL;
     size_t len = 0;

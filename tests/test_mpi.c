@@ -68,7 +68,7 @@ static void test_wire(void **state)
                       .m = {1.5, -0.0, INFINITY, 0.1 + 0.2},
                       .wall_s = 0.25,
                       .line = row};
-    sweep_job j = {.task = 77, .pt = {0.1 + 0.2, NAN, 3}};
+    sweep_job j = {.task = 77, .pt = {0.1 + 0.2, NAN, 3, 2.0}};
     sweep_wbuf b = {0};
     sweep_wire_head(&b, 4, 2, 1, -7);
     sweep_wire_result(&b, &x);
@@ -87,7 +87,8 @@ static void test_wire(void **state)
     free(y.line);
     sweep_job k;
     sweep_wire_read_job(&r, &k);
-    assert_true(k.task == 77 && k.pt.x == j.pt.x && isnan(k.pt.y) && k.pt.level == 3);
+    assert_true(k.task == 77 && k.pt.x == j.pt.x && isnan(k.pt.y) && k.pt.level == 3 &&
+                k.pt.z == 2.0);
     assert_false(r.bad);
     assert_int_equal(r.off, b.n);
     for (size_t n = 0; n < b.n; n++) {
@@ -237,6 +238,35 @@ static long session_runs(void)
 
 /* Rank 1 killed with SIGKILL mid-run: whole rows only; --resume on 2 ranks gives the bytes of
  * one process. */
+/* Categorical axes (an enum, config files) and a third axis: the bytes of one process. */
+static void test_mpi_axes(void **state)
+{
+    (void)state;
+    static const char *const cfgs[] = {"tests/data/sweep/three.cfg",
+                                       "tests/data/sweep/config-axis.cfg"};
+    for (int i = 0; i < 2; i++) {
+        const char *ref = at(i ? "axes-ref1" : "axes-ref0"), *m = at(i ? "axes-m1" : "axes-m0");
+        const char *one[] = {AVALANCHE_BIN, "sweep", cfgs[i],   "--out", ref,
+                             "-j",          "2",     "--quiet", NULL};
+        assert_int_equal(run(one), 0);
+        const char *argv[] = {"mpirun",
+                              "--allow-run-as-root",
+                              "--oversubscribe",
+                              "-n",
+                              "3",
+                              MPI_BIN,
+                              "sweep",
+                              cfgs[i],
+                              "--out",
+                              m,
+                              "-j",
+                              "1",
+                              NULL};
+        assert_int_equal(run(argv), 0);
+        same_results(ref, m);
+    }
+}
+
 static void test_mpi_killed(void **state)
 {
     (void)state;
@@ -369,11 +399,9 @@ int main(void)
     snprintf(opts, sizeof opts, "%s%sfast_unwind_on_malloc=0", asan ? asan : "", asan ? ":" : "");
     setenv("ASAN_OPTIONS", opts, 1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_wire),
-        cmocka_unit_test(test_mpi_built),
-        cmocka_unit_test(test_mpi_identical),
-        cmocka_unit_test(test_mpi_killed),
-        cmocka_unit_test(test_mpi_interrupted),
+        cmocka_unit_test(test_wire),          cmocka_unit_test(test_mpi_built),
+        cmocka_unit_test(test_mpi_identical), cmocka_unit_test(test_mpi_axes),
+        cmocka_unit_test(test_mpi_killed),    cmocka_unit_test(test_mpi_interrupted),
         cmocka_unit_test(test_mpi_refusals),
     };
     return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);

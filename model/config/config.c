@@ -316,6 +316,16 @@ int validate(const params *p, const locs *l, const char *path, err *e)
         return -1;
     if (p->sweep.y.present && check_axis(&v, p, &p->sweep.y, "y", &p->sweep.x) < 0)
         return -1;
+    if (p->sweep.z.present && !(p->sweep.x.present && p->sweep.y.present))
+        return vfail(&v, KEYS("sweep.z", "sweep.z.key", "sweep.z.values"),
+                     "add sweep.x and sweep.y (z draws one map of x and y per value)",
+                     "expected sweep.x and sweep.y too (got sweep.z without them)");
+    if (p->sweep.z.present && check_axis(&v, p, &p->sweep.z, "z", &p->sweep.x) < 0)
+        return -1;
+    if (p->sweep.z.present && p->sweep.refine > 0)
+        return vfail(&v, KEYS("sweep.refine", "sweep.z"),
+                     "set sweep.refine = 0, or sweep each z value as a two-axis sweep to refine it",
+                     "expected 0 on a three-axis sweep (got %d)", p->sweep.refine);
     if (p->capacity.key[0]) {
         keyref r;
         int known = resolve(p->capacity.key, &r) == 0;

@@ -57,6 +57,78 @@ int vfail_keys(const vctx *v, const char *const *keys, int follow_set, const cha
     return err_set(v->e, "%s: %s%s%s%s", subject, msg, sep, fix, also);
 }
 
+/* A categorical axis (f: its enum or bool row; NULL: config files): only values, names the key
+ * accepts, files that load. */
+static int check_categories(const vctx *v, const axis *a, const char *k, const field *f)
+{
+    static const char *const grid[] = {"from", "to", "steps", "scale"};
+    char kv[KEY_MAX], kg[KEY_MAX], what[400], fix[2 * KEY_MAX + 64];
+    join(kv, k, "values");
+    if (f && f->type == KEY_ENUM)
+        describe_enum(f, what, sizeof what);
+    else if (f)
+        bfmt(what, sizeof what, "one of \"false\", \"true\"");
+    else
+        bfmt(what, sizeof what, "config files");
+    for (int i = 0; i < 4 && v->l; i++) {
+        join(kg, k, grid[i]);
+        /* a grid set after the names (a later file, a --set): a base's grid is replaced */
+        if (locs_last(v->l, kg) > locs_last(v->l, kv)) {
+            char got[40];
+            if (i < 2)
+                fmt_num(i == 0 ? a->from : a->to, 0, got, sizeof got);
+            else if (i == 2)
+                bfmt(got, sizeof got, "%d", a->steps);
+            else
+                bfmt(got, sizeof got, "\"%s\"", axis_scale_name(a->scale));
+            bfmt(fix, sizeof fix, "drop %s and list the categories in %s", kg, kv);
+            return vfail(v, KEYS(kg), fix,
+                         "expected no grid on the categorical axis over %s (got %s)", a->key, got);
+        }
+    }
+    /* A point of a config-file axis is its file: a --set of a model key would silently miss it. */
+    for (int i = 0; !f && v->l && i < v->l->n; i++) {
+        const char *key = v->l->v[i].key;
+        if (is_set_origin(v->l->v[i].where) && strncmp(key, "sweep.", 6) != 0 &&
+            strncmp(key, "plot.", 5) != 0 && strcmp(key, "sim.seed") != 0) {
+            bfmt(fix, sizeof fix, "set %s in the config files of %s", key, kv);
+            return vfail_keys(v, KEYS(key), 1, fix,
+                              "expected only sim.seed, sweep and plot keys beside a config-file "
+                              "axis, whose points are those files loaded in full");
+        }
+    }
+    if (a->ncats == 0)
+        return vfail(v, KEYS(kv, k), NULL, "expected a list of %s%s (got %s)",
+                     f ? "names, each " : "", what, a->nvalues ? "numbers" : "none");
+    for (int i = 0; i < a->ncats; i++) {
+        const char *w = locs_find(v->l, kv);
+        char origin[WHERE_MAX + KEY_MAX];
+        if (w || v->path)
+            bfmt(origin, sizeof origin, "%s: %s[%d]", w ? w : v->path, kv, i);
+        else
+            bfmt(origin, sizeof origin, "%s[%d]", kv, i);
+        if (f && f->type == KEY_ENUM && key_enum_value(f->enums, a->cats[i]) < 0)
+            return err_set(v->e, "%s: %s: expected %s (got \"%.60s\")", origin, a->key, what,
+                           a->cats[i]);
+        if (f && f->type == KEY_BOOL && strcmp(a->cats[i], "true") != 0 &&
+            strcmp(a->cats[i], "false") != 0)
+            return err_set(v->e, "%s: %s: expected %s (got \"%.60s\")", origin, a->key, what,
+                           a->cats[i]);
+        if (!f && point_base_depth == 0) {
+            params *q = xmalloc(sizeof *q);
+            err fe;
+            err_clear(&fe);
+            point_base_depth++;
+            int rc = config_load(q, a->cats[i], NULL, 0, &fe);
+            point_base_depth--;
+            free(q);
+            if (rc < 0)
+                return err_set(v->e, "%s: %s", origin, fe.msg);
+        }
+    }
+    return 0;
+}
+
 int check_axis(const vctx *v, const params *p, const axis *a, const char *name, const axis *other)
 {
     char k[KEY_MAX], kk[KEY_MAX], kv[KEY_MAX], kf[KEY_MAX], kt[KEY_MAX], fix[2 * KEY_MAX];
@@ -66,20 +138,31 @@ int check_axis(const vctx *v, const params *p, const axis *a, const char *name, 
     join(kf, k, "from");
     join(kt, k, "to");
     keyref r;
+    int files = strcmp(a->key, AXIS_CONFIG) == 0;
     int known = a->key[0] && resolve(a->key, &r) == 0;
-    if (!known || !is_numeric(&r)) {
+    if (!files && (!known || !is_axis_key(&r))) {
         char why[KEY_MAX + 80];
         if (!a->key[0]) {
             bfmt(fix, sizeof fix, "name the key to sweep in %s (avalanche keys lists them)", kk);
-            return vfail(v, KEYS(kk, kv, kf), fix, "expected a numeric config key (got none)");
+            return vfail(v, KEYS(kk, kv, kf), fix, "expected %s (got none)", AXIS_KEY_WHAT);
         }
         numeric_problem(a->key, &r, known, why, sizeof why);
-        return vfail(v, KEYS(kk, kv, kf), NULL, "expected a numeric config key (got \"%s\": %s)",
+        return vfail(v, KEYS(kk, kv, kf), NULL, "expected %s (got \"%s\": %s)", AXIS_KEY_WHAT,
                      a->key, why);
     }
-    if (other && other->present && strcmp(other->key, a->key) == 0)
-        return vfail(v, KEYS(kk, "sweep.x.key"), "sweep another key on y, or drop sweep.y",
-                     "expected a key other than sweep.x.key (got \"%s\" twice)", a->key);
+    const axis *others[2] = {other, other == &p->sweep.x && a == &p->sweep.z ? &p->sweep.y : NULL};
+    for (int o = 0; o < 2; o++) {
+        const axis *b = others[o];
+        const char *bn = o == 0 ? "sweep.x.key" : "sweep.y.key";
+        if (b && b->present && strcmp(b->key, a->key) == 0)
+            return vfail(v, KEYS(kk, bn), "sweep another key on this axis, or drop it",
+                         "expected a key other than %s (got \"%s\" twice)", bn, a->key);
+    }
+    if (files || !is_numeric(&r))
+        return check_categories(v, a, k, files ? NULL : r.f);
+    if (a->ncats > 0)
+        return vfail(v, KEYS(kv, kk), NULL, "expected numbers for %s (got \"%.60s\")", a->key,
+                     a->cats[0]);
     char got[40], got2[40];
     if (a->nvalues < 0 || a->nvalues > AXIS_VALUES_MAX)
         return vfail(v, KEYS(kv, kk), NULL, "expected 1 to %d values (got %d)", AXIS_VALUES_MAX,

@@ -146,6 +146,17 @@ static void dump_field(const field *fs, const char *base, FILE *f, int depth)
         if (!a->present)
             return;
         indent(f, depth);
+        if (a->ncats > 0) { /* categorical: no grid, which would be refused on reading */
+            fprintf(f, "%s = { key = \"%s\";\n", name, a->key);
+            indent(f, depth + 1);
+            fputs("values = [ ", f);
+            for (int i = 0; i < a->ncats && i < AXIS_CATS_MAX; i++) {
+                fputs(i ? ", " : "", f);
+                dump_string(f, a->cats[i]);
+            }
+            fputs(" ]; };\n", f);
+            return;
+        }
         fprintf(f, "%s = { key = \"%s\"; from = ", name, a->key);
         dump_number(find_field(fs, "from"), base, f);
         fputs("; to = ", f);

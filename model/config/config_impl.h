@@ -163,4 +163,13 @@ int vfail_keys(const vctx *v, const char *const *keys, int follow_set, const cha
 int check_axis(const vctx *v, const params *p, const axis *a, const char *name, const axis *other);
 int validate(const params *p, const locs *l, const char *path, err *e);
 
+#define AXIS_KEY_WHAT "a numeric, enum or bool config key or \"" AXIS_CONFIG "\""
+/* Loading a config axis's files checks them, and a file's own sweep is not looked into
+ * (config_set_category, check_categories): the depth of such loads on this thread. */
+extern _Thread_local int point_base_depth;
+/* r names a key a sweep axis may take: numeric, enum or bool (config_walk.c). */
+int is_axis_key(const keyref *r);
+/* Index of the latest setting of key, or -1. */
+int locs_last(const locs *l, const char *key);
+
 #endif

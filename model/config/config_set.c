@@ -132,7 +132,7 @@ static int build_leaf(config_t *cf, const keyref *r, char *v, char *why, size_t 
                      f->type == KEY_FORMATS ? "formats" : "numbers");
                 return -1;
             }
-            if (f->type == KEY_FORMATS) {
+            if (f->type == KEY_FORMATS || *trim(tok) == '"') { /* "name": a category */
                 config_setting_set_string_elem(arr, -1, unquote(tok));
             } else if (parse_double(trim(tok), &d) == 0) {
                 config_setting_set_float_elem(arr, -1, d);
@@ -200,4 +200,40 @@ int apply_assignment(params *p, const char *assignment, const char *origin, locs
     }
     free(buf);
     return rc;
+}
+
+/* Loading a config axis's files checks them, and a file's own sweep is not looked into. */
+_Thread_local int point_base_depth;
+
+int config_set_category(params *p, const axis *a, int i, const char *origin, err *e)
+{
+    if (i < 0 || i >= a->ncats)
+        return err_set(e, "%s: %s: no category %d", origin, a->key, i);
+    if (strcmp(a->key, AXIS_CONFIG) == 0) {
+        params *q = xmalloc(sizeof *q);
+        point_base_depth++;
+        int rc = config_load(q, a->cats[i], NULL, 0, e);
+        point_base_depth--;
+        if (rc == 0) {
+            q->sim.seed = p->sim.seed;
+            q->sweep = p->sweep;
+            q->plot = p->plot;
+            *p = *q;
+        }
+        free(q);
+        return rc;
+    }
+    keyref r;
+    if (resolve(a->key, &r) < 0 || !is_axis_key(&r) || is_numeric(&r))
+        return err_set(e, "%s: %s: not a categorical key", origin, a->key);
+    config_t cf;
+    config_init(&cf);
+    if (r.f->type == KEY_BOOL)
+        config_setting_set_bool(add_path(&cf, &r, CONFIG_TYPE_BOOL),
+                                strcmp(a->cats[i], "true") == 0);
+    else
+        config_setting_set_string(add_path(&cf, &r, CONFIG_TYPE_STRING), a->cats[i]);
+    int rc = apply_tree(p, &cf, origin, NULL, e);
+    config_destroy(&cf);
+    return one_line(e, rc);
 }

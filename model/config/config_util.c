@@ -219,6 +219,15 @@ void locs_add(locs *l, const char *key, const char *where)
     l->n++;
 }
 
+/* Index of the latest setting of key, or -1. */
+int locs_last(const locs *l, const char *key)
+{
+    for (int i = l->n - 1; i >= 0; i--)
+        if (strcmp(l->v[i].key, key) == 0)
+            return i;
+    return -1;
+}
+
 const char *locs_find(const locs *l, const char *key)
 {
     if (!l || !key)

@@ -176,6 +176,12 @@ void suggest_any(void *arg, const char *key, const field *f, int sweep)
     suggest_try(arg, key);
 }
 
+/* A key a sweep axis may name: numeric, or an enum or bool (categorical), outside the sweep. */
+int is_axis_key(const keyref *r)
+{
+    return is_numeric(r) || (!r->in_sweep && (r->f->type == KEY_ENUM || r->f->type == KEY_BOOL));
+}
+
 /* Explains why `key` is not a sweepable numeric key ("unknown key; did you mean ..."). */
 void numeric_problem(const char *key, const keyref *r, int known, char *buf, size_t n)
 {
@@ -250,6 +256,67 @@ static int apply_dist(const ctx *c, const field *f, dist *d, const config_settin
     return 0;
 }
 
+/* The string values of a categorical axis: each an enum name or "true"/"false" (checked with
+ * the key in check_axis, which may be set elsewhere), or with key "config" a config file, named
+ * relative to the file that names it (a --set: to the working directory) and kept as its
+ * absolute path; values[i] = i. */
+static int axis_categories(const ctx *c, const config_setting_t *s, axis *a, const char *k)
+{
+    int n = config_setting_length(s);
+    if (n > AXIS_CATS_MAX) {
+        char got[32];
+        bfmt(got, sizeof got, "%d", n);
+        return fail(c, s, k, "expected at most %d categories (got %s)", AXIS_CATS_MAX, got);
+    }
+    const config_setting_t *ks = config_setting_get_member(config_setting_parent(s), "key");
+    const char *axis_key = ks && config_setting_type(ks) == CONFIG_TYPE_STRING
+                               ? config_setting_get_string(ks)
+                               : a->key; /* the group's own key, else one set before */
+    int files = strcmp(axis_key, AXIS_CONFIG) == 0;
+    char dir[PATH_MAX] = ".";
+    if (files && c->path && !c->origin)
+        dir_of(c->path, dir, sizeof dir);
+    for (int j = 0; j < n; j++) {
+        const config_setting_t *el = config_setting_get_elem(s, j);
+        char ek[KEY_MAX];
+        bfmt(ek, sizeof ek, "%s[%d]", k, j);
+        if (config_setting_type(el) != CONFIG_TYPE_STRING)
+            return expect(c, el, ek, "a string, as the first value is");
+        const char *str = config_setting_get_string(el);
+        if (!*str)
+            return expect(c, el, ek, "a non-empty string");
+        for (int i = 0; i < j; i++)
+            if (strcmp(config_setting_get_string(config_setting_get_elem(s, i)), str) == 0)
+                return fail(c, el, ek, "expected each value once (got \"%.60s\" twice)", str);
+        if (!files) {
+            bfmt(a->cats[j], sizeof a->cats[j], "%s", str);
+        } else {
+            char full[2 * PATH_MAX], real[PATH_MAX];
+            if (str[0] == '/')
+                bfmt(full, sizeof full, "%s", str);
+            else
+                bfmt(full, sizeof full, "%s/%s", dir, str);
+            if (!realpath(full, real))
+                return fail(c, el, ek, "expected a readable config file (got \"%.200s\": %s)", str,
+                            strerror(errno));
+            if (strlen(real) >= AXIS_CAT_MAX)
+                return fail(c, el, ek, "expected a path shorter than %d bytes (got \"%.200s\")",
+                            AXIS_CAT_MAX, real);
+            const char *base = strrchr(real, '/') ? strrchr(real, '/') + 1 : real;
+            for (int i = 0; i < j; i++)
+                if (strcmp(strrchr(a->cats[i], '/') + 1, base) == 0)
+                    return fail(c, el, ek,
+                                "expected files of different names, which label the chart "
+                                "(got \"%.200s\" twice)",
+                                base);
+            bfmt(a->cats[j], sizeof a->cats[j], "%s", real);
+        }
+        a->values[j] = j;
+    }
+    a->nvalues = a->ncats = n;
+    return 0;
+}
+
 static int apply_axis(const ctx *c, const field *f, char *base, const config_setting_t *g,
                       const char *key)
 {
@@ -272,11 +339,11 @@ static int apply_axis(const ctx *c, const field *f, char *base, const config_set
                 return expect(c, s, k, "a numeric config key as a string");
             keyref r;
             int known = resolve(str, &r) == 0;
-            if (!known || !is_numeric(&r)) {
+            if (strcmp(str, AXIS_CONFIG) != 0 && (!known || !is_axis_key(&r))) {
                 char why[KEY_MAX + 80];
                 numeric_problem(str, &r, known, why, sizeof why);
-                return fail(c, s, k, "expected a numeric config key (got \"%.*s\": %s)", KEY_MAX,
-                            str, why);
+                return fail(c, s, k, "expected %s (got \"%.*s\": %s)", AXIS_KEY_WHAT, KEY_MAX, str,
+                            why);
             }
             bfmt(a->key, sizeof a->key, "%s", str);
         } else if (sf->type == KEY_ENUM) {
@@ -288,6 +355,13 @@ static int apply_axis(const ctx *c, const field *f, char *base, const config_set
             int t = config_setting_type(s), n = config_setting_length(s);
             if ((t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) || n == 0)
                 return expect(c, s, k, "a non-empty list of numbers");
+            if (config_setting_type(config_setting_get_elem(s, 0)) == CONFIG_TYPE_STRING) {
+                if (axis_categories(c, s, a, k) < 0)
+                    return -1;
+                values = 1;
+                note(c, s, k);
+                continue;
+            }
             if (n > AXIS_VALUES_MAX) {
                 char what[64];
                 bfmt(what, sizeof what, "at most %d values", AXIS_VALUES_MAX);
@@ -303,6 +377,7 @@ static int apply_axis(const ctx *c, const field *f, char *base, const config_set
                     return -1;
             }
             a->nvalues = n;
+            a->ncats = 0;
             values = 1;
         } else {
             double v;
@@ -312,6 +387,24 @@ static int apply_axis(const ctx *c, const field *f, char *base, const config_set
             grid = 1;
         }
         note(c, s, k);
+    }
+    /* Names and a grid in one group: the grid would be silently unused. */
+    const config_setting_t *vs = config_setting_get_member(g, "values");
+    if (vs && config_setting_length(vs) > 0 &&
+        config_setting_type(config_setting_get_elem(vs, 0)) == CONFIG_TYPE_STRING) {
+        static const char *const gridk[] = {"from", "to", "steps", "scale"};
+        for (int i = 0; i < 4; i++) {
+            const config_setting_t *gs = config_setting_get_member(g, gridk[i]);
+            if (gs) {
+                char got[96];
+                found(gs, got, sizeof got);
+                join(k, key, gridk[i]);
+                return fail(c, gs, k,
+                            "expected no grid on a categorical axis, whose values name the "
+                            "categories (got %s)",
+                            got);
+            }
+        }
     }
     /* Setting from/to/steps without values switches the axis to the grid (a base file's explicit
      * values would otherwise silently win). */

@@ -97,7 +97,9 @@ int key_enum_value(const key_enum *e, const char *s)
          .off = P(m.key),                                                                          \
          .size = SZ(m.key),                                                                        \
          .label = "swept key",                                                                     \
-         .doc = "the numeric config key this axis sweeps (not a sweep key, not sim.seed)",         \
+         .doc =                                                                                    \
+             "the config key this axis sweeps: a numeric key, an enum or bool key (values names "  \
+             "them), or \"config\" (values are config files)",                                     \
          .default_text = "none"},                                                                  \
         DBL(n ".from", m.from, 0, -INF, INF, 0, NULL, "first grid value",                          \
             "first value of the grid (used when values is not given)"),                            \
@@ -108,7 +110,8 @@ int key_enum_value(const key_enum *e, const char *s)
              "linear or log spacing of from..to (log needs from > 0 and to > 0)"),                 \
     {                                                                                              \
         .name = n ".values", .type = KEY_VALUES, .off = P(m.values), .label = "grid values",       \
-        .doc = "explicit grid values, each one the key accepts (from, to and steps unused)",       \
+        .doc = "explicit grid values, each one the key accepts (from, to and steps unused); "      \
+               "strings on a categorical axis",                                                    \
         .default_text = "none"                                                                     \
     }
 #define ELEMENT_OF(list, n, t, d, lo, hi, fl, e, u, doc_)                                          \
@@ -414,6 +417,7 @@ static const key table[] = {
     GROUP("sweep", "parameter sweep (axes only when present)"),
     AXIS("sweep.x", sweep.x, "the first sweep axis (x)"),
     AXIS("sweep.y", sweep.y, "the second sweep axis (y); needs sweep.x"),
+    AXIS("sweep.z", sweep.z, "the third sweep axis (z): one small map per value; needs x and y"),
     INT("sweep.replications", sweep.replications, 5, 1, INT_MAX, "runs", "replications",
         "runs per grid point, replication r with the same random streams at every point"),
     INT("sweep.refine", sweep.refine, 0, 0, INT_MAX, "levels", "refinement levels",

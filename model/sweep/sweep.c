@@ -17,6 +17,14 @@ int sweep_axis_values(const params *p, const axis *a, const char *name, double *
 {
     *values = NULL;
     *n = 0;
+    if (a->ncats > 0) { /* categorical: the indices of the names, checked by the loader */
+        double *v = xmalloc((size_t)a->ncats * sizeof *v);
+        for (int i = 0; i < a->ncats; i++)
+            v[i] = i;
+        *values = v;
+        *n = (size_t)a->ncats;
+        return 0;
+    }
     int is_int;
     if (config_key_numeric(a->key, &is_int, e) < 0)
         return -1;
@@ -71,10 +79,18 @@ int sweep_axis_values(const params *p, const axis *a, const char *name, double *
     return 0;
 }
 
+const char *sweep_category_label(const axis *a, int i)
+{
+    const char *c = a->cats[i];
+    const char *slash = strcmp(a->key, AXIS_CONFIG) == 0 ? strrchr(c, '/') : NULL;
+    return slash ? slash + 1 : c;
+}
+
 /* ---- the grid -------------------------------------------------------------------------------- */
 
 typedef struct gaxis {
     int is_int, log;
+    int cat;     /* categorical: is_int too, so that no midpoint splits a cell; cells of width 1 */
     double **lv; /* lv[l]: the values of level l (level l-1 with every midpoint inserted) */
     size_t *nlv;
     int nlevels;
@@ -86,7 +102,7 @@ typedef struct cellr {
 
 struct sweep_grid {
     int naxes;
-    gaxis ax[2];
+    gaxis ax[3];
     sweep_point *pts;
     size_t n, cap;
     cellr *cells; /* cells made at the last level */
@@ -129,22 +145,37 @@ static void axis_add_level(gaxis *a)
     a->nlevels = l + 1;
 }
 
-static void add_point(sweep_grid *g, double x, double y, int level)
+static void add_point_z(sweep_grid *g, double x, double y, double z, int level)
 {
     if (g->n == g->cap) {
         g->cap = g->cap ? 2 * g->cap : 64;
         g->pts = xrealloc(g->pts, g->cap * sizeof *g->pts);
     }
-    g->pts[g->n++] = (sweep_point){x, y, level};
+    g->pts[g->n++] = (sweep_point){x, y, level, z};
 }
 
-/* Index of the point at (x, y) (exact: every coordinate is computed the same way), or -1. */
-static long find_point(const sweep_grid *g, double x, double y)
+static void add_point(sweep_grid *g, double x, double y, int level)
+{
+    add_point_z(g, x, y, NAN, level);
+}
+
+static int same_z(const sweep_grid *g, double a, double b)
+{
+    return g->naxes < 3 || a == b;
+}
+
+/* Index of the point at (x, y, z) (exact: every coordinate is computed the same way), or -1. */
+static long find_point_z(const sweep_grid *g, double x, double y, double z)
 {
     for (size_t k = 0; k < g->n; k++)
-        if (g->pts[k].x == x && (g->naxes == 1 || g->pts[k].y == y))
+        if (g->pts[k].x == x && (g->naxes == 1 || g->pts[k].y == y) && same_z(g, g->pts[k].z, z))
             return (long)k;
     return -1;
+}
+
+static long find_point(const sweep_grid *g, double x, double y)
+{
+    return find_point_z(g, x, y, NAN);
 }
 
 sweep_grid *sweep_grid_new(const params *p, err *e)
@@ -153,20 +184,28 @@ sweep_grid *sweep_grid_new(const params *p, err *e)
         err_set(e, "sweep.x: expected an axis to sweep (got no sweep.x group)");
         return NULL;
     }
+    if (p->sweep.z.present && !p->sweep.y.present) {
+        err_set(e, "sweep.z: expected sweep.x and sweep.y too (got sweep.z without sweep.y)");
+        return NULL;
+    }
     sweep_grid *g = xcalloc(1, sizeof *g);
-    g->naxes = p->sweep.y.present ? 2 : 1;
+    g->naxes = p->sweep.z.present ? 3 : p->sweep.y.present ? 2 : 1;
     for (int i = 0; i < g->naxes; i++) {
-        const axis *a = i == 0 ? &p->sweep.x : &p->sweep.y;
+        const axis *a = i == 0 ? &p->sweep.x : i == 1 ? &p->sweep.y : &p->sweep.z;
         gaxis *ga = &g->ax[i];
         double *v;
         size_t n;
-        if (sweep_axis_values(p, a, i == 0 ? "x" : "y", &v, &n, e) < 0) {
+        if (sweep_axis_values(p, a, i == 0 ? "x" : i == 1 ? "y" : "z", &v, &n, e) < 0) {
             sweep_grid_free(g);
             return NULL;
         }
-        config_key_numeric(a->key, &ga->is_int, e);
+        ga->cat = a->ncats > 0;
+        if (ga->cat)
+            ga->is_int = 1;
+        else
+            config_key_numeric(a->key, &ga->is_int, e);
         /* A log axis refines geometrically; explicit positive values count as log when asked. */
-        ga->log = a->scale == SCALE_LOG && v[0] > 0;
+        ga->log = !ga->cat && a->scale == SCALE_LOG && v[0] > 0;
         ga->lv = xmalloc(sizeof *ga->lv);
         ga->nlv = xmalloc(sizeof *ga->nlv);
         ga->lv[0] = v;
@@ -174,18 +213,31 @@ sweep_grid *sweep_grid_new(const params *p, err *e)
         ga->nlevels = 1;
     }
     const gaxis *ax = &g->ax[0], *ay = &g->ax[1];
-    size_t ny = g->naxes == 2 ? ay->nlv[0] : 1;
-    for (size_t j = 0; j < ny; j++)
-        for (size_t i = 0; i < ax->nlv[0]; i++)
-            add_point(g, ax->lv[0][i], g->naxes == 2 ? ay->lv[0][j] : NAN, 0);
+    size_t ny = g->naxes >= 2 ? ay->nlv[0] : 1, nz = g->naxes == 3 ? g->ax[2].nlv[0] : 1;
+    for (size_t l = 0; l < nz; l++)
+        for (size_t j = 0; j < ny; j++)
+            for (size_t i = 0; i < ax->nlv[0]; i++)
+                add_point_z(g, ax->lv[0][i], g->naxes >= 2 ? ay->lv[0][j] : NAN,
+                            g->naxes == 3 ? g->ax[2].lv[0][l] : NAN, 0);
+    if (g->naxes == 3)
+        return g; /* never refined (config.c refuses sweep.refine > 0): no cells to split */
     size_t cx = ax->nlv[0] > 1 ? ax->nlv[0] - 1 : 0;
     size_t cy = g->naxes == 2 ? (ay->nlv[0] > 1 ? ay->nlv[0] - 1 : 0) : 1;
+    int catx = ax->cat, caty = g->naxes == 2 && ay->cat;
+    /* Beside a categorical axis the cells are segments of the numeric axis, one row (column)
+     * per category: neighbouring categories are not compared, as no boundary lies between
+     * them, so refinement looks for boundaries along the numeric axis within each category. */
+    if (catx && g->naxes == 2)
+        cx = caty ? 0 : ax->nlv[0];
+    if (caty)
+        cy = ay->nlv[0];
     g->cells = xmalloc((cx * cy + 1) * sizeof *g->cells);
     for (size_t j = 0; j < cy; j++)
         for (size_t i = 0; i < cx; i++)
             g->cells[g->ncells++] =
-                (cellr){ax->lv[0][i], ax->lv[0][i + 1], g->naxes == 2 ? ay->lv[0][j] : NAN,
-                        g->naxes == 2 ? ay->lv[0][j + 1] : NAN};
+                (cellr){ax->lv[0][i], ax->lv[0][catx && g->naxes == 2 ? i : i + 1],
+                        g->naxes == 2 ? ay->lv[0][j] : NAN,
+                        g->naxes == 2 ? ay->lv[0][caty ? j : j + 1] : NAN};
     return g;
 }
 
@@ -193,7 +245,7 @@ void sweep_grid_free(sweep_grid *g)
 {
     if (!g)
         return;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         for (int l = 0; l < g->ax[i].nlevels; l++)
             free(g->ax[i].lv[l]);
         free(g->ax[i].lv);
@@ -226,6 +278,8 @@ int sweep_grid_levels(const sweep_grid *g)
 
 size_t sweep_grid_refine(sweep_grid *g, const int *majority)
 {
+    if (g->naxes == 3)
+        return 0;
     size_t before = g->n;
     int level = g->levels + 1;
     cellr *next = NULL;
@@ -291,6 +345,11 @@ static void extent_1(const gaxis *a, const double *s, size_t n, double v, double
     size_t i = 0;
     while (i + 1 < n && s[i] < v)
         i++;
+    if (a->cat) { /* a band of width 1 around each category's index */
+        *lo = v - 0.5;
+        *hi = v + 0.5;
+        return;
+    }
     if (n < 2) {
         *lo = a->log ? v / 1.25 : v - fmax(fabs(v) * 0.1, 0.5);
         *hi = a->log ? v * 1.25 : v + fmax(fabs(v) * 0.1, 0.5);
@@ -310,7 +369,7 @@ void sweep_grid_extent(const sweep_grid *g, size_t k, double ext[4])
     int lx = l < ax->nlevels ? l : ax->nlevels - 1;
     extent_1(ax, ax->lv[lx], ax->nlv[lx], pt->x, &ext[0], &ext[1]);
     ext[2] = ext[3] = NAN;
-    if (g->naxes == 2) {
+    if (g->naxes >= 2) {
         const gaxis *ay = &g->ax[1];
         int ly = l < ay->nlevels ? l : ay->nlevels - 1;
         extent_1(ay, ay->lv[ly], ay->nlv[ly], pt->y, &ext[2], &ext[3]);
@@ -332,12 +391,13 @@ static int cell_cmp(const void *a, const void *b)
     return (x->x_lo > y->x_lo) - (x->x_lo < y->x_lo);
 }
 
-size_t sweep_grid_cells(const sweep_grid *g, sweep_cell **cells)
+/* The cells of the slice at z (NAN: the whole grid of one or two axes), appended to *out. */
+static void slice_cells(const sweep_grid *g, double z, sweep_cell **out_, size_t *n_, size_t *cap_)
 {
     const gaxis *ax = &g->ax[0], *ay = &g->ax[1];
     const double *xv = ax->lv[ax->nlevels - 1],
-                 *yv = g->naxes == 2 ? ay->lv[ay->nlevels - 1] : NULL;
-    size_t nx = ax->nlv[ax->nlevels - 1], ny = g->naxes == 2 ? ay->nlv[ay->nlevels - 1] : 1;
+                 *yv = g->naxes >= 2 ? ay->lv[ay->nlevels - 1] : NULL;
+    size_t nx = ax->nlv[ax->nlevels - 1], ny = g->naxes >= 2 ? ay->nlv[ay->nlevels - 1] : 1;
     /* owner of every finest grid value (row-major, x fastest) */
     size_t *own = xmalloc(nx * ny * sizeof *own);
     double(*ext)[4] = xmalloc((g->n ? g->n : 1) * sizeof *ext);
@@ -345,9 +405,11 @@ size_t sweep_grid_cells(const sweep_grid *g, sweep_cell **cells)
         sweep_grid_extent(g, k, ext[k]);
     for (size_t j = 0; j < ny; j++)
         for (size_t i = 0; i < nx; i++) {
-            long at = find_point(g, xv[i], yv ? yv[j] : NAN);
+            long at = find_point_z(g, xv[i], yv ? yv[j] : NAN, z);
             size_t best = at >= 0 ? (size_t)at : SIZE_MAX; /* a point owns its own value */
             for (size_t k = 0; k < g->n && at < 0; k++) {
+                if (!same_z(g, g->pts[k].z, z))
+                    continue;
                 if (!contains(ext[k][0], ext[k][1], xv[i]) ||
                     (yv && !contains(ext[k][2], ext[k][3], yv[j])))
                     continue;
@@ -368,8 +430,8 @@ size_t sweep_grid_cells(const sweep_grid *g, sweep_cell **cells)
             yl[j] = yh[j] = NAN;
     }
     /* runs along x, then rows merged with the run of the same owner and x extent just below */
-    sweep_cell *out = NULL;
-    size_t n = 0, cap = 0;
+    sweep_cell *out = *out_;
+    size_t n = *n_, cap = *cap_;
     size_t *open_ =
         xmalloc(nx * sizeof *open_); /* index in out of the run starting at i, row j-1 */
     size_t *next = xmalloc(nx * sizeof *next);
@@ -401,8 +463,6 @@ size_t sweep_grid_cells(const sweep_grid *g, sweep_cell **cells)
         open_ = next;
         next = t;
     }
-    if (n > 1)
-        qsort(out, n, sizeof *out, cell_cmp);
     free(open_);
     free(next);
     free(xl);
@@ -411,6 +471,22 @@ size_t sweep_grid_cells(const sweep_grid *g, sweep_cell **cells)
     free(yh);
     free(own);
     free(ext);
+    *out_ = out;
+    *n_ = n;
+    *cap_ = cap;
+}
+
+size_t sweep_grid_cells(const sweep_grid *g, sweep_cell **cells)
+{
+    sweep_cell *out = NULL;
+    size_t n = 0, cap = 0;
+    if (g->naxes < 3)
+        slice_cells(g, NAN, &out, &n, &cap);
+    else
+        for (size_t l = 0; l < g->ax[2].nlv[0]; l++)
+            slice_cells(g, g->ax[2].lv[0][l], &out, &n, &cap);
+    if (n > 1)
+        qsort(out, n, sizeof *out, cell_cmp);
     *cells = out;
     return n;
 }
@@ -420,26 +496,49 @@ int sweep_point_params(const sweep_grid *g, const params *base, size_t k, params
     return sweep_point_apply(base, &g->pts[k], out, e);
 }
 
+/* "sweep.x value 5000" or "sweep.x value \"certificate\"" */
+static void value_text(const axis *a, double v, char *buf, size_t n)
+{
+    if (a->ncats > 0 && v >= 0 && v < a->ncats)
+        snprintf(buf, n, "\"%s\"", a->cats[(int)v]);
+    else
+        snprintf(buf, n, "%.17g", v);
+}
+
+static int apply_one(const axis *a, const char *name, double v, params *out, err *e)
+{
+    char origin[AXIS_CAT_MAX + 64], val[AXIS_CAT_MAX + 8];
+    value_text(a, v, val, sizeof val);
+    snprintf(origin, sizeof origin, "sweep.%s value %s", name, val);
+    if (a->ncats > 0)
+        return config_set_category(out, a, (int)v, origin, e);
+    return config_set_number(out, a->key, v, origin, e);
+}
+
 int sweep_point_apply(const params *base, const sweep_point *pt, params *out, err *e)
 {
-    int two = base->sweep.y.present;
+    const axis *ax[3] = {&base->sweep.x, &base->sweep.y, &base->sweep.z};
+    const double v[3] = {pt->x, pt->y, pt->z};
+    static const char *const names[3] = {"x", "y", "z"};
+    int naxes = base->sweep.z.present ? 3 : base->sweep.y.present ? 2 : 1;
     *out = *base;
-    char origin[AXIS_KEY_MAX + 64];
-    snprintf(origin, sizeof origin, "sweep.x value %.17g", pt->x);
-    if (config_set_number(out, base->sweep.x.key, pt->x, origin, e) < 0)
-        return -1;
-    if (two) {
-        snprintf(origin, sizeof origin, "sweep.y value %.17g", pt->y);
-        if (config_set_number(out, base->sweep.y.key, pt->y, origin, e) < 0)
-            return -1;
-    }
+    /* a config-file axis first: it replaces the base that the other axes then change */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < naxes; i++)
+            if ((strcmp(ax[i]->key, AXIS_CONFIG) == 0) == (pass == 0) &&
+                apply_one(ax[i], names[i], v[i], out, e) < 0)
+                return -1;
     err e2;
     err_clear(&e2);
     if (config_validate(out, &e2) < 0) {
-        if (two)
-            return err_set(e, "sweep point %s = %.17g, %s = %.17g: %s", base->sweep.x.key, pt->x,
-                           base->sweep.y.key, pt->y, e2.msg);
-        return err_set(e, "sweep point %s = %.17g: %s", base->sweep.x.key, pt->x, e2.msg);
+        char at[3 * (AXIS_KEY_MAX + AXIS_CAT_MAX + 8)] = "", val[AXIS_CAT_MAX + 8];
+        size_t used = 0;
+        for (int i = 0; i < naxes; i++) {
+            value_text(ax[i], v[i], val, sizeof val);
+            used += (size_t)snprintf(at + used, used < sizeof at ? sizeof at - used : 0,
+                                     "%s%s = %s", i ? ", " : "", ax[i]->key, val);
+        }
+        return err_set(e, "sweep point %s: %s", at, e2.msg);
     }
     return 0;
 }

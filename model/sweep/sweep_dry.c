@@ -69,9 +69,24 @@ static void print_axis(const params *p, const char *name, const axis *a)
     err_clear(&e);
     if (sweep_axis_values(p, a, name, &v, &n, &e) < 0)
         return; /* sweep_grid_new has checked it */
-    printf("  %s = %s: %zu value%s, %.17g .. %.17g (%s%s)\n", name, a->key, n, n == 1 ? "" : "s",
-           v[0], v[n - 1], a->nvalues ? "explicit values, " : "", axis_scale_name(a->scale));
+    if (a->ncats > 0)
+        printf("  %s = %s: %zu categor%s, %s .. %s (categorical)\n", name, a->key, n,
+               n == 1 ? "y" : "ies", sweep_category_label(a, 0),
+               sweep_category_label(a, a->ncats - 1));
+    else
+        printf("  %s = %s: %zu value%s, %.17g .. %.17g (%s%s)\n", name, a->key, n,
+               n == 1 ? "" : "s", v[0], v[n - 1], a->nvalues ? "explicit values, " : "",
+               axis_scale_name(a->scale));
     free(v);
+}
+
+/* A grid value in the point list: the number, or the category's name. */
+static void print_value(const axis *a, int w, double v)
+{
+    if (a->ncats > 0 && v >= 0 && v < a->ncats)
+        printf("  %*s", w, sweep_category_label(a, (int)v));
+    else
+        printf("  %*.17g", w, v);
 }
 
 int sweep_dry_run(const sweep_opts *o, const params *p, int threads, const char *prog)
@@ -85,22 +100,26 @@ int sweep_dry_run(const sweep_opts *o, const params *p, int threads, const char 
         sweep_grid_free(bound);
         return 2;
     }
-    int two = sweep_grid_axes(g) == 2, reps = p->sweep.replications;
+    int naxes = sweep_grid_axes(g), reps = p->sweep.replications;
     size_t np = sweep_grid_count(g), runs = np * (size_t)reps;
+    const axis *ax[3] = {&p->sweep.x, &p->sweep.y, &p->sweep.z};
+    static const char *const names[3] = {"x", "y", "z"};
     printf("%s: %s: dry run (nothing run, nothing written)\n", prog, o->c.config);
-    print_axis(p, "x", &p->sweep.x);
-    if (two)
-        print_axis(p, "y", &p->sweep.y);
-    int wx = (int)strlen(p->sweep.x.key), wy = two ? (int)strlen(p->sweep.y.key) : 0;
-    printf("  %6s  %*s", "point", wx, p->sweep.x.key);
-    if (two)
-        printf("  %*s", wy, p->sweep.y.key);
+    int w[3] = {0, 0, 0};
+    for (int i = 0; i < naxes; i++) {
+        print_axis(p, names[i], ax[i]);
+        w[i] = (int)strlen(ax[i]->key);
+    }
+    printf("  %6s", "point");
+    for (int i = 0; i < naxes; i++)
+        printf("  %*s", w[i], ax[i]->key);
     putchar('\n');
     for (size_t k = 0; k < np; k++) {
         const sweep_point *pt = sweep_grid_point(g, k);
-        printf("  %6zu  %*.17g", k, wx, pt->x);
-        if (two)
-            printf("  %*.17g", wy, pt->y);
+        const double v[3] = {pt->x, pt->y, pt->z};
+        printf("  %6zu", k);
+        for (int i = 0; i < naxes; i++)
+            print_value(ax[i], w[i], v[i]);
         putchar('\n');
     }
     printf("  %zu points x %d replications = %zu runs\n", np, reps, runs);
@@ -144,10 +163,19 @@ int sweep_dry_run(const sweep_opts *o, const params *p, int threads, const char 
     char a[32], b[32], c[32];
     fmt_wall(a, sizeof a, lo * share / threads);
     fmt_wall(b, sizeof b, hi * share / threads);
-    printf("  estimated wall time on %d thread%s: about %s (every run judged at sim.duration = "
-           "%g s), at most %s (every run draining to sim.max_duration = %g s)\n",
-           threads, threads == 1 ? "" : "s", a, p->sim.duration_s, b,
-           fmax(p->sim.duration_s, p->sim.max_duration_s));
+    int files = 0; /* a config-file axis: each point has its own file's durations */
+    for (int i = 0; i < naxes; i++)
+        files |= strcmp(ax[i]->key, AXIS_CONFIG) == 0;
+    if (files)
+        printf("  estimated wall time on %d thread%s: about %s (every run judged at its file's "
+               "sim.duration), at most %s (every run draining to its sim.max_duration)\n",
+               threads, threads == 1 ? "" : "s", a, b);
+    else
+        printf("  estimated wall time on %d thread%s: about %s (every run judged at "
+               "sim.duration = %g s), at most %s (every run draining to sim.max_duration = "
+               "%g s)\n",
+               threads, threads == 1 ? "" : "s", a, p->sim.duration_s, b,
+               fmax(p->sim.duration_s, p->sim.max_duration_s));
     if (p->sweep.refine > 0 && bhi > 0) {
         fmt_wall(c, sizeof c, blo / threads);
         printf("  refinement adds at most about %s\n", c);

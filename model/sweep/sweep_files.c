@@ -34,12 +34,20 @@ static const char *metric_col(int m, char *buf, unsigned n)
     }
 }
 
-/* ",KEY_X[,KEY_Y]" */
+/* ",KEY_X[,KEY_Y[,KEY_Z]]" */
 static void key_columns(FILE *f, const params *p)
 {
     fprintf(f, ",%s", p->sweep.x.key);
     if (p->sweep.y.present)
         fprintf(f, ",%s", p->sweep.y.key);
+    if (p->sweep.z.present)
+        fprintf(f, ",%s", p->sweep.z.key);
+}
+
+/* "point,level,x,y[,z]": z only in a three-axis sweep, so that other sweeps keep their bytes */
+static void head_columns(FILE *f, const params *p)
+{
+    fputs(p->sweep.z.present ? "point,level,x,y,z" : "point,level,x,y", f);
 }
 
 char *sweep_points_header(const params *p)
@@ -47,7 +55,7 @@ char *sweep_points_header(const params *p)
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
-    fputs("point,level,x,y", m);
+    head_columns(m, p);
     key_columns(m, p);
     fputc(',', m);
     stats_summary_header(m);
@@ -55,18 +63,36 @@ char *sweep_points_header(const params *p)
     return buf;
 }
 
-/* "point,level,x,y,VALUE_X[,VALUE_Y]" without the trailing comma. */
+/* An axis column's value: the number, or a categorical axis's name (a config file's base name). */
+static void axis_value(FILE *f, const axis *a, double v)
+{
+    if (a->ncats == 0 || !(v >= 0 && v < a->ncats)) {
+        csv_num(f, v);
+        return;
+    }
+    csv_str(f, sweep_category_label(a, (int)v));
+}
+
+/* "point,level,x,y[,z],VALUE_X[,VALUE_Y[,VALUE_Z]]" without the trailing comma. */
 static void point_head(FILE *f, const params *p, size_t k, const sweep_point *pt)
 {
     fprintf(f, "%zu,%d,", k, pt->level);
     csv_num(f, pt->x);
     fputc(',', f);
     csv_num(f, pt->y);
+    if (p->sweep.z.present) {
+        fputc(',', f);
+        csv_num(f, pt->z);
+    }
     fputc(',', f);
-    csv_num(f, pt->x);
+    axis_value(f, &p->sweep.x, pt->x);
     if (p->sweep.y.present) {
         fputc(',', f);
-        csv_num(f, pt->y);
+        axis_value(f, &p->sweep.y, pt->y);
+    }
+    if (p->sweep.z.present) {
+        fputc(',', f);
+        axis_value(f, &p->sweep.z, pt->z);
     }
 }
 
@@ -83,6 +109,7 @@ void sweep_rows_free(sweep_rows *rows)
             free(rows->res[i].line);
     free(rows->x);
     free(rows->y);
+    free(rows->z);
     free(rows->res);
     memset(rows, 0, sizeof *rows);
 }
@@ -128,13 +155,14 @@ int sweep_rows_read(const char *path, const char *header, int reps, uint64_t fir
     rows->n = n;
     rows->x = xcalloc(n + 1, sizeof *rows->x);
     rows->y = xcalloc(n + 1, sizeof *rows->y);
+    rows->z = xcalloc(n + 1, sizeof *rows->z);
     rows->res = xcalloc(n + 1, sizeof *rows->res);
     int cp = table_col(t, "point"), cr = table_col(t, metric_summary_name[SUM_REPLICATION]),
         cc = table_col(t, metric_summary_name[SUM_CLASS]);
     int crec = table_col(t, metric_summary_name[SUM_RECOVERY]),
         cse = table_col(t, metric_summary_name[SUM_STOPPED_EARLY]);
     int cww = table_col(t, metric_summary_name[SUM_WITHIN]);
-    int cx = table_col(t, "x"), cy = table_col(t, "y");
+    int cx = table_col(t, "x"), cy = table_col(t, "y"), cz = table_col(t, "z");
     int cm[SWEEP_METRICS];
     char name[96];
     for (int i = 0; i < SWEEP_METRICS; i++)
@@ -154,6 +182,7 @@ int sweep_rows_read(const char *path, const char *header, int reps, uint64_t fir
         }
         rows->x[i] = table_num(t, i, cx);
         rows->y[i] = table_num(t, i, cy);
+        rows->z[i] = table_num(t, i, cz);
         sweep_result *x = &rows->res[i];
         x->task = task;
         x->done = 1;
@@ -212,7 +241,7 @@ static void write_regions(FILE *f, const params *p, const sweep_grid *g, const s
     int reps = p->sweep.replications;
     /* x_lo..y_hi: the point's own cell (sweep_grid_extent); cells of finer levels lie inside
      * coarser ones. cells.csv holds the partition the map draws. */
-    fputs("point,level,x,y", f);
+    head_columns(f, p);
     key_columns(f, p);
     fputs(",x_lo,x_hi,y_lo,y_hi,replications", f);
     for (int c = 0; c < CLASS_COUNT; c++)
@@ -333,10 +362,13 @@ static int is_fluid(const char *dir)
     return yes;
 }
 
-/* "x = KEY" or "x = KEY, y = KEY" */
+/* "x = KEY", "x = KEY, y = KEY" or "x = KEY, y = KEY, z = KEY" */
 static void axes_text(const params *p, char *buf, size_t len)
 {
-    if (p->sweep.y.present)
+    if (p->sweep.z.present)
+        snprintf(buf, len, "x = %s, y = %s, z = %s", p->sweep.x.key, p->sweep.y.key,
+                 p->sweep.z.key);
+    else if (p->sweep.y.present)
         snprintf(buf, len, "x = %s, y = %s", p->sweep.x.key, p->sweep.y.key);
     else
         snprintf(buf, len, "x = %s", p->sweep.x.key);
@@ -347,6 +379,13 @@ int sweep_overlays_check(const params *p, const char *const *dirs, int n, err *e
     if (n > PLOT_OVERLAY_MAX)
         return err_set(e, "--overlay %s: at most %d overlays on one chart", dirs[PLOT_OVERLAY_MAX],
                        PLOT_OVERLAY_MAX);
+    const axis *ax[2] = {&p->sweep.x, &p->sweep.y};
+    for (int a = 0; a < 2 && n > 0; a++)
+        if (ax[a]->present && ax[a]->ncats > 0)
+            return err_set(e,
+                           "--overlay %s: the map's %s axis (%s) is categorical: there is no "
+                           "boundary along it to draw",
+                           dirs[0], a ? "y" : "x", ax[a]->key);
     for (int i = 0; i < n; i++) {
         const char *d = dirs[i];
         struct stat st;
@@ -363,8 +402,10 @@ int sweep_overlays_check(const params *p, const char *const *dirs, int n, err *e
             rc = err_set(e, "--overlay %s: %s", d, ce.msg);
         else if (has_cfg && (strcmp(q.sweep.x.key, p->sweep.x.key) != 0 ||
                              q.sweep.y.present != p->sweep.y.present ||
-                             (q.sweep.y.present && strcmp(q.sweep.y.key, p->sweep.y.key) != 0))) {
-            char mine[2 * AXIS_KEY_MAX + 16], theirs[2 * AXIS_KEY_MAX + 16];
+                             (q.sweep.y.present && strcmp(q.sweep.y.key, p->sweep.y.key) != 0) ||
+                             q.sweep.z.present != p->sweep.z.present ||
+                             (q.sweep.z.present && strcmp(q.sweep.z.key, p->sweep.z.key) != 0))) {
+            char mine[3 * AXIS_KEY_MAX + 24], theirs[3 * AXIS_KEY_MAX + 24];
             axes_text(p, mine, sizeof mine);
             axes_text(&q, theirs, sizeof theirs);
             rc = err_set(e, "--overlay %s: a sweep over %s, not %s: not the same axes", d, theirs,
@@ -382,6 +423,25 @@ int sweep_draw(const char *dir, const char *config, const params *p, err *e)
 {
     (void)config;
     return sweep_draw_overlays(dir, p, NULL, NULL, 0, e);
+}
+
+/* The key's label with its unit; "config file" for an axis over config files. */
+static void axis_label(const axis *a, char *buf, size_t n)
+{
+    if (strcmp(a->key, AXIS_CONFIG) == 0)
+        snprintf(buf, n, "config file");
+    else
+        config_key_label(a->key, buf, n);
+}
+
+/* Some categorical axis of p sweeps key. */
+static int swept(const params *p, const char *key)
+{
+    const axis *ax[3] = {&p->sweep.x, &p->sweep.y, &p->sweep.z};
+    for (int i = 0; i < 3; i++)
+        if (ax[i]->present && ax[i]->ncats > 0 && strcmp(ax[i]->key, key) == 0)
+            return 1;
+    return 0;
 }
 
 int sweep_draw_overlays(const char *dir, const params *p, const char *const *overlays,
@@ -404,22 +464,51 @@ int sweep_draw_overlays(const char *dir, const params *p, const char *const *ove
         snprintf(reps, sizeof reps, "fluid model");
     else
         snprintf(reps, sizeof reps, "%d replications", p->sweep.replications);
-    snprintf(subtitle, sizeof subtitle,
-             "stability regions · %s · sa_lookup %s · %s · coalesce %s · %s%s", trig,
-             sa_mode_name(p->apiserver.sa_lookup.mode), lb,
-             p->apiserver.token_cache.coalesce ? "on" : "off", reps,
-             p->sweep.refine > 0 ? " · refined" : "");
-    config_key_label(p->sweep.x.key, xl, sizeof xl);
+    /* A categorical axis over one of these keys varies it: the base's value would mislead; over
+     * config files, every one of them comes from the files. */
+    int files = swept(p, AXIS_CONFIG);
+    /* with every axis categorical, refine has nothing to split */
+    int refined =
+        p->sweep.refine > 0 && !(p->sweep.x.ncats && (!p->sweep.y.present || p->sweep.y.ncats) &&
+                                 (!p->sweep.z.present || p->sweep.z.ncats));
+    char sa[64] = "", co[32] = "";
+    if (!swept(p, "apiserver.sa_lookup.mode"))
+        snprintf(sa, sizeof sa, " · sa_lookup %s", sa_mode_name(p->apiserver.sa_lookup.mode));
+    if (!swept(p, "apiserver.token_cache.coalesce"))
+        snprintf(co, sizeof co, " · coalesce %s", p->apiserver.token_cache.coalesce ? "on" : "off");
+    if (files)
+        snprintf(subtitle, sizeof subtitle, "stability regions · %s%s", reps,
+                 refined ? " · refined" : "");
+    else
+        snprintf(subtitle, sizeof subtitle, "stability regions · %s%s · %s%s · %s%s", trig, sa, lb,
+                 co, reps, refined ? " · refined" : "");
+    axis_label(&p->sweep.x, xl, sizeof xl);
     if (p->sweep.y.present)
-        config_key_label(p->sweep.y.key, yl, sizeof yl);
+        axis_label(&p->sweep.y, yl, sizeof yl);
     else
         snprintf(yl, sizeof yl, "probability");
+    char zl[160] = "";
+    if (p->sweep.z.present)
+        axis_label(&p->sweep.z, zl, sizeof zl);
+    const char *cats[3][AXIS_CATS_MAX];
+    const axis *ax[3] = {&p->sweep.x, &p->sweep.y, &p->sweep.z};
+    for (int a = 0; a < 3; a++)
+        for (int i = 0; i < ax[a]->ncats && ax[a]->present; i++)
+            cats[a][i] = sweep_category_label(ax[a], i);
     plot_sweep_info info = {.title = config_title(p),
                             .subtitle = subtitle,
                             .x_label = xl,
                             .y_label = yl,
-                            .x_log = p->sweep.x.scale == SCALE_LOG,
-                            .y_log = p->sweep.y.present && p->sweep.y.scale == SCALE_LOG,
+                            .x_log = p->sweep.x.scale == SCALE_LOG && !p->sweep.x.ncats,
+                            .y_log = p->sweep.y.present && p->sweep.y.scale == SCALE_LOG &&
+                                     !p->sweep.y.ncats,
+                            .x_cats = p->sweep.x.ncats ? cats[0] : NULL,
+                            .nx_cats = p->sweep.x.ncats,
+                            .y_cats = p->sweep.y.present && p->sweep.y.ncats ? cats[1] : NULL,
+                            .ny_cats = p->sweep.y.present ? p->sweep.y.ncats : 0,
+                            .z_label = p->sweep.z.present ? zl : NULL,
+                            .z_cats = p->sweep.z.present && p->sweep.z.ncats ? cats[2] : NULL,
+                            .nz_cats = p->sweep.z.present ? p->sweep.z.ncats : 0,
                             .mode = PLOT_MAP_RECOVERY,
                             .recovery_window_s = p->health.recovery_window_s,
                             .width_pt = p->plot.width_pt,

@@ -182,6 +182,20 @@ int sweep_fluid_run(const sweep_opts *o, const params *p, int jobs)
                         "pools; simulate)\n");
         return EXIT_USAGE;
     }
+    /* The fluid model's files and boundaries are numeric: its map over an enum, bool or config
+     * axis would be a handful of separate fluid sweeps; three axes likewise. */
+    const axis *ax[3] = {&p->sweep.x, &p->sweep.y, &p->sweep.z};
+    for (int i = 0; i < 3; i++) {
+        const char *nm = i == 0 ? "x" : i == 1 ? "y" : "z";
+        if (ax[i]->present && (i == 2 || ax[i]->ncats > 0)) {
+            fprintf(stderr,
+                    "avalanche sweep: --method fluid: sweep.%s: %s; the fluid sweep takes one or "
+                    "two numeric axes (drop --method fluid, or give each category a fluid sweep of "
+                    "its own)\n",
+                    nm, i == 2 ? "a third axis" : "a categorical axis");
+            return EXIT_USAGE;
+        }
+    }
     if (dir_make(dir, &e) < 0) {
         fprintf(stderr, "avalanche sweep: %s\n", e.msg);
         return EXIT_USAGE;

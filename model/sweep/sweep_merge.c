@@ -120,7 +120,8 @@ static int read_rows(const shard *s, int n, const params *p, const sweep_grid *g
             size_t t = (size_t)rows.res[r].task;
             const sweep_point *pt = sweep_grid_point(g, t / (size_t)reps);
             int same_y = sweep_grid_axes(g) == 1 ? rows.y[r] != rows.y[r] : rows.y[r] == pt->y;
-            if (rows.x[r] != pt->x || !same_y) {
+            int same_z = sweep_grid_axes(g) < 3 || rows.z[r] == pt->z;
+            if (rows.x[r] != pt->x || !same_y || !same_z) {
                 rc = err_set(e, "%s:%zu: point %zu is not where this sweep puts it", path, r + 2,
                              t / (size_t)reps);
                 break;

@@ -341,14 +341,15 @@ typedef struct worker {
 
 static int same_point(const sweep_point *a, const sweep_point *b)
 {
-    return a->x == b->x && (a->y == b->y || (isnan(a->y) && isnan(b->y)));
+    return a->x == b->x && (a->y == b->y || (isnan(a->y) && isnan(b->y))) &&
+           (a->z == b->z || (isnan(a->z) && isnan(b->z)));
 }
 
 static void *worker_thread(void *arg)
 {
     worker *w = arg;
     params *p = xmalloc(sizeof *p);
-    sweep_point last = {NAN, NAN, 0};
+    sweep_point last = {NAN, NAN, 0, NAN};
     int have = 0;
     pthread_mutex_lock(&w->mu);
     for (;;) {

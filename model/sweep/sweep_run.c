@@ -434,7 +434,8 @@ static int grow(sweep_driver *d, err *e)
         size_t i = (t - first) / stride;
         const sweep_point *pt = sweep_grid_point(d->g, t / (size_t)d->reps);
         int same_y = sweep_grid_axes(d->g) == 1 ? isnan(d->loaded.y[i]) : d->loaded.y[i] == pt->y;
-        if (d->loaded.x[i] != pt->x || !same_y)
+        int same_z = sweep_grid_axes(d->g) < 3 || d->loaded.z[i] == pt->z;
+        if (d->loaded.x[i] != pt->x || !same_y || !same_z)
             return err_set(e, "%s:%zu: point %zu is not where this sweep puts it", d->ptspath,
                            i + 2, t / (size_t)d->reps);
         d->res[t] = d->loaded.res[i];

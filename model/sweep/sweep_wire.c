@@ -130,6 +130,7 @@ void sweep_wire_job(sweep_wbuf *b, const sweep_job *j)
     w_u64(b, j->task);
     w_f64(b, j->pt.x);
     w_f64(b, j->pt.y);
+    w_f64(b, j->pt.z);
     w_u32(b, (uint32_t)j->pt.level);
 }
 
@@ -138,5 +139,6 @@ void sweep_wire_read_job(sweep_rbuf *r, sweep_job *j)
     j->task = r_u64(r);
     j->pt.x = r_f64(r);
     j->pt.y = r_f64(r);
+    j->pt.z = r_f64(r);
     j->pt.level = (int)r_u32(r);
 }
