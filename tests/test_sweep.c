@@ -102,6 +102,40 @@ static void test_key_only_axis(void **state)
     assert_int_equal(sweep_command(2, dry), 2);
 }
 
+/* A refinement level in which no cell disagrees adds nothing and changes nothing: the map's
+ * cells stay those of the coarse grid (before, they moved to the finer grid and no longer matched
+ * the extents in regions.csv). */
+static void test_refine_nothing_to_do(void **state)
+{
+    (void)state;
+    const char *in[] = {"sweep.x.key=apiserver.loopback.qps", "sweep.x.values=11,12",
+                        "sweep.y.key=cluster.nodes", "sweep.y.values=0,200"};
+    params *p = load(in, 4);
+    err e;
+    err_clear(&e);
+    sweep_grid *g = sweep_grid_new(p, &e);
+    assert_non_null(g);
+    sweep_cell *before, *after;
+    size_t nb = sweep_grid_cells(g, &before);
+    int maj[4] = {0, 0, 0, 0};
+    assert_int_equal(sweep_grid_refine(g, maj), 0);
+    assert_int_equal(sweep_grid_levels(g), 0);
+    size_t na = sweep_grid_cells(g, &after);
+    assert_int_equal(na, nb);
+    for (size_t i = 0; i < na; i++) {
+        double ext[4];
+        sweep_grid_extent(g, after[i].point, ext);
+        assert_true(after[i].x_lo == before[i].x_lo && after[i].x_hi == before[i].x_hi);
+        assert_true(after[i].y_lo == before[i].y_lo && after[i].y_hi == before[i].y_hi);
+        assert_true(after[i].x_lo == ext[0] && after[i].x_hi == ext[1]);
+        assert_true(after[i].y_lo == ext[2] && after[i].y_hi == ext[3]);
+    }
+    free(before);
+    free(after);
+    sweep_grid_free(g);
+    free(p);
+}
+
 static void test_grid_errors(void **state)
 {
     (void)state;
@@ -735,13 +769,21 @@ static void test_usage(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_grid_values),     cmocka_unit_test(test_grid_errors),
-        cmocka_unit_test(test_key_only_axis),   cmocka_unit_test(test_dry_run),
-        cmocka_unit_test(test_refine_1d),       cmocka_unit_test(test_refine_2d),
-        cmocka_unit_test(test_refine_log),      cmocka_unit_test(test_cells_partition),
-        cmocka_unit_test(test_clopper_pearson), cmocka_unit_test(test_median_ci),
-        cmocka_unit_test(test_early_stop),      cmocka_unit_test(test_jobs_identical),
-        cmocka_unit_test(test_resume),          cmocka_unit_test(test_sigint),
+        cmocka_unit_test(test_grid_values),
+        cmocka_unit_test(test_grid_errors),
+        cmocka_unit_test(test_key_only_axis),
+        cmocka_unit_test(test_dry_run),
+        cmocka_unit_test(test_refine_1d),
+        cmocka_unit_test(test_refine_2d),
+        cmocka_unit_test(test_refine_nothing_to_do),
+        cmocka_unit_test(test_refine_log),
+        cmocka_unit_test(test_cells_partition),
+        cmocka_unit_test(test_clopper_pearson),
+        cmocka_unit_test(test_median_ci),
+        cmocka_unit_test(test_early_stop),
+        cmocka_unit_test(test_jobs_identical),
+        cmocka_unit_test(test_resume),
+        cmocka_unit_test(test_sigint),
         cmocka_unit_test(test_usage),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -329,6 +329,12 @@ size_t sweep_grid_refine(sweep_grid *g, const int *majority)
                                         g->naxes == 2 ? ey[j + 1] : NAN};
             }
     }
+    if (nnext == 0) {
+        /* no cell disagrees: the grid, its cells and its levels stay as they are (the cells of
+         * cells.csv must stay those of regions.csv's extents) */
+        free(next);
+        return 0;
+    }
     free(g->cells);
     g->cells = next;
     g->ncells = nnext;
