@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "model.h"
+#include "text.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -603,22 +604,6 @@ static void test_resolved_provenance(void **state)
  * `avalanche check configs/X.cfg` printed when it was pinned), and that text reads back to itself.
  * Regenerate a pinned file only for a change meant to alter the resolved config:
  *   build/avalanche check configs/X.cfg > tests/data/config/check/X.cfg */
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    int c;
-    while ((c = fgetc(f)) != EOF)
-        fputc(c, m);
-    fclose(f);
-    fclose(m);
-    return buf;
-}
-
 static void test_shipped_configs_pinned(void **state)
 {
     (void)state;
@@ -638,7 +623,7 @@ static void test_shipped_configs_pinned(void **state)
         err_clear(&e);
         if (config_load(&p, path, NULL, 0, &e) < 0)
             fail_msg("%s", e.msg);
-        char *got = dump_string(&p), *want = read_text(pinned);
+        char *got = dump_string(&p), *want = text_read_file(pinned, SIZE_MAX, &(size_t){0});
         if (!want)
             fail_msg("%s has no pinned resolved config %s", path, pinned);
         /* a config axis's files resolve to absolute paths: pinned as @CONFIGS@/NAME */

@@ -52,15 +52,6 @@ static mmck mmck_of(int c, int k, double lambda, double mu)
     return m;
 }
 
-/* mean +- Z standard errors of R replications */
-static ci ci_z(const double *x, size_t n)
-{
-    ci c;
-    c.mean = gsl_stats_mean(x, 1, n);
-    c.half = Z * gsl_stats_sd_m(x, 1, n, c.mean) / sqrt((double)n);
-    return c;
-}
-
 #define assert_in_ci_z(name, c, expected)                                                          \
     do {                                                                                           \
         ci c_ = (c);                                                                               \
@@ -171,8 +162,8 @@ static void mmck_model(int c, int k, double lambda, double mu, const char *block
         run_output_free(&o);
     }
     mmck m = mmck_of(c, k, lambda, mu);
-    assert_in_ci_z(block_name, ci_z(x, R), m.block);
-    assert_in_ci_z(wait_name, ci_z(y, R), m.wq);
+    assert_in_ci_z(block_name, ci_z(x, R, Z), m.block);
+    assert_in_ci_z(wait_name, ci_z(y, R, Z), m.wq);
 }
 
 static void test_mmck_model(void **state)

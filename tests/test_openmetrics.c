@@ -231,22 +231,6 @@ static int om_parse(const char *text, om_file *f)
     return 0;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    int c;
-    while ((c = fgetc(f)) != EOF)
-        fputc(c, m);
-    fclose(f);
-    fclose(m);
-    return buf;
-}
-
 /* promtool loads path into a fresh TSDB directory: status 0 and a block written. */
 static int promtool_loads(const char *path, char *why, size_t n)
 {
@@ -260,7 +244,7 @@ static int promtool_loads(const char *path, char *why, size_t n)
     if (st != 0) {
         char log[300];
         snprintf(log, sizeof log, "%s.log", out);
-        char *text = slurp(log);
+        char *text = test_read_text(log);
         snprintf(why, n, "promtool failed: %s", text ? text : "?");
         free(text);
         return 0;
@@ -279,7 +263,7 @@ static int promtool_loads(const char *path, char *why, size_t n)
 /* Checks path with the parser (and promtool); returns the parse. */
 static void check_file(const char *path, om_file *f)
 {
-    char *text = slurp(path);
+    char *text = test_read_text(path);
     assert_non_null(text);
     if (om_parse(text, f) < 0)
         fail_msg("%s: %s", path, f->err);
@@ -347,7 +331,7 @@ static void test_fixture(void **state)
         }
     }
     /* metadata */
-    char *text = slurp(path);
+    char *text = test_read_text(path);
     assert_non_null(strstr(text, "# TYPE avalanche_apiserver_current_inflight_requests gauge\n"));
     assert_non_null(strstr(text, "# UNIT avalanche_loopback_wait_seconds seconds\n"));
     assert_non_null(strstr(text, "# UNIT avalanche_heartbeat_success_ratio ratio\n"));
@@ -382,7 +366,7 @@ static void test_unknown_and_missing_columns(void **state)
     om_file om;
     check_file(path, &om);
     assert_int_equal(om.n, 8);
-    char *text = slurp(path);
+    char *text = test_read_text(path);
     assert_non_null(strstr(text, "# UNIT avalanche_new_wait_seconds seconds\n"));
     assert_non_null(strstr(text, "avalanche_new_things_per_second 4 2\n"));
     assert_non_null(strstr(text, "# UNIT avalanche_new_share_ratio ratio\n"));

@@ -37,15 +37,6 @@ static double erlang_b(int c, double a)
     return b;
 }
 
-/* mean +- Z standard errors of n replications */
-static ci ci_z(const double *x, size_t n)
-{
-    ci c;
-    c.mean = gsl_stats_mean(x, 1, n);
-    c.half = Z * gsl_stats_sd_m(x, 1, n, c.mean) / sqrt((double)n);
-    return c;
-}
-
 static void check_in(const char *name, ci c, double expected)
 {
     printf("validation: %-52s formula %.6g  simulated %.6g  z=4 interval [%.6g, %.6g]\n", name,
@@ -121,10 +112,10 @@ static void erlang_replicas(int nrep, int c, double lambda, double mean_s)
         char name[96];
         snprintf(name, sizeof name, "Erlang B, replica %d of %d, c=%d a/R=%g", k, nrep, c,
                  a / nrep);
-        check_in(name, ci_z(x[k], NREP), erlang_b(c, a / nrep));
+        check_in(name, ci_z(x[k], NREP, Z), erlang_b(c, a / nrep));
         if (nrep > 1) {
             snprintf(name, sizeof name, "share of requests, replica %d of %d", k, nrep);
-            check_in(name, ci_z(share[k], NREP), 1.0 / nrep);
+            check_in(name, ci_z(share[k], NREP, Z), 1.0 / nrep);
         }
     }
 }
@@ -182,29 +173,13 @@ static void test_restart_moves_kubelets(void **state)
         m1[i] = moved[i][0];
         m2[i] = moved[i][1];
     }
-    check_in("replica 0's kubelets onto replica 1 (share)", ci_z(m1, NREP), 0.5);
-    check_in("replica 0's kubelets onto replica 2 (share)", ci_z(m2, NREP), 0.5);
-    check_in("heartbeat load kept by replicas 1, 2 (fraction)", ci_z(kept, NREP), 1.0);
-    check_in("kubelets on replica 0 before (share)", ci_z(before0, NREP), 1.0 / 3.0);
+    check_in("replica 0's kubelets onto replica 1 (share)", ci_z(m1, NREP, Z), 0.5);
+    check_in("replica 0's kubelets onto replica 2 (share)", ci_z(m2, NREP, Z), 0.5);
+    check_in("heartbeat load kept by replicas 1, 2 (fraction)", ci_z(kept, NREP, Z), 1.0);
+    check_in("kubelets on replica 0 before (share)", ci_z(before0, NREP, Z), 1.0 / 3.0);
 }
 
 /* ---- (c) replicas = 1 is the model before replicas ---- */
-
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    int c;
-    while ((c = fgetc(f)) != EOF)
-        fputc(c, m);
-    fclose(f);
-    fclose(m);
-    return buf;
-}
 
 /* The two files `avalanche run` writes, as it writes them (the same hook stops the run). */
 static void run_csv(const params *p, char **ts, char **sum)
@@ -230,8 +205,8 @@ static void test_one_replica_is_the_old_model(void **state)
 {
     (void)state;
     const char *sets[][1] = {{"sim.seed=3"}, {"apiserver.replicas=1"}};
-    char *want_ts = read_text(DATA "one-timeseries.csv"),
-         *want_sum = read_text(DATA "one-summary.csv");
+    char *want_ts = test_read_text(DATA "one-timeseries.csv"),
+         *want_sum = test_read_text(DATA "one-summary.csv");
     assert_non_null(want_ts);
     assert_non_null(want_sum);
     const char *both[] = {sets[0][0], sets[1][0]};
@@ -269,7 +244,7 @@ static void test_three_replicas_repeat(void **state)
     run_csv(&p, &ts2, &sum2);
     assert_string_equal(ts1, ts2);
     assert_string_equal(sum1, sum2);
-    char *want = read_text(DATA "one-summary.csv");
+    char *want = test_read_text(DATA "one-summary.csv");
     assert_non_null(want);
     assert_string_not_equal(sum1, want);
     free(want);

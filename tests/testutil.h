@@ -14,6 +14,8 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "text.h"
+
 /* |a - b| <= tol, with both values in the failure message. */
 #define assert_near(a, b, tol)                                                                     \
     do {                                                                                           \
@@ -34,6 +36,23 @@ static inline ci ci95(const double *x, size_t n)
     double sd = n > 1 ? gsl_stats_sd_m(x, 1, n, c.mean) : INFINITY;
     c.half = gsl_cdf_tdist_Pinv(0.975, (double)n - 1) * sd / sqrt((double)n);
     return c;
+}
+
+/* Mean and half-width of z standard errors of n replications (the z = 4 intervals of the
+ * full-model checks). */
+static inline ci ci_z(const double *x, size_t n, double z)
+{
+    ci c;
+    c.mean = gsl_stats_mean(x, 1, n);
+    c.half = z * gsl_stats_sd_m(x, 1, n, c.mean) / sqrt((double)n);
+    return c;
+}
+
+/* The whole file as a new string, NULL when it can not be read. */
+static inline char *test_read_text(const char *path)
+{
+    size_t len;
+    return text_read_file(path, SIZE_MAX, &len);
 }
 
 /* The closed form must lie inside the replications' 95 % interval. Prints the validation row. */
