@@ -128,9 +128,11 @@ deps:
 	fi
 
 # The main job: the 1.12 incident on the built-in defaults' config, with its dashboard.
+# The main job afresh: a sweep directory left by another build or config would be refused.
 run: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	$(BIN) run $(INCIDENT) --out $(RESULTS)/incident
+	rm -rf $(RESULTS)/stability
 	$(BIN) sweep $(STABILITY) --out $(RESULTS)/stability
 
 test: deps deps-mpi
