@@ -88,6 +88,10 @@ cp "$R/runs/runbook-certificate/r0/timeseries.png" "$F/runbook-certificate-times
 MECH='defaults|--set apiserver.max_mutating_requests_inflight=200 --set sa_clients.rate_per_node=0 --set sa_clients.tokens_per_node=0
 sa-10|--set apiserver.max_mutating_requests_inflight=200 --set sa_clients.rate_per_node=0.002
 sa-20|--set apiserver.max_mutating_requests_inflight=200
+sa-15|--set apiserver.max_mutating_requests_inflight=200 --set sa_clients.rate_per_node=0.003
+sa-25|--set apiserver.max_mutating_requests_inflight=200 --set sa_clients.rate_per_node=0.005
+sa-30|--set apiserver.max_mutating_requests_inflight=200 --set sa_clients.rate_per_node=0.006
+sa-35|--set apiserver.max_mutating_requests_inflight=200 --set sa_clients.rate_per_node=0.007
 sa-40|--set apiserver.max_mutating_requests_inflight=200 --set sa_clients.rate_per_node=0.008
 cap-500|--set apiserver.max_mutating_requests_inflight=500
 cap-1000|
@@ -95,7 +99,8 @@ cpu-16|--set apiserver.max_mutating_requests_inflight=200 --set apiserver.cpu.co
 cpu-64|--set apiserver.max_mutating_requests_inflight=200 --set apiserver.cpu.cores=64
 lru|--set apiserver.max_mutating_requests_inflight=200 --set sa_clients.tokens_per_node=1
 lru-off|--set apiserver.max_mutating_requests_inflight=200 --set sa_clients.tokens_per_node=1 --set apiserver.token_cache.max_entries=0
-fail-60|--set apiserver.max_mutating_requests_inflight=200 --set apiserver.sa_lookup.fail_after=60'
+fail-60|--set apiserver.max_mutating_requests_inflight=200 --set apiserver.sa_lookup.fail_after=60
+replicas-3|--set apiserver.replicas=3'
 echo "$MECH" | while IFS='|' read -r name sets; do
   log "mechanism $name"
   sweep "$R/mech/$name/token" configs/paper-mechanisms.cfg "$sets"

@@ -30,8 +30,12 @@ MECHANISMS = [
      "the 1.12 defaults (sourced)"),
     ("sa-10", "other SA traffic", "0.002 req/s per node (10/s), cap 200",
      "ASSUMPTION: per-node agents' watch restarts"),
+    ("sa-15", "other SA traffic", "0.003 req/s per node (15/s), cap 200", "ASSUMPTION"),
     ("sa-20", "other SA traffic", "0.004 req/s per node (20/s), cap 200",
      "ASSUMPTION, as the incident config"),
+    ("sa-25", "other SA traffic", "0.005 req/s per node (25/s), cap 200", "ASSUMPTION"),
+    ("sa-30", "other SA traffic", "0.006 req/s per node (30/s), cap 200", "ASSUMPTION"),
+    ("sa-35", "other SA traffic", "0.007 req/s per node (35/s), cap 200", "ASSUMPTION"),
     ("sa-40", "other SA traffic", "0.008 req/s per node (40/s), cap 200", "ASSUMPTION"),
     ("cap-500", "raised business cap", "cap 500, SA 20/s",
      "500-1000 in practice (k8s-facts section 9)"),
@@ -45,9 +49,13 @@ MECHANISMS = [
     ("lru-off", "token cache unbounded", "as above, no bound", "1.17+ (sourced)"),
     ("fail-60", "failing validations", "fail after 60 s, SA 20/s, cap 200",
      "ASSUMPTION: 1.12's loopback client has no timeout"),
+    ("replicas-3", "apiserver replicas", "3 replicas, cap 1000 each, SA 20/s",
+     "3, managed offerings 2-5 (k8s-facts); caps per process"),
 ]
 
 MECH_STEMS = {"defaults": "Defaults", "sa-10": "SaLow", "sa-20": "SaMid", "sa-40": "SaHigh",
+              "sa-15": "SaFifteen", "sa-25": "SaTwentyFive", "sa-30": "SaThirty",
+              "sa-35": "SaThirtyFive", "replicas-3": "Replicas",
               "cap-500": "CapMid", "cap-1000": "CapHigh", "cpu-16": "CpuLow", "cpu-64": "CpuHigh",
               "lru": "Lru", "lru-off": "LruOff", "fail-60": "Fail"}
 
