@@ -409,6 +409,15 @@ for name, label, stem in TODAY:
         total = sum(rej.values())
         top = sorted(((v, k) for k, v in rej.items() if v > 0), reverse=True)
         rejects = ", ".join(f"{k.replace('_', '-')} {100 * v / total:.0f}\\,\\%" for v, k in top[:2]) if total > 0 else "--"
+        # the most requests the `system` level executed at once (APF runs), over the runs
+        sys_max = math.nan
+        for r in runs:
+            tsp = os.path.join(r["dir"], "timeseries.csv")
+            if os.path.exists(tsp):
+                for x in read(tsp):
+                    v = num(x.get("apiserver_flowcontrol_current_executing_requests_system"))
+                    if not math.isnan(v) and (math.isnan(sys_max) or v > sys_max):
+                        sys_max = v
         mp = read(regions) if os.path.exists(regions) else []
         stable_pts = sum(p["majority"] == "stable" for p in mp)
         row = {
@@ -441,6 +450,7 @@ for name, label, stem in TODAY:
         mac(f"{key}Sa", fmt(100 * row["sa_success"], 0))
         mac(f"{key}MapStable", f"{stable_pts} of {len(mp)}" if mp else "--")
         mac(f"{key}Rejects", rejects)
+        mac(f"{key}SystemMax", fmt(sys_max, 0))
 csv_write("today.csv", today_rows)
 tex_write("today.tex", "\n".join(today_lines) + "\n")
 
