@@ -172,4 +172,10 @@ int is_axis_key(const keyref *r);
 /* Index of the latest setting of key, or -1. */
 int locs_last(const locs *l, const char *key);
 
+/* The field of p that r names. */
+static inline char *field_ptr(const params *p, const keyref *r)
+{
+    return (char *)p + r->f->off;
+}
+
 #endif

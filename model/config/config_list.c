@@ -4,11 +4,6 @@
 /* ---- interventions ----------------------------------------------------------------------------
  */
 
-static char *field_ptr(const params *p, const keyref *r)
-{
-    return (char *)p + r->f->off;
-}
-
 /* One "KEY = VALUE" of intervention v: validated on a copy of p as a --set is, then checked
  * against the keys the model can change while running. */
 static int intervention_set_of(const ctx *c, params *p, intervention *v, const config_setting_t *el,
@@ -397,95 +392,4 @@ int apply_list(const ctx *c, const field *f, char *base, const config_setting_t 
     }
     free(out);
     return rc;
-}
-
-int apply_set(params *p, const char *assignment, locs *l, err *e)
-{
-    char origin[WHERE_MAX];
-    bfmt(origin, sizeof origin, "--set %s", assignment);
-    return apply_assignment(p, assignment, origin, l, e, NULL);
-}
-
-/* Messages are one line whatever the input holds (a string value, a --set argument or a file name
- * with a newline in it): control characters are shown escaped, as in C. Returns rc. */
-int one_line(err *e, int rc)
-{
-    if (rc == 0 || !e->set)
-        return rc;
-    char out[ERR_MAX];
-    size_t k = 0;
-    for (const unsigned char *s = (const unsigned char *)e->msg; *s && k + 5 < sizeof out; s++) {
-        const char *esc = *s == '\n' ? "\\n" : *s == '\t' ? "\\t" : *s == '\r' ? "\\r" : NULL;
-        if (*s >= 0x20 && *s != 0x7f)
-            out[k++] = (char)*s;
-        else if (esc)
-            k += (size_t)snprintf(out + k, sizeof out - k, "%s", esc);
-        else
-            k += (size_t)snprintf(out + k, sizeof out - k, "\\x%02x", *s);
-    }
-    out[k] = '\0';
-    memcpy(e->msg, out, k + 1);
-    return rc;
-}
-
-int config_apply_set(params *p, const char *assignment, err *e)
-{
-    return one_line(e, apply_set(p, assignment, NULL, e));
-}
-
-static int numeric_ref(const char *key, keyref *r, const char *origin, err *e)
-{
-    int known = resolve(key, r) == 0;
-    if (known && is_numeric(r))
-        return 0;
-    char why[KEY_MAX + 80];
-    numeric_problem(key, r, known, why, sizeof why);
-    if (origin)
-        return err_set(e, "%s: %s: %s", origin, key, why);
-    return err_set(e, "%s: %s", key, why);
-}
-
-int config_key_numeric(const char *key, int *is_int, err *e)
-{
-    keyref r;
-    if (numeric_ref(key, &r, NULL, e) < 0)
-        return one_line(e, -1);
-    *is_int = r.f->type == KEY_INT;
-    return 0;
-}
-
-int config_get_number(const params *p, const char *key, double *v, err *e)
-{
-    keyref r;
-    if (numeric_ref(key, &r, NULL, e) < 0)
-        return one_line(e, -1);
-    const char *ptr = field_ptr(p, &r);
-    *v = r.f->type == KEY_INT ? (double)*(const int *)ptr : *(const double *)ptr;
-    return 0;
-}
-
-const char *config_key_label(const char *key, char *buf, size_t n)
-{
-    const field *f = keys_find(key);
-    if (f && !(f->flags & KEY_F_ELEMENT))
-        keys_label(f, buf, n);
-    else
-        bfmt(buf, n, "%s", key);
-    return buf;
-}
-
-int config_set_number(params *p, const char *key, double v, const char *origin, err *e)
-{
-    keyref r;
-    if (numeric_ref(key, &r, origin, e) < 0)
-        return one_line(e, -1);
-    config_t cf;
-    config_init(&cf);
-    if (r.f->type == KEY_INT && v == floor(v) && v >= INT_MIN && v <= INT_MAX)
-        config_setting_set_int(add_path(&cf, &r, CONFIG_TYPE_INT), (int)v);
-    else
-        config_setting_set_float(add_path(&cf, &r, CONFIG_TYPE_FLOAT), v);
-    int rc = apply_tree(p, &cf, origin ? origin : "", NULL, e);
-    config_destroy(&cf);
-    return one_line(e, rc);
 }

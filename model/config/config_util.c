@@ -25,10 +25,8 @@ const field *row(const char *name)
     return f;
 }
 
-/* ---- small helpers ----------------------------------------------------------------------------
+/* ---- small helpers (declared in config_impl.h) ------------------------------------------------
  */
-
-/* snprintf whose truncation is intended (messages are cut at ERR_MAX anyway). */
 
 void bfmt(char *buf, size_t n, const char *fmt, ...)
 {
@@ -230,12 +228,8 @@ int locs_last(const locs *l, const char *key)
 
 const char *locs_find(const locs *l, const char *key)
 {
-    if (!l || !key)
-        return NULL;
-    for (int i = l->n - 1; i >= 0; i--)
-        if (strcmp(l->v[i].key, key) == 0)
-            return l->v[i].where;
-    return NULL;
+    int i = l && key ? locs_last(l, key) : -1;
+    return i < 0 ? NULL : l->v[i].where;
 }
 
 void locs_free(locs *l)

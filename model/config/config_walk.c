@@ -28,9 +28,6 @@ void where(const ctx *c, const config_setting_t *s, char *buf, size_t n)
 }
 
 int fail(const ctx *c, const config_setting_t *s, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-int fail(const ctx *c, const config_setting_t *s, const char *key, const char *fmt, ...)
 {
     char w[WHERE_MAX], msg[ERR_MAX];
     va_list ap;

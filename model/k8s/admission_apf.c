@@ -79,22 +79,18 @@ static held *slot_at(table *t, uint32_t id)
     return &t->h[id];
 }
 
-static void levels_sync(admission *a, double now)
-{
-    apfadm *x = ap_of(a);
-    for (int k = 0; k < x->nlevels; k++) {
-        const apf_level_stats *st = apf_stats(x->a, k);
-        gauge_set(&x->g_inqueue[k], now, st->current_inqueue_requests);
-        gauge_set(&x->g_exec[k], now, st->current_executing_requests);
-    }
-}
-
 static void level_sync(admission *a, int k, double now)
 {
     apfadm *x = ap_of(a);
     const apf_level_stats *st = apf_stats(x->a, k);
     gauge_set(&x->g_inqueue[k], now, st->current_inqueue_requests);
     gauge_set(&x->g_exec[k], now, st->current_executing_requests);
+}
+
+static void levels_sync(admission *a, double now)
+{
+    for (int k = 0; k < ap_of(a)->nlevels; k++)
+        level_sync(a, k, now);
 }
 
 /* ---- what apf reports during a call ---- */

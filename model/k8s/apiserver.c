@@ -266,7 +266,6 @@ static inline void sreq_rejected(server *s, sreq *r)
 {
     const params *p = s->w->p;
     count(s->w, kind_mutating(r->kind) ? C_REJ_MUT : C_REJ_RO);
-    s->n_rej += 1.0;
     /* Immediate 429 with Retry-After: 1 (maxinflight.go tooManyRequests). */
     if (s->use_cpu && p->apiserver.cpu.reject_cost_s > 0.0) {
         r->state = RS_REJECTING;
@@ -697,6 +696,9 @@ void server_sample(server *s, double t, double span, sample *x, replica_sample *
     admission_gauges ag;
     admission_sample(s->adm, t, span, &ag);
     if (rs) {
+        s->n_rej = (double)(admission_rejected(s->adm, ADMISSION_CONCURRENCY_LIMIT) +
+                            admission_rejected(s->adm, ADMISSION_QUEUE_FULL) +
+                            admission_rejected(s->adm, ADMISSION_TIME_OUT));
         *rs = (replica_sample){ag.inflight[ADMISSION_MUTATING], ag.inflight[ADMISSION_READONLY],
                                s->n_req - s->mark_req, s->n_rej - s->mark_rej};
         s->mark_req = s->n_req;
