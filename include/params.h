@@ -309,6 +309,8 @@ typedef struct params {
  * Kubernetes 1.12 defaults (5000 nodes, every cache flushed at 600 s, no other SA-token traffic;
  * configs/k8s-1.12-incident.cfg adds that traffic). */
 void params_defaults(params *p);
+/* The other SA-token traffic in requests/s: sa_clients.rate + rate_per_node x cluster.nodes. */
+double params_sa_rate(const params *p);
 
 const char *sa_mode_name(enum sa_mode m);
 const char *ms_auth_name(enum ms_auth a);

@@ -42,7 +42,7 @@ double config_events_per_s(const params *p)
     double r = n * EV_HEARTBEAT / p->kubelet.heartbeat.interval_s;
     if (p->metrics_server.enabled)
         r += n * EV_SCRAPE / p->metrics_server.resolution_s;
-    r += EV_SA_REQUEST * (p->sa_clients.rate + p->sa_clients.rate_per_node * n);
+    r += EV_SA_REQUEST * params_sa_rate(p);
     r += EV_BG_REQUEST * (p->background.mutating_rate + p->background.readonly_rate);
     return r;
 }

@@ -46,3 +46,8 @@ void intervention_describe(const intervention *v, char *buf, size_t n)
         used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? (i ? "; " : " ") : "",
                                  v->sets[i].text);
 }
+
+double params_sa_rate(const params *p)
+{
+    return p->sa_clients.rate + p->sa_clients.rate_per_node * p->cluster.nodes;
+}

@@ -312,7 +312,7 @@ int fluid_model_init(fluid_model *m, const params *p, err *e)
      * K tokens at Lambda/K requests/s each are cached a fraction lT / (1 + lT) of the time (the
      * renewal cycle of section 3 with W = 0), plus metrics-server's token */
     double K = p->sa_clients.tokens + floor(p->sa_clients.tokens_per_node * p->cluster.nodes + 0.5);
-    double L = p->sa_clients.rate + p->sa_clients.rate_per_node * p->cluster.nodes;
+    double L = params_sa_rate(p);
     double lT = K > 0 ? L / K * p->apiserver.token_cache.success_ttl_s : 0.0;
     double cached = (K > 0 ? K * lT / (1.0 + lT) : 0.0) + 1.0;
     if (p->apiserver.token_cache.max_entries > 0 && cached > p->apiserver.token_cache.max_entries)

@@ -242,7 +242,7 @@ void clients_sa_changed(world *w)
 {
     const params *p = w->p;
     clients *cl = &w->cl;
-    cl->sa_rate = p->sa_clients.rate + p->sa_clients.rate_per_node * p->cluster.nodes;
+    cl->sa_rate = params_sa_rate(p);
     if (cl->sa_rate > 0.0 && !cl->sa_running) {
         cl->sa_running = true;
         sim_after(w->s, gsl_ran_exponential(w->r[RNG_SA], 1.0 / cl->sa_rate), ev_sa_arrival, w, 0);
@@ -275,7 +275,7 @@ void clients_init(world *w)
     double nodes = p->cluster.nodes;
     double tokens = p->sa_clients.tokens + floor(p->sa_clients.tokens_per_node * nodes + 0.5);
     cl->sa_tokens = tokens >= 1.0 ? (uint64_t)tokens : 1;
-    cl->sa_rate = p->sa_clients.rate + p->sa_clients.rate_per_node * nodes;
+    cl->sa_rate = params_sa_rate(p);
     if (p->sa_clients.zipf > 0.0) { /* also for SA traffic an intervention starts */
         double *wt = xmalloc(cl->sa_tokens * sizeof *wt);
         for (uint64_t k = 0; k < cl->sa_tokens; k++)

@@ -161,7 +161,7 @@ classify *classify_new(const params *p)
     c->p = p;
     c->has_hb = p->cluster.nodes > 0;
     c->has_scrape = p->cluster.nodes > 0 && p->metrics_server.enabled;
-    c->has_sa = p->sa_clients.rate + p->sa_clients.rate_per_node * p->cluster.nodes > 0.0;
+    c->has_sa = params_sa_rate(p) > 0.0;
     /* a client class an intervention switches on is judged too */
     for (int i = 0; i < p->ninterventions; i++)
         for (int j = 0; j < p->interventions[i].nsets; j++) {

@@ -84,7 +84,7 @@ void stats_summarize(const params *p, uint64_t replication, const run_output *o,
     s->end_s = o->end_s;
     s->stopped_early = o->stopped_early;
     int hb = p->cluster.nodes > 0, scrape = hb && p->metrics_server.enabled;
-    int sa = p->sa_clients.rate + p->sa_clients.rate_per_node * p->cluster.nodes > 0.0;
+    int sa = params_sa_rate(p) > 0.0;
     snprintf(s->judged, sizeof s->judged, "%s%s%s%s", hb ? "heartbeat;" : "",
              scrape ? "scrape;" : "", sa ? "sa;" : "", "inflight");
 

@@ -26,8 +26,7 @@
 double sweep_estimate_run_s(const params *p, double horizon_s)
 {
     double nodes = p->cluster.nodes;
-    double rate = p->sa_clients.rate + p->sa_clients.rate_per_node * nodes +
-                  p->background.mutating_rate + p->background.readonly_rate;
+    double rate = params_sa_rate(p) + p->background.mutating_rate + p->background.readonly_rate;
     double burst = p->trigger.kind == TRIGGER_BURST ? p->trigger.rate * p->trigger.duration_s : 0;
     double events =
         horizon_s * (EV_PER_NODE_S * nodes + EV_PER_REQUEST * rate) + EV_PER_REQUEST * burst;

@@ -202,16 +202,6 @@ const params *sweep_driver_params(sweep_driver *d, size_t k)
     return &d->pp[k];
 }
 
-static void fmt_dur(char *b, size_t n, double s)
-{
-    if (!isfinite(s) || s < 0)
-        snprintf(b, n, "--:--");
-    else if (s >= 3600)
-        snprintf(b, n, "%d:%02d:%02d", (int)(s / 3600), (int)fmod(s / 60, 60), (int)fmod(s, 60));
-    else
-        snprintf(b, n, "%d:%02d", (int)(s / 60), (int)fmod(s, 60));
-}
-
 /* Caller holds mu. */
 static void progress_locked(sweep_driver *d, int final)
 {
@@ -224,7 +214,7 @@ static void progress_locked(sweep_driver *d, int final)
     size_t total = d->total, done = d->done_total;
     double el = now - d->t0, rate = el > 0 ? (double)d->done_session / el : 0;
     char eta[32];
-    fmt_dur(eta, sizeof eta, rate > 0 ? (double)(total - done) / rate : NAN);
+    cli_fmt_duration(eta, sizeof eta, rate > 0 ? (double)(total - done) / rate : NAN);
     int level = sweep_grid_levels(d->g);
     if (d->tty) {
         char bar[31];
