@@ -180,6 +180,33 @@ def runs_of(name):
     return out
 
 
+def long_check(name):
+    """The runs called metastable, run again to 8 h without early stop (figures.sh 5e):
+    (still metastable at 8 h, recovered then, rerun in all) for results/paper/long/NAME."""
+    meta = rec = n = 0
+    times.clear()
+    for p in glob.glob(os.path.join(R, "long", name, "r*", "summary.csv")):
+        row = read(p)[0]
+        c = row["class"]
+        n += 1
+        meta += c == "metastable"
+        rec += c == "stable"
+        if c == "stable":
+            times.append(num(row["recovery_time"]))
+    return meta, rec, n
+
+
+times = []  # the recovery times (s) of the runs long_check last found recovered
+
+
+def long_range():
+    """ "a to b" hours of the recovery times long_check last found ("--" when none)."""
+    if not times:
+        return "--"
+    lo, hi = min(times) / 3600, max(times) / 3600
+    return f"{lo:.1f}" if abs(hi - lo) < 0.05 else f"{lo:.1f} to {hi:.1f}"
+
+
 # ---- scenarios (from the start of the run) ---------------------------------------------------
 scen = {}
 scen_rows = []
@@ -290,19 +317,33 @@ for name, label, values, source in MECHANISMS:
     bad_tok = tok["metastable"] + tok["overloaded"] + tok["unresolved"]
     bad_cer = cer["metastable"] + cer["overloaded"] + cer["unresolved"]
     healed = "--" if bad_tok == 0 else pci(sw["stable"], sw["n"])
+    lm, lrec, ln = long_check(f"mech-{name}")
+    row["token_metastable_8h"] = lm
+    row["token_unresolved_8h"] = ln - lm - lrec
+    row["token_metastable_rerun"] = ln
+    row["token_rerun_recovered_h"] = long_range()
+    long_cell = f"{lm}/{ln}" if ln else "--"
     mech_lines.append(" & ".join([
         label, values, source.replace("ASSUMPTION", r"\textsc{assumption}"),
-        pci(bad_tok, tok["n"]), minutes(tok["rec"]), pci(bad_cer, cer["n"]), minutes(cer["rec"]),
-        healed]) + r" \\")
+        pci(bad_tok, tok["n"]), minutes(tok["rec"]), long_cell, pci(bad_cer, cer["n"]),
+        minutes(cer["rec"]), healed]) + r" \\")
     stem = "Mech" + MECH_STEMS[name]
     mac(f"{stem}TokBad", str(bad_tok))
     mac(f"{stem}CerBad", str(bad_cer))
     mac(f"{stem}Healed", str(sw["stable"]))
     mac(f"{stem}TokRec", minutes(tok["rec"]))
     mac(f"{stem}CerRec", minutes(cer["rec"]))
+    mac(f"{stem}LongMeta", str(lm))
+    mac(f"{stem}LongN", str(ln))
+    mac(f"{stem}LongRec", str(lrec))
+    mac(f"{stem}LongHours", long_range())
 csv_write("mechanisms.csv", mech_rows)
 tex_write("mechanisms.tex", "\n".join(mech_lines) + "\n")
-decisive = [r for r in mech_rows if r["token_metastable"] + r["token_overloaded"] > r["runs"] / 2
+# decisive: token fails in most runs, counting as failing only the runs still unhealthy when run on
+# to 8 h (figures.sh 5e: metastable or still draining then), and certificate mostly recovers
+decisive = [r for r in mech_rows if (r["token_metastable_8h"] + r["token_unresolved_8h"]
+                                     if r["token_metastable_rerun"] else r["token_metastable"])
+            + r["token_overloaded"] > r["runs"] / 2
             and r["certificate_stable"] > r["runs"] / 2]
 mac("MechDecisive", ", ".join(f"{r['label']} ({r['values']})" for r in decisive) or "none")
 mac("MechDecisiveCount", str(len(decisive)))
@@ -591,7 +632,8 @@ def pstep(step):
 
 obs = [
     ("O1", "a trigger at thousands of nodes leads to a persisting failure", yes(o1),
-     f"5000 nodes, 60\\,s burst: metastable in {pci(bad, n)} runs, the loopback backlog "
+     f"5000 nodes, 60\\,s burst: metastable in {pci(bad, n)} runs ({long_check('scen-k8s-1.12')[0]} "
+     f"of them still at 8\\,h), the loopback backlog "
      f"{fmt(t12['backlog_end'], 0)} validations at the end and not falling"),
     ("O2", "mutating inflight at its cap; TokenReviews time out at 30\\,s",
      r"\textbf{partly}" if o2_partly else yes(o2),
@@ -634,6 +676,13 @@ mac("CapWords", "the mutating cap is saturated" if o2 else
     f"the mutating cap is near saturation (at 90\\,\\% of it or more in {o2_pct}\\,\\% of the seconds after the burst)"
     if o2_partly else "the mutating cap is not saturated")
 mac("OneBad", str(bad))
+for key, name in (("LongScenTwelve", "scen-k8s-1.12"), ("LongScenCapTwoK", "scen-inflight-2000"),
+                  ("LongApfOnly", "today-apf-only-r1")):
+    lm, lrec, ln = long_check(name)
+    mac(f"{key}Meta", str(lm))
+    mac(f"{key}Rec", str(lrec))
+    mac(f"{key}N", str(ln))
+    mac(f"{key}Hours", long_range())
 mac("OneN", str(n))
 mac("SmallStable", str(small_stable))
 mac("SmallN", str(len(small)))
