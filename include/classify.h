@@ -15,17 +15,18 @@
  *    after the last unhealthy one, minus te (0 when never unhealthy after te), however late;
  *  - metastable: unhealthy at the end, and the outstanding work (client calls in progress, SA
  *    validations in progress, requests in the apiserver: sample.out_*) is not decreasing over the
- *    trailing health.trend_window (classify_trend) within the current unhealthy episode (from
- *    the trigger end, from an intervention, or from a relapse after a recovery that held
- *    health.hold);
+ *    long look-back (the last CLASSIFY_SUSTAIN x health.trend_window, or the second half of the
+ *    episode when longer; classify_trend) within the current unhealthy episode (from the trigger
+ *    end, from an intervention, or from a relapse after a recovery that held health.hold);
  *  - unresolved: unhealthy at the end but draining: the horizon came first. Its projected
  *    recovery time extrapolates the drain to the baseline level of the outstanding work.
  *
  * Stopping (the adaptive horizon): judging may end from sim.duration on. A run stops there, or
- * later, as soon as one of these holds: healthy for health.hold seconds (stable); unhealthy and
- * sustained (not draining) at every sample of the last CLASSIFY_SUSTAIN x health.trend_window
- * seconds (metastable); or
- * sim.max_duration reached (then the rules above classify the last sample). A sweep may stop an
+ * later, as soon as one of these holds: healthy for health.hold seconds (stable); unhealthy,
+ * sustained (not draining over health.trend_window) at every sample of the last
+ * CLASSIFY_SUSTAIN x health.trend_window seconds, and growing over the long look-back by more
+ * than TREND_Z standard errors (metastable); or sim.max_duration reached (then the rules above
+ * classify the last sample: a flat bad state is judged only there). A sweep may stop an
  * overloaded run at the first sample after trigger.at. */
 #ifndef AVALANCHE_CLASSIFY_H
 #define AVALANCHE_CLASSIFY_H
@@ -67,6 +68,7 @@ typedef struct trend {
     double last_mean;  /* mean of the last third */
     double se;         /* standard error of their difference */
     double rate_per_s; /* (last - first) / (distance between the thirds' centres); < 0: falling */
+    double rate_se;    /* standard error of rate_per_s (se over the same distance) */
 } trend;
 
 void classify_trend(const double *w, size_t n, double dt, trend *t);

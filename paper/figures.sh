@@ -197,36 +197,47 @@ echo "$TODAY" | while IFS='|' read -r t_name t_cfg t_map; do
   done
 done
 
-# 5e. Metastability checked at a long horizon: every run the scenarios, today's runs and the
-#     mechanism study call metastable is run again to 8 hours with judging only at the end
-#     (sim.duration = sim.max_duration = 28800 s, so no early stop); $R/long/NAME/rR holds it.
+# 5e. The verdicts checked. (a) Every run the scenarios, today's runs and the mechanism study
+#     call metastable or unresolved is run again to 8 hours with judging only at the end
+#     (sim.duration = sim.max_duration = 28800 s, so no early stop): $R/long/NAME/rR.
+#     (b) Every run stopped early as metastable is run again to its own horizon without early
+#     stop (sim.duration = its sim.max_duration): $R/horizon/NAME/rR, the early stop's agreement.
 log "long-horizon checks"
 LONG_S=28800
-# long_jobs NAME CONFIG SETS CSV...: one line "NAME|CONFIG|R|SETS" per metastable row of the CSVs
-long_jobs() {
+# verdict_jobs NAME CONFIG SETS CSV...: one line "NAME|CONFIG|R|SETS|HORIZON|EARLY" per metastable
+# or unresolved row of the CSVs (HORIZON: the row's sim.max_duration, from the resolved config
+# beside it; EARLY: 1 when the row stopped early as metastable)
+verdict_jobs() {
   l_name=$1; l_cfg=$2; l_sets=$3; shift 3
   for l_csv in "$@"; do
     [ -f "$l_csv" ] || continue
-    awk -F, -v n="$l_name" -v c="$l_cfg" -v s="$l_sets" '
-      NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "class") k = i; if ($i == "replication") r = i } next }
-      $k == "metastable" { print n "|" c "|" $r "|" s }' "$l_csv"
+    l_h=$(awk '$1 == "max_duration" { gsub(/;/, "", $3); print $3 + 0; exit }' "$(dirname "$l_csv")/config.resolved.cfg")
+    awk -F, -v n="$l_name" -v c="$l_cfg" -v s="$l_sets" -v h="$l_h" '
+      NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "class") k = i; if ($i == "replication") r = i
+                                            if ($i == "end_time") e = i } next }
+      $k == "metastable" || $k == "unresolved" {
+        print n "|" c "|" $r "|" s "|" h "|" ($k == "metastable" && $e + 0 < h ? 1 : 0) }' "$l_csv"
   done
 }
 {
   echo "$VERSIONS" | while IFS='|' read -r l_v l_c l_s; do
-    long_jobs "scen-$l_v" "configs/$l_c" "" "$R"/runs/scen-"$l_v"/r*/summary.csv
+    verdict_jobs "scen-$l_v" "configs/$l_c" "" "$R"/runs/scen-"$l_v"/r*/summary.csv
   done
-  long_jobs today-apf-only-r1 configs/paper-apf-current-only.cfg "" "$R"/runs/today-apf-only-r1/r*/summary.csv
+  verdict_jobs today-apf-only-r1 configs/paper-apf-current-only.cfg "" "$R"/runs/today-apf-only-r1/r*/summary.csv
   echo "$MECH" | while IFS='|' read -r l_m l_s; do
-    long_jobs "mech-$l_m" configs/paper-mechanisms.cfg "$l_s" "$R/mech/$l_m/token/points.csv"
+    verdict_jobs "mech-$l_m" configs/paper-mechanisms.cfg "$l_s" "$R/mech/$l_m/token/points.csv"
   done
 } > "$R/long-jobs.txt"
-while IFS='|' read -r l_name l_cfg l_r l_sets; do
-  [ -f "$R/long/$l_name/r$l_r/summary.csv" ] || printf '%s|%s|%s|%s\n' "$l_name" "$l_cfg" "$l_r" "$l_sets"
+# one line "DIR|CONFIG|R|SETS|SECONDS" per run still to do, then run them J at a time
+while IFS='|' read -r l_name l_cfg l_r l_sets l_h l_early; do
+  [ -f "$R/long/$l_name/r$l_r/summary.csv" ] ||
+    printf '%s|%s|%s|%s|%s\n' "long/$l_name/r$l_r" "$l_cfg" "$l_r" "$l_sets" "$LONG_S"
+  [ "$l_early" = 1 ] && [ ! -f "$R/horizon/$l_name/r$l_r/summary.csv" ] &&
+    printf '%s|%s|%s|%s|%s\n' "horizon/$l_name/r$l_r" "$l_cfg" "$l_r" "$l_sets" "$l_h"
 done < "$R/long-jobs.txt" | xargs -r -P "$J" -I{} sh -c '
   IFS="|"; set -- $1; IFS=" "
-  eval "\"$0\" run \"$2\" --replication $3 $4 --set sim.duration='"$LONG_S"' --set sim.max_duration='"$LONG_S"' \
-    --set \"plot.formats=[\\\"png\\\"]\" --out \"'"$R"'/long/$1/r$3\" --quiet"' "$AV" {}
+  eval "\"$0\" run \"$2\" --replication $3 $4 --set sim.duration=$5 --set sim.max_duration=$5 \
+    --set \"plot.formats=[\\\"png\\\"]\" --out \"'"$R"'/$1\" --quiet"' "$AV" {}
 
 # 6. Closed-form validation table.
 log "validation"

@@ -17,13 +17,25 @@
  *  - noise must not flip a draining run to metastable: a run stops as metastable only when every
  *    sample of the last CLASSIFY_SUSTAIN trend windows (30 minutes by default) says
  *    "sustained", so one noisy verdict does not end a run, and a drain shows in the 600 s window
- *    for minutes after its backlog is gone, so the health predicate's own lag does not either.
+ *    for minutes after its backlog is gone, so the health predicate's own lag does not either;
+ *  - "not draining" is only the absence of evidence, so the early stop also needs evidence that
+ *    the state feeds itself: over the long look-back (trend_long: the last 30 minutes, or the
+ *    second half of the episode when that is longer) the work grows, by more than TREND_Z
+ *    standard errors. A flat or wandering bad state runs on to sim.max_duration and is judged
+ *    there, over the same long look-back, so that a state that wanders on the scale of hours is
+ *    judged on its drift and not on its latest swing. Measured reason (paper/figures.sh 5e, the
+ *    studies' metastable verdicts rerun to 8 h): with "not falling for 30 minutes" alone, 3 of
+ *    3 early-stopped runs of 1.12 with today's APF objects recovered 1.6 to 3.1 h after their
+ *    burst, inside their own 4 h horizon (a backlog of 5000 to 10 000 under waves of 10 000
+ *    every few minutes, falling by a few per second, which no 600 s window tells from a flat
+ *    state); the 1.12 incident's backlog wanders between 10 000 and 40 000 for hours, so that a
+ *    30-minute look-back at the horizon reads its latest swing (a dip in the cap-2000 backlog
+ *    that grows to 500 000 by 8 h read as a drain);
  *  - so long, because near the boundary a bad state can hover or even grow for many minutes and
  *    then escape through a slow negative feedback (nodes going NotReady are no longer scraped,
  *    so their TokenReviews stop): with per-node SA traffic at 5000 nodes the backlog grew for
  *    20 minutes, then drained, and health returned after 77 minutes; a 4000-node run held its
- *    backlog level for 6 minutes before draining. The longer the state must have sustained
- *    itself, the rarer an escape after the stop; runs to the horizon check the early stops (the
+ *    backlog level for 6 minutes before draining. Runs to the horizon check the early stops (the
  *    README gives the agreement). A stationary state misread as draining costs only simulated
  *    time: the run goes on and is judged again at the next sample. */
 #include "classify.h"
@@ -89,7 +101,7 @@ static void third_stats(const double *prefix, size_t a, size_t m, double *mean, 
 static void trend_prefix(const double *prefix, size_t lo, size_t n, double dt, trend *t)
 {
     memset(t, 0, sizeof *t);
-    t->rate_per_s = NAN;
+    t->rate_per_s = t->rate_se = NAN;
     size_t m = n / 3;
     if (m < 3)
         return;
@@ -99,6 +111,7 @@ static void trend_prefix(const double *prefix, size_t lo, size_t n, double dt, t
     t->ok = 1;
     t->se = sqrt(va + vb);
     t->rate_per_s = (t->last_mean - t->first_mean) / ((double)(n - m) * dt);
+    t->rate_se = t->se / ((double)(n - m) * dt);
     double drop = t->first_mean - t->last_mean;
     double need = fmax(fmax(TREND_Z * t->se, TREND_MIN_DROP * fabs(t->first_mean)), 1.0);
     t->draining = drop > need;
@@ -150,7 +163,10 @@ struct classify {
     int recovered;       /* after k0, the current healthy stretch has held health.hold */
     long episode;        /* first sample of the current unhealthy episode (-1: none open) */
     long sustained_from; /* first of the current run of "sustained" verdicts (-1: none) */
-    int next_iv;         /* the next intervention not yet passed */
+    long pre_from;       /* the episode whose samples before pre_hi pre_max covers (-1: none) */
+    size_t pre_hi;
+    double pre_max;
+    int next_iv; /* the next intervention not yet passed */
     int decided;
     verdict dv;
 };
@@ -189,6 +205,7 @@ classify *classify_new(const params *p)
     c->trend_w = tw > 0 ? tw : 1;
     c->ring = xcalloc(c->w, sizeof *c->ring);
     c->k0 = c->last_unhealthy = c->sustained_from = c->episode = c->healthy_from = -1;
+    c->pre_from = -1;
     c->alloc = 1024;
     c->t = xmalloc(c->alloc * sizeof *c->t);
     c->h = xmalloc(c->alloc);
@@ -246,6 +263,55 @@ static void trend_over(const classify *c, size_t k, size_t w, size_t *lo, trend 
 static void trend_at(const classify *c, size_t k, size_t *lo, trend *t)
 {
     trend_over(c, k, c->trend_w, lo, t);
+}
+
+/* Mean outstanding work of the baseline (0 before any baseline sample). */
+static double base_level(const classify *c)
+{
+    return c->base_n ? c->base_sum / (double)c->base_n : 0.0;
+}
+
+/* The long look-back that judges a state: the last CLASSIFY_SUSTAIN trend windows, or the
+ * second half of the episode so far when that is longer (a state that wanders on the scale of
+ * hours is judged on its drift over hours, not on its latest half-hour swing). */
+static void trend_long(const classify *c, size_t k, size_t *lo, trend *t)
+{
+    size_t w = CLASSIFY_SUSTAIN * c->trend_w;
+    size_t from = c->episode >= 0 ? (size_t)c->episode : k;
+    if ((k + 1 - from) / 2 > w)
+        w = (k + 1 - from) / 2;
+    trend_over(c, k, w, lo, t);
+}
+
+/* The highest outstanding work of a sample of the episode from `from` up to sample lo (the
+ * look-back's start), kept incrementally: lo never moves back within an episode. */
+static double episode_max_before(classify *c, size_t from, size_t lo)
+{
+    if (c->pre_from != (long)from) {
+        c->pre_from = (long)from;
+        c->pre_hi = from;
+        c->pre_max = -INFINITY;
+    }
+    for (; c->pre_hi < lo; c->pre_hi++) {
+        double w = c->prefix[c->pre_hi + 1] - c->prefix[c->pre_hi];
+        if (w > c->pre_max)
+            c->pre_max = w;
+    }
+    return c->pre_max;
+}
+
+/* The early metastable stop's evidence that the state feeds itself: over the long look-back
+ * (into *t) the outstanding work grows by more than TREND_Z standard errors, and its last third
+ * lies above every sample of the episode before the look-back (a backlog that outgrows its own
+ * past, not one that swings up again below the peak the trigger left). */
+static int grows(classify *c, size_t k, trend *t)
+{
+    size_t lo;
+    trend_long(c, k, &lo, t);
+    if (!t->ok || t->rate_per_s - TREND_Z * t->rate_se <= 0)
+        return 0;
+    size_t from = c->episode >= 0 ? (size_t)c->episode : k;
+    return t->last_mean > episode_max_before(c, from, lo);
 }
 
 static double recovery_of(const classify *c)
@@ -364,11 +430,14 @@ int classify_push(classify *c, const sample *x)
     }
     if (c->decided || !time_reached(x->t, c->duration))
         return h;
-    if (c->recovered)
+    if (c->recovered) {
         decide(c, CLASS_STABLE, NULL);
-    else if (h == 0 && c->sustained_from >= 0 &&
-             time_reached(x->t - c->t[c->sustained_from], CLASSIFY_SUSTAIN * c->trend_s))
-        decide(c, CLASS_METASTABLE, &t);
+    } else if (h == 0 && c->sustained_from >= 0 &&
+               time_reached(x->t - c->t[c->sustained_from], CLASSIFY_SUSTAIN * c->trend_s)) {
+        trend tl;
+        if (grows(c, k, &tl))
+            decide(c, CLASS_METASTABLE, &tl);
+    }
     return h;
 }
 
@@ -399,10 +468,10 @@ void classify_verdict(const classify *c, int stopped, verdict *v)
     size_t k = c->n - 1;
     trend t = {0};
     size_t lo = k;
-    /* the horizon's single verdict looks over as long a stretch as a metastable stop needs, so
+    /* the horizon's single verdict looks over the long look-back a metastable stop needs, so
      * that one wave of a growing backlog is not read as a drain */
     if (c->k0 >= 0 && !c->recovered)
-        trend_over(c, k, CLASSIFY_SUSTAIN * c->trend_w, &lo, &t);
+        trend_long(c, k, &lo, &t);
     int sustained = t.ok && !t.draining;
     if (c->h[k] == 1 && (c->recovered || !sustained)) {
         /* healthy: for good, or since a drain that has just ended */
@@ -418,7 +487,7 @@ void classify_verdict(const classify *c, int stopped, verdict *v)
              * baseline level of the outstanding work, plus the health window's lag. */
             size_t n = k + 1 - lo, m = n / 3;
             double centre = c->t[lo] + ((double)(n - m) + (double)(m - 1) / 2) * c->dt;
-            double floor_ = c->base_n ? c->base_sum / (double)c->base_n : 0.0;
+            double floor_ = base_level(c);
             double left = t.last_mean > floor_ ? (t.last_mean - floor_) / -t.rate_per_s : 0.0;
             double when = fmax(centre + left, c->t[k]) + c->window_s;
             v->projected_s = when - c->te;
