@@ -141,7 +141,8 @@ static const key table[] = {
         "judging may end from here on (warm-up included); a run still draining goes on to "
         "sim.max_duration"),
     POS("sim.max_duration", sim.max_duration_s, 14400.0, "s", "horizon",
-        "the horizon: a run still draining at sim.duration goes on up to here"),
+        "the horizon: a run not decided at sim.duration (draining, or unhealthy without a "
+        "growing backlog) goes on up to here"),
     NONNEG("sim.warmup", sim.warmup_s, 300.0, "s", "warm-up",
            "discarded from every count; ends before sim.duration"),
     {.name = "sim.seed",
@@ -410,7 +411,9 @@ static const key table[] = {
     POS("health.recovery_window", health.recovery_window_s, 600.0, "s", "recovery window",
         "the operator's patience: a run recovered within it or not"),
     POS("health.trend_window", health.trend_window_s, 600.0, "s", "trend window",
-        "trailing window of the outstanding-work trend test; at least health.window"),
+        "trailing window of the outstanding-work trend test; at least health.window. A class "
+        "is judged over 3 of them (or the episode's second half when longer); a run stops "
+        "early as metastable after 3 sustained ones only while its backlog grows"),
     NONNEG("health.hold", health.hold_s, 300.0, "s", "health hold",
            "a recovery counts once health holds this long; a run stops as stable then"),
 

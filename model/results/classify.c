@@ -21,9 +21,12 @@
  *  - "not draining" is only the absence of evidence, so the early stop also needs evidence that
  *    the state feeds itself: over the long look-back (trend_long: the last 30 minutes, or the
  *    second half of the episode when that is longer) the work grows, by more than TREND_Z
- *    standard errors. A flat or wandering bad state runs on to sim.max_duration and is judged
- *    there, over the same long look-back, so that a state that wanders on the scale of hours is
- *    judged on its drift and not on its latest swing. Measured reason (paper/figures.sh 5e, the
+ *    standard errors, and its last third lies above every sample of the episode before the
+ *    look-back (a cap-1000 mechanism run grew for half an hour below the peak its burst had
+ *    left, and was still draining at its 2 h horizon: growth alone was not enough). A flat or
+ *    wandering bad state runs on to sim.max_duration and is judged there, over the same long
+ *    look-back, so that a state that wanders on the scale of hours is judged on its drift and
+ *    not on its latest swing. Measured reason (paper/figures.sh 5e, the
  *    studies' metastable verdicts rerun to 8 h): with "not falling for 30 minutes" alone, 3 of
  *    3 early-stopped runs of 1.12 with today's APF objects recovered 1.6 to 3.1 h after their
  *    burst, inside their own 4 h horizon (a backlog of 5000 to 10 000 under waves of 10 000
@@ -163,10 +166,10 @@ struct classify {
     int recovered;       /* after k0, the current healthy stretch has held health.hold */
     long episode;        /* first sample of the current unhealthy episode (-1: none open) */
     long sustained_from; /* first of the current run of "sustained" verdicts (-1: none) */
-    long pre_from;       /* the episode whose samples before pre_hi pre_max covers (-1: none) */
-    size_t pre_hi;
-    double pre_max;
-    int next_iv; /* the next intervention not yet passed */
+    long pre_from;       /* episode_max_before: the episode it covers (-1: none), */
+    size_t pre_hi;       /* ... the samples [pre_from, pre_hi) it has seen, */
+    double pre_max;      /* ... and their highest work */
+    int next_iv;         /* the next intervention not yet passed */
     int decided;
     verdict dv;
 };
