@@ -180,31 +180,82 @@ def runs_of(name):
     return out
 
 
+def verdicts_of(name):
+    """{replication: summary row} of the runs figures.sh 5e checks for NAME: a scenario's runs
+    (results/paper/runs/NAME) or a mechanism row's token point (results/paper/mech/M/token)."""
+    if name.startswith("mech-"):
+        p = os.path.join(R, "mech", name[5:], "token", "points.csv")
+        return {r["replication"]: r for r in read(p)} if os.path.exists(p) else {}
+    return {r["replication"]: r for r in runs_of(name)}
+
+
+early_all = [0, 0]  # early-stopped metastable runs checked at their own horizon, and agreeing
+
+
 def long_check(name):
-    """The runs called metastable, run again to 8 h without early stop (figures.sh 5e):
-    (still metastable at 8 h, recovered then, rerun in all) for results/paper/long/NAME."""
-    meta = rec = n = 0
+    """The checks of figures.sh 5e for NAME: every run called metastable or unresolved, run again
+    to 8 h without early stop ($R/long/NAME/rR), and every early metastable stop run again to its
+    own horizon without early stop ($R/horizon/NAME/rR). Returns a dict of counts; the recovery
+    times (s) at 8 h of the runs called metastable are left in `times`, of those called
+    unresolved in `times_u`."""
+    out = dict(meta=0, meta8=0, meta_rec=0, unres=0, unres_rec=0, unres_meta8=0, early=0,
+               early_agree=0)
     times.clear()
-    for p in glob.glob(os.path.join(R, "long", name, "r*", "summary.csv")):
-        row = read(p)[0]
-        c = row["class"]
-        n += 1
-        meta += c == "metastable"
-        rec += c == "stable"
-        if c == "stable":
-            times.append(num(row["recovery_time"]))
-    return meta, rec, n
+    times_u.clear()
+    for rep, row in verdicts_of(name).items():
+        lp = os.path.join(R, "long", name, f"r{rep}", "summary.csv")
+        if row["class"] not in ("metastable", "unresolved") or not os.path.exists(lp):
+            continue
+        l = read(lp)[0]
+        if row["class"] == "metastable":
+            out["meta"] += 1
+            out["meta8"] += l["class"] == "metastable"
+            if l["class"] == "stable":
+                out["meta_rec"] += 1
+                times.append(num(l["recovery_time"]))
+        else:
+            out["unres"] += 1
+            out["unres_meta8"] += l["class"] == "metastable"
+            if l["class"] == "stable":
+                out["unres_rec"] += 1
+                times_u.append(num(l["recovery_time"]))
+        hp = os.path.join(R, "horizon", name, f"r{rep}", "summary.csv")
+        if os.path.exists(hp):
+            out["early"] += 1
+            out["early_agree"] += read(hp)[0]["class"] == row["class"]
+    return out
 
 
-times = []  # the recovery times (s) of the runs long_check last found recovered
+times = []  # the recovery times (s) of the runs called metastable that long_check found recovered
+times_u = []  # the same for the runs called unresolved
 
 
-def long_range():
-    """ "a to b" hours of the recovery times long_check last found ("--" when none)."""
-    if not times:
+def long_range(ts=None):
+    """ "a to b" hours of recovery times (default: those long_check last found; "--" when none)."""
+    ts = times if ts is None else ts
+    if not ts:
         return "--"
-    lo, hi = min(times) / 3600, max(times) / 3600
+    lo, hi = min(ts) / 3600, max(ts) / 3600
     return f"{lo:.1f}" if abs(hi - lo) < 0.05 else f"{lo:.1f} to {hi:.1f}"
+
+
+def long_macros(key, lc):
+    """The macros of one long_check: KEYMeta (still metastable at 8 h), KEYRec (recovered),
+    KEYMetaDrain (still draining then), KEYN (called metastable), KEYHours, KEYUnresN/Rec/Meta/Hours for those called unresolved, and
+    KEYEarlyN/Agree for the early stops checked at their own horizon."""
+    mac(f"{key}Meta", str(lc["meta8"]))
+    mac(f"{key}Rec", str(lc["meta_rec"]))
+    mac(f"{key}MetaDrain", str(lc["meta"] - lc["meta8"] - lc["meta_rec"]))
+    mac(f"{key}N", str(lc["meta"]))
+    mac(f"{key}Hours", long_range())
+    mac(f"{key}UnresN", str(lc["unres"]))
+    mac(f"{key}UnresRec", str(lc["unres_rec"]))
+    mac(f"{key}UnresMeta", str(lc["unres_meta8"]))
+    mac(f"{key}UnresHours", long_range(times_u))
+    mac(f"{key}EarlyN", str(lc["early"]))
+    mac(f"{key}EarlyAgree", str(lc["early_agree"]))
+    early_all[0] += lc["early"]
+    early_all[1] += lc["early_agree"]
 
 
 # ---- scenarios (from the start of the run) ---------------------------------------------------
@@ -317,12 +368,17 @@ for name, label, values, source in MECHANISMS:
     bad_tok = tok["metastable"] + tok["overloaded"] + tok["unresolved"]
     bad_cer = cer["metastable"] + cer["overloaded"] + cer["unresolved"]
     healed = "--" if bad_tok == 0 else pci(sw["stable"], sw["n"])
-    lm, lrec, ln = long_check(f"mech-{name}")
+    lc = long_check(f"mech-{name}")
+    lm, ln = lc["meta8"], lc["meta"]
+    row["token_unresolved"] = tok["unresolved"]
     row["token_metastable_8h"] = lm
-    row["token_unresolved_8h"] = ln - lm - lrec
     row["token_metastable_rerun"] = ln
     row["token_rerun_recovered_h"] = long_range()
-    long_cell = f"{lm}/{ln}" if ln else "--"
+    # still unhealthy at 8 h, of all the runs called metastable or unresolved
+    row["token_unhealthy_8h"] = ln - lc["meta_rec"] + lc["unres"] - lc["unres_rec"]
+    row["token_rerun"] = ln + lc["unres"]
+    row["token_unresolved_recovered_8h"] = lc["unres_rec"]
+    long_cell = f"{row['token_unhealthy_8h']}/{row['token_rerun']}" if row["token_rerun"] else "--"
     mech_lines.append(" & ".join([
         label, values, source.replace("ASSUMPTION", r"\textsc{assumption}"),
         pci(bad_tok, tok["n"]), minutes(tok["rec"]), long_cell, pci(bad_cer, cer["n"]),
@@ -333,17 +389,16 @@ for name, label, values, source in MECHANISMS:
     mac(f"{stem}Healed", str(sw["stable"]))
     mac(f"{stem}TokRec", minutes(tok["rec"]))
     mac(f"{stem}CerRec", minutes(cer["rec"]))
-    mac(f"{stem}LongMeta", str(lm))
-    mac(f"{stem}LongN", str(ln))
-    mac(f"{stem}LongRec", str(lrec))
-    mac(f"{stem}LongHours", long_range())
+    long_macros(f"{stem}Long", lc)
+    mac(f"{stem}TokMeta", str(tok["metastable"]))
+    mac(f"{stem}TokUnres", str(tok["unresolved"]))
 csv_write("mechanisms.csv", mech_rows)
 tex_write("mechanisms.tex", "\n".join(mech_lines) + "\n")
 # decisive: token fails in most runs, counting as failing only the runs still unhealthy when run on
 # to 8 h (figures.sh 5e: metastable or still draining then), and certificate mostly recovers
-decisive = [r for r in mech_rows if (r["token_metastable_8h"] + r["token_unresolved_8h"]
-                                     if r["token_metastable_rerun"] else r["token_metastable"])
-            + r["token_overloaded"] > r["runs"] / 2
+decisive = [r for r in mech_rows
+            if (r["token_unhealthy_8h"] if r["token_rerun"] else
+                r["token_metastable"] + r["token_unresolved"]) + r["token_overloaded"] > r["runs"] / 2
             and r["certificate_stable"] > r["runs"] / 2]
 mac("MechDecisive", ", ".join(f"{r['label']} ({r['values']})" for r in decisive) or "none")
 mac("MechDecisiveCount", str(len(decisive)))
@@ -601,8 +656,10 @@ mac("AgreeCount", str(agree[0]) if agree else "--")
 t12 = scen["k8s-1.12"]
 small = runs_of("scen-k8s-1.12-3000")
 n = t12["runs"]
-bad = t12["metastable"]
+bad = t12["metastable"] + t12["unresolved"]  # still unhealthy at the horizon
 o1 = bad > n / 2
+lc12 = long_check("scen-k8s-1.12")
+bad8 = lc12["meta"] - lc12["meta_rec"] + lc12["unres"] - lc12["unres_rec"]  # ... and at 8 h
 o2_share = t12["share_at_90pct_cap_after"]
 o2 = o1 and o2_share > 0.5 and t12["tokenreview_504_per_s_after"] > 0
 o2_partly = o1 and not o2 and o2_share > 0.2 and t12["tokenreview_504_per_s_after"] > 0
@@ -632,9 +689,10 @@ def pstep(step):
 
 obs = [
     ("O1", "a trigger at thousands of nodes leads to a persisting failure", yes(o1),
-     f"5000 nodes, 60\\,s burst: metastable in {pci(bad, n)} runs ({long_check('scen-k8s-1.12')[0]} "
-     f"of them still at 8\\,h), the loopback backlog "
-     f"{fmt(t12['backlog_end'], 0)} validations at the end and not falling"),
+     f"5000 nodes, 60\\,s burst: unhealthy at the 4\\,h horizon in {pci(bad, n)} runs "
+     f"({t12['metastable']} metastable, {t12['unresolved']} still draining), {bad8} of them "
+     f"still unhealthy at 8\\,h; the loopback backlog {fmt(t12['backlog_end'], 0)} validations "
+     f"at the end"),
     ("O2", "mutating inflight at its cap; TokenReviews time out at 30\\,s",
      r"\textbf{partly}" if o2_partly else yes(o2),
      f"after the burst mutating inflight is at 90\\,\\% of the cap or more in "
@@ -676,13 +734,14 @@ mac("CapWords", "the mutating cap is saturated" if o2 else
     f"the mutating cap is near saturation (at 90\\,\\% of it or more in {o2_pct}\\,\\% of the seconds after the burst)"
     if o2_partly else "the mutating cap is not saturated")
 mac("OneBad", str(bad))
+mac("OneBadEight", str(bad8))
+mac("OneMeta", str(t12["metastable"]))
+mac("OneUnres", str(t12["unresolved"]))
 for key, name in (("LongScenTwelve", "scen-k8s-1.12"), ("LongScenCapTwoK", "scen-inflight-2000"),
                   ("LongApfOnly", "today-apf-only-r1")):
-    lm, lrec, ln = long_check(name)
-    mac(f"{key}Meta", str(lm))
-    mac(f"{key}Rec", str(lrec))
-    mac(f"{key}N", str(ln))
-    mac(f"{key}Hours", long_range())
+    long_macros(key, long_check(name))
+mac("EarlyAllN", str(early_all[0]))
+mac("EarlyAllAgree", str(early_all[1]))
 mac("OneN", str(n))
 mac("SmallStable", str(small_stable))
 mac("SmallN", str(len(small)))
