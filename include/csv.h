@@ -28,8 +28,15 @@ int afile_commit(afile *a, err *e);
 /* Abandons the file: removes the temporary. Safe after commit or on a zeroed afile. */
 void afile_abort(afile *a);
 
+/* Writes dir/name atomically (afile_open, fn writes the body, afile_commit). Returns 0, or -1
+ * with e set. */
+typedef void (*afile_writer)(FILE *f, const void *ctx);
+int afile_write(const char *dir, const char *name, afile_writer fn, const void *ctx, err *e);
+
 /* Joins dir and name into a new string. */
 char *path_join(const char *dir, const char *name);
+/* Nonzero when dir/name exists and is a regular file. */
+int path_is_file(const char *dir, const char *name);
 /* The last component of path, without trailing slashes ("results/a/": "a"), as a new string. */
 char *path_base(const char *path);
 

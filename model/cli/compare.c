@@ -39,15 +39,6 @@ static const char compare_usage[] =
 
 static const char *const chart_names[] = {"compare.png", "compare.svg", "compare.pdf"};
 
-static int file_exists(const char *dir, const char *name)
-{
-    char *path = path_join(dir, name);
-    struct stat st;
-    int ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-    free(path);
-    return ok;
-}
-
 /* The value of option `name` at argv[*i] (--name V or --name=V), or NULL when argv[*i] is not
  * that option; *missing when it is but has no value. */
 static const char *option_value(int argc, char **argv, int *i, const char *name, int *missing)
@@ -95,12 +86,12 @@ static int load_run(runs *r, int i, err *e)
     if (!S_ISDIR(st.st_mode))
         return err_set(e, "compare %s: not a directory (expected a directory avalanche run wrote)",
                        dir);
-    if (!file_exists(dir, "timeseries.csv") || !file_exists(dir, "config.resolved.cfg"))
+    if (!path_is_file(dir, "timeseries.csv") || !path_is_file(dir, "config.resolved.cfg"))
         return err_set(
             e,
             "compare %s: not a run directory (no %s; expected the --out of avalanche "
             "run)",
-            dir, file_exists(dir, "timeseries.csv") ? "config.resolved.cfg" : "timeseries.csv");
+            dir, path_is_file(dir, "timeseries.csv") ? "config.resolved.cfg" : "timeseries.csv");
     char *cfg = path_join(dir, "config.resolved.cfg");
     params *p = xmalloc(sizeof *p);
     err le;
@@ -238,11 +229,12 @@ int compare_command(int argc, char **argv)
     for (int i = 0; status == EXIT_OK && i < r.n; i++)
         r.labels[i] = i < nlabels ? xstrdup(labels[i]) : path_base(r.dirs[i]);
     /* the output is a directory of its own: never one of the runs (or a sweep) */
-    if (status == EXIT_OK && (file_exists(out, "timeseries.csv") || file_exists(out, "points.csv")))
+    if (status == EXIT_OK &&
+        (path_is_file(out, "timeseries.csv") || path_is_file(out, "points.csv")))
         status = err_set(&e,
                          "--out %s: holds a %s; compare writes into a directory of its own: use "
                          "another --out",
-                         out, file_exists(out, "points.csv") ? "sweep" : "run");
+                         out, path_is_file(out, "points.csv") ? "sweep" : "run");
     if (status != EXIT_OK) {
         fprintf(stderr, "avalanche compare: %s\n", e.msg);
         runs_free(&r);

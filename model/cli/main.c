@@ -181,22 +181,6 @@ static int parse_replication(const char *text, uint64_t *rep, err *e)
     return 0;
 }
 
-/* Writes one output file atomically with a writer callback. */
-typedef void (*writer)(FILE *f, const void *ctx);
-
-static int write_file(const char *dir, const char *name, writer w, const void *ctx, err *e)
-{
-    char *path = path_join(dir, name);
-    afile a;
-    int rc = afile_open(&a, path, e);
-    if (rc == 0) {
-        w(a.f, ctx);
-        rc = afile_commit(&a, e);
-    }
-    free(path);
-    return rc;
-}
-
 typedef struct run_ctx {
     const params *p;
     const run_output *o;
@@ -256,7 +240,7 @@ static int write_openmetrics(const char *dir, const params *p, err *e)
     if (!t)
         return -1;
     om_ctx o = {t, p->sim.epoch_s};
-    int rc = write_file(dir, "timeseries.om", w_openmetrics, &o, e);
+    int rc = afile_write(dir, "timeseries.om", w_openmetrics, &o, e);
     table_free(t);
     return rc;
 }
@@ -519,14 +503,14 @@ static int cmd_run(int argc, char **argv)
     run_ctx rc = {&p, &o, &s, wall_s};
     int status = EXIT_OK;
     if (clear_run_dir(dir, &e) != 0 ||
-        write_file(dir, "config.resolved.cfg", w_config, &rc, &e) != 0 ||
-        write_file(dir, "provenance.csv", w_provenance, &rc, &e) != 0 ||
-        write_file(dir, "timeseries.csv", w_timeseries, &rc, &e) != 0 ||
+        afile_write(dir, "config.resolved.cfg", w_config, &rc, &e) != 0 ||
+        afile_write(dir, "provenance.csv", w_provenance, &rc, &e) != 0 ||
+        afile_write(dir, "timeseries.csv", w_timeseries, &rc, &e) != 0 ||
         write_openmetrics(dir, &p, &e) != 0 ||
-        write_file(dir, "summary.csv", w_summary, &rc, &e) != 0 ||
-        write_file(dir, "timing.csv", w_timing, &rc, &e) != 0 ||
+        afile_write(dir, "summary.csv", w_summary, &rc, &e) != 0 ||
+        afile_write(dir, "timing.csv", w_timing, &rc, &e) != 0 ||
         (p.ninterventions > 0 &&
-         write_file(dir, "interventions.csv", w_interventions, &rc, &e) != 0) ||
+         afile_write(dir, "interventions.csv", w_interventions, &rc, &e) != 0) ||
         draw_dashboard(dir, &p, &s, &e) != 0) {
         fprintf(stderr, "avalanche: %s\n", e.msg);
         status = EXIT_RUNTIME;
@@ -587,15 +571,6 @@ static int replot_run(const char *dir, const params *p, err *e)
     return draw_dashboard(dir, p, &s, e);
 }
 
-static int file_exists(const char *dir, const char *name)
-{
-    char *path = path_join(dir, name);
-    struct stat st;
-    int ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-    free(path);
-    return ok;
-}
-
 static int cmd_plot(int argc, char **argv)
 {
     if (cli_help(argc, argv)) {
@@ -615,7 +590,7 @@ static int cmd_plot(int argc, char **argv)
     }
     const char *dir = c.config;
     params p;
-    int run = file_exists(dir, "timeseries.csv"), sweep = file_exists(dir, "regions.csv");
+    int run = path_is_file(dir, "timeseries.csv"), sweep = path_is_file(dir, "regions.csv");
     char *cfg = path_join(dir, "config.resolved.cfg");
     int bad = 0;
     if (!run && !sweep)

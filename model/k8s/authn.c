@@ -71,27 +71,20 @@ static void val_release_waiters(server *s, val *v, bool ok)
 
 /* ---- SA validation: gets_per_validation GETs through the loopback limiter ---- */
 
-static void val_complete(server *s, val *v)
+/* A validation ends: its token is cached for token_cache.success_ttl, or, when it failed
+ * (ASSUMPTION apiserver.sa_lookup.fail_after), for token_cache.failure_ttl (nothing unless > 0:
+ * 1.13+ caches errors for that long); everyone waiting gets the outcome. */
+static void val_end(server *s, val *v, bool ok)
 {
     world *w = s->w;
-    ttlcache_fill(s->tc, v->token, now(w), w->p->apiserver.token_cache.success_ttl_s, true);
+    const double ttl =
+        ok ? w->p->apiserver.token_cache.success_ttl_s : w->p->apiserver.token_cache.failure_ttl_s;
+    if (!ok)
+        count(w, C_VAL_FAIL);
+    ttlcache_fill(s->tc, v->token, now(w), ttl, ok);
     if (v->orphaned)
         s->orphaned--;
-    val_release_waiters(s, v, true);
-    pool_put(&s->vals, v);
-}
-
-/* ASSUMPTION (apiserver.sa_lookup.fail_after): the validation fails. Nothing is cached unless
- * failures are (token_cache.failure_ttl > 0: 1.13+ caches errors for that long); everyone waiting
- * gets the failure. */
-static void val_fail(server *s, val *v)
-{
-    world *w = s->w;
-    count(w, C_VAL_FAIL);
-    ttlcache_fill(s->tc, v->token, now(w), w->p->apiserver.token_cache.failure_ttl_s, false);
-    if (v->orphaned)
-        s->orphaned--;
-    val_release_waiters(s, v, false);
+    val_release_waiters(s, v, ok);
     pool_put(&s->vals, v);
 }
 
@@ -100,7 +93,7 @@ static void get_grant(server *s, val *v)
     world *w = s->w;
     double fail_after = w->p->apiserver.sa_lookup.fail_after_s;
     if (fail_after > 0.0 && now(w) - v->t0 > fail_after) {
-        val_fail(s, v); /* the token of its reservation is spent, the GET not sent */
+        val_end(s, v, false); /* the token of its reservation is spent, the GET not sent */
         return;
     }
     count(w, C_LB_GETS);
@@ -139,7 +132,7 @@ void authn_get_done(server *s, val *v)
     if (--v->gets_left > 0)
         val_next_get(s, v);
     else
-        val_complete(s, v);
+        val_end(s, v, true);
 }
 
 /* A validation waiting in the loopback queue ends only at a restart, which clears the queue. */

@@ -252,13 +252,19 @@ static int health_now(const classify *c)
     return ok;
 }
 
+/* The first sample of the current unhealthy episode (k when none is open). */
+static size_t episode_from(const classify *c, size_t k)
+{
+    return c->episode >= 0 ? (size_t)c->episode : k;
+}
+
 /* The trend verdict at sample k: over the trailing trend window, within the current unhealthy
  * episode (from the trigger end, or from the first unhealthy sample after a recovery that held
  * health.hold: a relapse after a real recovery is judged on its own work, while a recovery that
  * did not hold, a flicker, stays part of the episode it interrupted). */
 static void trend_over(const classify *c, size_t k, size_t w, size_t *lo, trend *t)
 {
-    size_t from = c->episode >= 0 ? (size_t)c->episode : k;
+    size_t from = episode_from(c, k);
     *lo = k + 1 >= w && k + 1 - w > from ? k + 1 - w : from;
     trend_prefix(c->prefix, *lo, k + 1 - *lo, c->dt, t);
 }
@@ -280,7 +286,7 @@ static double base_level(const classify *c)
 static void trend_long(const classify *c, size_t k, size_t *lo, trend *t)
 {
     size_t w = CLASSIFY_SUSTAIN * c->trend_w;
-    size_t from = c->episode >= 0 ? (size_t)c->episode : k;
+    size_t from = episode_from(c, k);
     if ((k + 1 - from) / 2 > w)
         w = (k + 1 - from) / 2;
     trend_over(c, k, w, lo, t);
@@ -313,7 +319,7 @@ static int grows(classify *c, size_t k, trend *t)
     trend_long(c, k, &lo, t);
     if (!t->ok || t->rate_per_s - TREND_Z * t->rate_se <= 0)
         return 0;
-    size_t from = c->episode >= 0 ? (size_t)c->episode : k;
+    size_t from = episode_from(c, k);
     return t->last_mean > episode_max_before(c, from, lo);
 }
 

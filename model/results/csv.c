@@ -52,6 +52,15 @@ char *path_join(const char *dir, const char *name)
     return s;
 }
 
+int path_is_file(const char *dir, const char *name)
+{
+    char *path = path_join(dir, name);
+    struct stat st;
+    int ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    free(path);
+    return ok;
+}
+
 char *path_base(const char *path)
 {
     size_t n = strlen(path);
@@ -134,6 +143,19 @@ void afile_abort(afile *a)
     free(a->path);
     free(a->tmp);
     memset(a, 0, sizeof *a);
+}
+
+int afile_write(const char *dir, const char *name, afile_writer fn, const void *ctx, err *e)
+{
+    char *path = path_join(dir, name);
+    afile a;
+    int rc = afile_open(&a, path, e);
+    if (rc == 0) {
+        fn(a.f, ctx);
+        rc = afile_commit(&a, e);
+    }
+    free(path);
+    return rc;
 }
 
 char *file_read(const char *path, size_t *len, err *e)

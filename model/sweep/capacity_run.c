@@ -128,20 +128,6 @@ static void write_probes(FILE *f, const capacity_result *rs, const char *const *
         }
 }
 
-static int write_with(const char *dir, const char *name, void (*fn)(FILE *, void *), void *ctx,
-                      err *e)
-{
-    char *path = path_join(dir, name);
-    afile a;
-    int rc = afile_open(&a, path, e);
-    if (rc == 0) {
-        fn(a.f, ctx);
-        rc = afile_commit(&a, e);
-    }
-    free(path);
-    return rc;
-}
-
 typedef struct out_ctx {
     const params *ps;
     const capacity_result *rs;
@@ -149,25 +135,25 @@ typedef struct out_ctx {
     int n, which;
 } out_ctx;
 
-static void w_capacity(FILE *f, void *c)
+static void w_capacity(FILE *f, const void *c)
 {
-    out_ctx *o = c;
+    const out_ctx *o = c;
     write_capacity(f, o->ps, o->rs, o->names, o->n);
 }
 
-static void w_probes(FILE *f, void *c)
+static void w_probes(FILE *f, const void *c)
 {
-    out_ctx *o = c;
+    const out_ctx *o = c;
     write_probes(f, o->rs, o->names, o->n);
 }
 
-static void w_config(FILE *f, void *c)
+static void w_config(FILE *f, const void *c)
 {
-    out_ctx *o = c;
+    const out_ctx *o = c;
     config_dump_resolved(&o->ps[o->which], f);
 }
 
-static void w_provenance(FILE *f, void *c)
+static void w_provenance(FILE *f, const void *c)
 {
     (void)c;
     version_csv(f);
@@ -263,9 +249,9 @@ int capacity_command(int argc, char **argv)
         }
     }
     out_ctx oc = {.ps = ps, .rs = rs, .names = names, .n = n};
-    if (write_with(dir, "capacity.csv", w_capacity, &oc, &e) < 0 ||
-        write_with(dir, "probes.csv", w_probes, &oc, &e) < 0 ||
-        write_with(dir, "provenance.csv", w_provenance, &oc, &e) < 0) {
+    if (afile_write(dir, "capacity.csv", w_capacity, &oc, &e) < 0 ||
+        afile_write(dir, "probes.csv", w_probes, &oc, &e) < 0 ||
+        afile_write(dir, "provenance.csv", w_provenance, &oc, &e) < 0) {
         fprintf(stderr, "avalanche capacity: %s\n", e.msg);
         status = 1;
         goto done;
@@ -275,7 +261,7 @@ int capacity_command(int argc, char **argv)
         snprintf(name, sizeof name, n == 1 ? "config.resolved.cfg" : "%.200s.resolved.cfg",
                  names[i]);
         oc.which = i;
-        if (write_with(dir, name, w_config, &oc, &e) < 0) {
+        if (afile_write(dir, name, w_config, &oc, &e) < 0) {
             fprintf(stderr, "avalanche capacity: %s\n", e.msg);
             status = 1;
             goto done;
