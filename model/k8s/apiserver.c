@@ -634,7 +634,6 @@ static void server_apf_init(server *s, const admission_hooks *hooks)
     s->adm = admission_apf_new(limits_of(p), &ac, hooks, 0.0, &e);
     ensure(s->adm != NULL, 0.0, "%s", e.msg);
     free(lc);
-    s->apf_levels = n;
     s->apf_rej_mark = xcalloc((size_t)n, sizeof *s->apf_rej_mark);
     s->create_start_cap = 1024;
     s->create_start = xcalloc(s->create_start_cap, sizeof *s->create_start);
@@ -643,7 +642,7 @@ static void server_apf_init(server *s, const admission_hooks *hooks)
 /* Adds this server's per-level series over the span before t to out[level * APF_SERIES_COUNT]. */
 void server_sample_apf(server *s, double t, double span, double *out)
 {
-    for (int k = 0; k < s->apf_levels; k++) {
+    for (int k = 0, n = admission_apf_nlevels(s->adm); k < n; k++) {
         double inq, ex;
         admission_apf_sample(s->adm, k, t, span, &inq, &ex);
         double rej = (double)admission_apf_rejected(s->adm, k);

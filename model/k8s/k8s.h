@@ -233,7 +233,6 @@ struct server {
      * the create timeout's start; NULL: at arrival (max-inflight never queues). */
     double *create_start;
     uint32_t create_start_cap;
-    int apf_levels;       /* APF: priority levels (their metrics), else 0 */
     double *apf_rej_mark; /* per level: its rejections at the previous sample */
     ttlcache *tc;         /* the token cache */
     /* the loopback client: its limiter, the FIFO of reservations waiting, their gauge */

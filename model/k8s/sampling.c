@@ -35,14 +35,15 @@ static void ev_sample(sim *e, void *obj, uint64_t arg)
     replica_sample *rs = o->rsamples ? &o->rsamples[(o->nsamples - 1) * (size_t)w->nservers] : NULL;
     for (int k = 0; k < w->nservers; k++)
         server_sample(&w->servers[k], t, span, x, rs ? &rs[k] : NULL);
-    if (w->servers[0].apf_levels) {
+    int nlevels = admission_apf_nlevels(w->servers[0].adm); /* 0 without APF */
+    if (nlevels) {
         /* grown with the samples: room for cap_samples rows */
-        size_t row = (size_t)w->servers[0].apf_levels * APF_SERIES_COUNT;
+        size_t row = (size_t)nlevels * APF_SERIES_COUNT;
         if (o->nsamples == 1 || o->nsamples > sm->cap_apf) {
             sm->cap_apf = sm->cap_samples;
             o->apf = xrealloc(o->apf, sm->cap_apf * row * sizeof *o->apf);
         }
-        o->apf_levels = w->servers[0].apf_levels;
+        o->apf_levels = nlevels;
         double *out = o->apf + (o->nsamples - 1) * row;
         for (size_t j = 0; j < row; j++)
             out[j] = 0.0;
